@@ -1,0 +1,404 @@
+// fastnn._core: the only pybind11 file. It converts NumPy arrays, checks them, releases the
+// GIL and calls the core. No math here: every formula lives in cpp/fastnn/.
+//
+// Checking rules, the same for every kernel:
+//   * arrays must be numpy.ndarray of float32 or float64; the first array argument sets the
+//     dtype and every other one must match it (TypeError: fastnn never casts silently);
+//   * shapes are checked against each other (ValueError naming the argument, the expected
+//     and the actual shape);
+//   * non-contiguous inputs (Fortran order, strided views) are read through a C-contiguous
+//     copy, which gives the same result; outputs are always new C-contiguous arrays.
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+
+#include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
+#include <cstdint>
+
+#include "fastnn/activations.hpp"
+#include "fastnn/config.hpp"
+#include "fastnn/dense.hpp"
+#include "fastnn/losses.hpp"
+#include "fastnn/random.hpp"
+
+namespace py = pybind11;
+using fastnn::Activation;
+using fastnn::Index;
+
+namespace {
+
+template <typename... Parts>
+std::string cat(const Parts&... parts) {
+  std::ostringstream out;
+  (out << ... << parts);
+  return out.str();
+}
+
+std::string shape_of(const py::array& a) {
+  std::string s = "(";
+  for (py::ssize_t i = 0; i < a.ndim(); ++i) {
+    s += std::to_string(a.shape(i));
+    if (a.ndim() == 1 || i + 1 < a.ndim()) s += a.ndim() == 1 ? "," : ", ";
+  }
+  return s + ")";
+}
+
+template <typename T>
+const char* dtype_name() {
+  return sizeof(T) == 4 ? "float32" : "float64";
+}
+
+template <typename T>
+using CArray = py::array_t<T, py::array::c_style>;
+
+// The checks of one call; `fn` names the kernel in every message.
+struct Call {
+  const char* fn;
+
+  py::array ndarray(py::handle obj, const char* name) const {
+    if (!py::isinstance<py::array>(obj)) {
+      throw py::type_error(cat(fn, "(): ", name,
+                               " must be a numpy.ndarray of float32 or float64, got ",
+                               std::string(py::str(py::type::handle_of(obj).attr("__name__")))));
+    }
+    return py::reinterpret_borrow<py::array>(obj);
+  }
+
+  // The dtype of the first array argument picks the kernel's precision.
+  bool is_float32(py::handle obj, const char* name) const {
+    py::array a = ndarray(obj, name);
+    const py::dtype dt = a.dtype();
+    if (dt.kind() == 'f' && dt.itemsize() == 4) return true;
+    if (dt.kind() == 'f' && dt.itemsize() == 8) return false;
+    throw py::type_error(cat(fn, "(): ", name, " must have dtype float32 or float64, got ",
+                             std::string(py::str(dt))));
+  }
+
+  // A 2-D array of dtype T, C-contiguous; rows/cols of -1 accept any size. `expected`
+  // spells the expected shape for the message, e.g. "(X.shape[1], out) = (8, out)".
+  template <typename T>
+  CArray<T> matrix(py::handle obj, const char* name, const char* like, Index rows = -1,
+                   Index cols = -1, const std::string& expected = "(batch, features)") const {
+    py::array a = checked_dtype<T>(obj, name, like);
+    if (a.ndim() != 2) {
+      throw py::value_error(cat(fn, "(): ", name, " must be a 2-D array of shape ", expected,
+                                ", got a ", a.ndim(), "-D array of shape ", shape_of(a)));
+    }
+    if ((rows >= 0 && a.shape(0) != rows) || (cols >= 0 && a.shape(1) != cols)) {
+      throw py::value_error(cat(fn, "(): ", name, " must have shape ", expected, ", got ",
+                                shape_of(a)));
+    }
+    return CArray<T>::ensure(a);
+  }
+
+  template <typename T>
+  CArray<T> vector(py::handle obj, const char* name, const char* like, Index size,
+                   const std::string& expected) const {
+    py::array a = checked_dtype<T>(obj, name, like);
+    if (a.ndim() != 1 || a.shape(0) != size) {
+      throw py::value_error(cat(fn, "(): ", name, " must be a 1-D array of shape ", expected,
+                                ", got shape ", shape_of(a)));
+    }
+    return CArray<T>::ensure(a);
+  }
+
+  // Another array of the same shape as `ref` (named `ref_name`).
+  template <typename T>
+  CArray<T> same_shape(py::handle obj, const char* name, const CArray<T>& ref,
+                       const char* ref_name) const {
+    return matrix<T>(obj, name, ref_name, ref.shape(0), ref.shape(1),
+                     cat(ref_name, ".shape = ", shape_of(ref)));
+  }
+
+  template <typename T>
+  py::array checked_dtype(py::handle obj, const char* name, const char* like) const {
+    py::array a = ndarray(obj, name);
+    const py::dtype dt = a.dtype();
+    if (!(dt.kind() == 'f' && dt.itemsize() == py::ssize_t(sizeof(T)))) {
+      throw py::type_error(cat(fn, "(): ", name, " must have dtype ", dtype_name<T>(), " like ",
+                               like, ", got ", std::string(py::str(dt)),
+                               " (fastnn never casts silently; convert with .astype())"));
+    }
+    return a;
+  }
+
+  // Runs body(float{}) or body(double{}) by the dtype of the first array argument.
+  template <typename Body>
+  auto dispatch(py::handle first, const char* name, Body&& body) const {
+    return is_float32(first, name) ? body(float{}) : body(double{});
+  }
+};
+
+template <typename T>
+CArray<T> new_matrix(Index rows, Index cols) {
+  return CArray<T>({rows, cols});
+}
+
+// ---- dense -----------------------------------------------------------------------------
+
+py::array dense_forward(py::handle X, py::handle W, py::handle b) {
+  const Call c{"dense_forward"};
+  return c.dispatch(X, "X", [&](auto tag) -> py::array {
+    using T = decltype(tag);
+    auto x = c.matrix<T>(X, "X", "X");
+    const Index batch = x.shape(0), in = x.shape(1);
+    auto w = c.matrix<T>(W, "W", "X", in, -1, cat("(in, out) with in = X.shape[1] = ", in));
+    const Index out = w.shape(1);
+    CArray<T> bias;
+    if (!b.is_none()) bias = c.vector<T>(b, "b", "X", out, cat("(out,) = (", out, ",)"));
+    auto z = new_matrix<T>(batch, out);
+    const T* bias_ptr = b.is_none() ? nullptr : bias.data();
+    T* z_ptr = z.mutable_data();
+    {
+      py::gil_scoped_release nogil;
+      fastnn::dense_forward(z_ptr, x.data(), w.data(), bias_ptr, batch, in, out);
+    }
+    return z;
+  });
+}
+
+py::tuple dense_backward(py::handle X, py::handle W, py::handle dZ) {
+  const Call c{"dense_backward"};
+  return c.dispatch(X, "X", [&](auto tag) -> py::tuple {
+    using T = decltype(tag);
+    auto x = c.matrix<T>(X, "X", "X");
+    const Index batch = x.shape(0), in = x.shape(1);
+    auto w = c.matrix<T>(W, "W", "X", in, -1, cat("(in, out) with in = X.shape[1] = ", in));
+    const Index out = w.shape(1);
+    auto dz = c.matrix<T>(dZ, "dZ", "X", batch, out,
+                          cat("(X.shape[0], W.shape[1]) = (", batch, ", ", out, ")"));
+    auto dx = new_matrix<T>(batch, in);
+    auto dw = new_matrix<T>(in, out);
+    CArray<T> db(out);
+    T *dx_ptr = dx.mutable_data(), *dw_ptr = dw.mutable_data(), *db_ptr = db.mutable_data();
+    {
+      py::gil_scoped_release nogil;
+      fastnn::dense_backward(dx_ptr, dw_ptr, db_ptr, dz.data(), x.data(), w.data(), batch, in,
+                             out);
+    }
+    return py::make_tuple(dx, dw, db);
+  });
+}
+
+// ---- activations -----------------------------------------------------------------------
+
+py::array activation_forward(const char* fn, Activation act, py::handle Z, double alpha) {
+  const Call c{fn};
+  return c.dispatch(Z, "Z", [&](auto tag) -> py::array {
+    using T = decltype(tag);
+    auto z = c.matrix<T>(Z, "Z", "Z");
+    const Index rows = z.shape(0), cols = z.shape(1);
+    auto a = new_matrix<T>(rows, cols);
+    T* a_ptr = a.mutable_data();
+    {
+      py::gil_scoped_release nogil;
+      fastnn::activation_forward(act, a_ptr, z.data(), rows, cols, T(alpha));
+    }
+    return a;
+  });
+}
+
+py::array activation_backward(const char* fn, Activation act, py::handle Z, py::handle A,
+                              py::handle dA, double alpha) {
+  const Call c{fn};
+  return c.dispatch(Z, "Z", [&](auto tag) -> py::array {
+    using T = decltype(tag);
+    auto z = c.matrix<T>(Z, "Z", "Z");
+    auto a = c.same_shape<T>(A, "A", z, "Z");
+    auto da = c.same_shape<T>(dA, "dA", z, "Z");
+    const Index rows = z.shape(0), cols = z.shape(1);
+    auto dz = new_matrix<T>(rows, cols);
+    T* dz_ptr = dz.mutable_data();
+    {
+      py::gil_scoped_release nogil;
+      fastnn::activation_backward(act, dz_ptr, z.data(), a.data(), da.data(), rows, cols,
+                                  T(alpha));
+    }
+    return dz;
+  });
+}
+
+// ---- losses ----------------------------------------------------------------------------
+
+// The core's loss pair for one loss, for both dtypes.
+struct LossKernels {
+  double (*forward32)(const float*, const float*, Index, Index);
+  void (*backward32)(float*, const float*, const float*, Index, Index);
+  double (*forward64)(const double*, const double*, Index, Index);
+  void (*backward64)(double*, const double*, const double*, Index, Index);
+};
+
+template <typename T>
+auto loss_forward_of(const LossKernels& k) {
+  if constexpr (sizeof(T) == 4) return k.forward32; else return k.forward64;
+}
+template <typename T>
+auto loss_backward_of(const LossKernels& k) {
+  if constexpr (sizeof(T) == 4) return k.backward32; else return k.backward64;
+}
+
+double loss_forward(const char* fn, const LossKernels& k, py::handle Y, py::handle Tg) {
+  const Call c{fn};
+  return c.dispatch(Y, "Y", [&](auto tag) -> double {
+    using T = decltype(tag);
+    auto y = c.matrix<T>(Y, "Y", "Y");
+    auto t = c.same_shape<T>(Tg, "T", y, "Y");
+    py::gil_scoped_release nogil;
+    return loss_forward_of<T>(k)(y.data(), t.data(), y.shape(0), y.shape(1));
+  });
+}
+
+py::array loss_backward(const char* fn, const LossKernels& k, py::handle Y, py::handle Tg) {
+  const Call c{fn};
+  return c.dispatch(Y, "Y", [&](auto tag) -> py::array {
+    using T = decltype(tag);
+    auto y = c.matrix<T>(Y, "Y", "Y");
+    auto t = c.same_shape<T>(Tg, "T", y, "Y");
+    auto dy = new_matrix<T>(y.shape(0), y.shape(1));
+    T* dy_ptr = dy.mutable_data();
+    {
+      py::gil_scoped_release nogil;
+      loss_backward_of<T>(k)(dy_ptr, y.data(), t.data(), y.shape(0), y.shape(1));
+    }
+    return dy;
+  });
+}
+
+#define FASTNN_LOSS(name)                                                          \
+  LossKernels {                                                                    \
+    &fastnn::name##_forward<float>, &fastnn::name##_backward<float>,               \
+        &fastnn::name##_forward<double>, &fastnn::name##_backward<double>          \
+  }
+
+struct ActivationEntry {
+  const char* name;
+  Activation act;
+  const char* formula;
+};
+
+const ActivationEntry kActivations[] = {
+    {"step", Activation::step, "Heaviside step: 1 where Z > 0, else 0; its derivative is 0"},
+    {"linear", Activation::linear, "identity: A = Z"},
+    {"sigmoid", Activation::sigmoid, "logistic sigmoid 1 / (1 + exp(-Z)), overflow-free"},
+    {"tanh", Activation::tanh, "hyperbolic tangent"},
+    {"relu", Activation::relu, "max(Z, 0); relu'(0) = 0"},
+    {"softplus", Activation::softplus, "log(1 + exp(Z)), overflow-free"},
+    {"softmax", Activation::softmax, "row-wise softmax: each row of A sums to 1"},
+};
+
+}  // namespace
+
+PYBIND11_MODULE(_core, m) {
+  m.doc() = "fastnn's C++ kernels. Use them through fastnn.kernels.";
+  fastnn::set_num_threads(1);
+
+  m.def("dense_forward", &dense_forward, py::arg("X"), py::arg("W"), py::arg("b") = py::none(),
+        "Dense layer forward: Z = X @ W + b.\n\n"
+        "X (batch, in), W (in, out), b (out,) or None; returns Z (batch, out).");
+  m.def("dense_backward", &dense_backward, py::arg("X"), py::arg("W"), py::arg("dZ"),
+        "Dense layer backward: returns (dX, dW, db) = (dZ @ W.T, X.T @ dZ, dZ.sum(0)).");
+
+  for (const ActivationEntry& e : kActivations) {
+    const std::string fwd = cat(e.name, "_forward"), bwd = cat(e.name, "_backward");
+    const Activation act = e.act;
+    // The lambdas own copies of their names: the messages outlive this loop.
+    const std::string fwd_copy = fwd, bwd_copy = bwd;
+    m.def(fwd.c_str(),
+          [act, fwd_copy](py::handle Z) { return activation_forward(fwd_copy.c_str(), act, Z, 0.0); },
+          py::arg("Z"), cat("Activation forward, ", e.formula, ". Returns A = g(Z).").c_str());
+    m.def(bwd.c_str(),
+          [act, bwd_copy](py::handle Z, py::handle A, py::handle dA) {
+            return activation_backward(bwd_copy.c_str(), act, Z, A, dA, 0.0);
+          },
+          py::arg("Z"), py::arg("A"), py::arg("dA"),
+          cat("Activation backward of ", e.name, ": returns dZ = dA * g'(Z) (A = g(Z)).").c_str());
+  }
+  m.def("leaky_relu_forward",
+        [](py::handle Z, double alpha) {
+          return activation_forward("leaky_relu_forward", Activation::leaky_relu, Z, alpha);
+        },
+        py::arg("Z"), py::arg("alpha") = 0.01,
+        "Activation forward, leaky ReLU: Z where Z >= 0, alpha * Z below.");
+  m.def("leaky_relu_backward",
+        [](py::handle Z, py::handle A, py::handle dA, double alpha) {
+          return activation_backward("leaky_relu_backward", Activation::leaky_relu, Z, A, dA,
+                                     alpha);
+        },
+        py::arg("Z"), py::arg("A"), py::arg("dA"), py::arg("alpha") = 0.01,
+        "Activation backward of leaky_relu: dZ = dA where Z > 0, alpha * dA elsewhere.");
+  m.def("elu_forward",
+        [](py::handle Z, double alpha) {
+          return activation_forward("elu_forward", Activation::elu, Z, alpha);
+        },
+        py::arg("Z"), py::arg("alpha") = 1.0,
+        "Activation forward, ELU: Z where Z >= 0, alpha * (exp(Z) - 1) below.");
+  m.def("elu_backward",
+        [](py::handle Z, py::handle A, py::handle dA, double alpha) {
+          return activation_backward("elu_backward", Activation::elu, Z, A, dA, alpha);
+        },
+        py::arg("Z"), py::arg("A"), py::arg("dA"), py::arg("alpha") = 1.0,
+        "Activation backward of elu: dZ = dA where Z > 0, dA * alpha * exp(Z) elsewhere.");
+
+  struct LossEntry {
+    const char* name;
+    LossKernels kernels;
+    const char* doc;
+  };
+  static const LossEntry losses[] = {
+      {"mse", FASTNN_LOSS(mse), "mean squared error, mean((Y - T)**2) over every element"},
+      {"binary_crossentropy", FASTNN_LOSS(binary_crossentropy),
+       "binary cross-entropy of probabilities Y (clipped to [1e-7, 1 - 1e-7]), mean over every "
+       "element"},
+      {"sigmoid_binary_crossentropy", FASTNN_LOSS(sigmoid_binary_crossentropy),
+       "binary cross-entropy of sigmoid(Y) for logits Y, in the stable fused form"},
+      {"softmax_crossentropy", FASTNN_LOSS(softmax_crossentropy),
+       "cross-entropy of softmax(Y) for logits Y against one-hot (or distribution) rows T, "
+       "mean over the batch"},
+  };
+  for (const LossEntry& e : losses) {
+    const std::string fwd = cat(e.name, "_forward"), bwd = cat(e.name, "_backward");
+    const LossKernels* k = &e.kernels;
+    m.def(fwd.c_str(),
+          [k, fwd](py::handle Y, py::handle Tg) { return loss_forward(fwd.c_str(), *k, Y, Tg); },
+          py::arg("Y"), py::arg("T"), cat("Loss value: ", e.doc, ". Returns a float.").c_str());
+    m.def(bwd.c_str(),
+          [k, bwd](py::handle Y, py::handle Tg) { return loss_backward(bwd.c_str(), *k, Y, Tg); },
+          py::arg("Y"), py::arg("T"),
+          cat("Loss gradient dLoss/dY of ", e.name, "_forward (", e.doc, ").").c_str());
+  }
+
+  m.def("permutation",
+        [](Index n, std::uint64_t seed, std::uint64_t epoch) {
+          if (n < 0) throw py::value_error(cat("permutation(): n must be >= 0, got ", n));
+          py::array_t<std::int64_t> idx(n);
+          std::int64_t* p = idx.mutable_data();
+          {
+            py::gil_scoped_release nogil;
+            std::vector<Index> tmp(static_cast<std::size_t>(n));
+            fastnn::shuffle_indices(tmp.data(), n, seed, epoch);
+            for (Index i = 0; i < n; ++i) p[i] = tmp[i];
+          }
+          return idx;
+        },
+        py::arg("n"), py::arg("seed"), py::arg("epoch"),
+        "The batch order of one epoch: a permutation of range(n) drawn from (seed, epoch) by "
+        "SplitMix64 and Fisher-Yates, the same the training loops use.");
+  m.def("set_num_threads", [](int n) {
+        if (n < 1) throw py::value_error(cat("set_num_threads(): n must be >= 1, got ", n));
+        fastnn::set_num_threads(n);
+      }, py::arg("n"), "Set the number of threads the kernels may use (n >= 1).");
+  m.def("get_num_threads", &fastnn::get_num_threads, "The number of threads the kernels use.");
+  m.def("build_info", [] {
+        const fastnn::BuildInfo info = fastnn::build_info();
+        py::dict d;
+        d["version"] = info.version;
+        d["compiler"] = info.compiler;
+        d["arch"] = info.arch;
+        d["eigen_version"] = info.eigen_version;
+        d["simd"] = info.simd;
+        d["openmp"] = info.openmp;
+        return d;
+      }, "What this build of the core was made with.");
+}

@@ -1,0 +1,206 @@
+#include "fastnn/activations.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace fastnn {
+
+namespace {
+// Sigmoid without overflow: exp is only ever taken of a non-positive number.
+template <typename T>
+inline T stable_sigmoid(T z) {
+  if (z >= T(0)) return T(1) / (T(1) + std::exp(-z));
+  const T e = std::exp(z);
+  return e / (T(1) + e);
+}
+}  // namespace
+
+template <typename T>
+void step_forward(T* A, const T* Z, Index rows, Index cols) {
+  const Index n = rows * cols;
+  for (Index i = 0; i < n; ++i) {
+    const T z = Z[i];
+    A[i] = z > T(0) ? T(1) : (z <= T(0) ? T(0) : z);  // the last branch keeps NaN
+  }
+}
+
+template <typename T>
+void step_backward(T* dZ, const T*, const T*, const T* dA, Index rows, Index cols) {
+  const Index n = rows * cols;
+  for (Index i = 0; i < n; ++i) dZ[i] = dA[i] * T(0);  // 0, but NaN/inf in dA still show
+}
+
+template <typename T>
+void linear_forward(T* A, const T* Z, Index rows, Index cols) {
+  std::copy(Z, Z + rows * cols, A);
+}
+
+template <typename T>
+void linear_backward(T* dZ, const T*, const T*, const T* dA, Index rows, Index cols) {
+  std::copy(dA, dA + rows * cols, dZ);
+}
+
+template <typename T>
+void sigmoid_forward(T* A, const T* Z, Index rows, Index cols) {
+  const Index n = rows * cols;
+  for (Index i = 0; i < n; ++i) A[i] = stable_sigmoid(Z[i]);
+}
+
+template <typename T>
+void sigmoid_backward(T* dZ, const T*, const T* A, const T* dA, Index rows, Index cols) {
+  const Index n = rows * cols;
+  for (Index i = 0; i < n; ++i) dZ[i] = dA[i] * A[i] * (T(1) - A[i]);
+}
+
+template <typename T>
+void tanh_forward(T* A, const T* Z, Index rows, Index cols) {
+  const Index n = rows * cols;
+  for (Index i = 0; i < n; ++i) A[i] = std::tanh(Z[i]);
+}
+
+template <typename T>
+void tanh_backward(T* dZ, const T*, const T* A, const T* dA, Index rows, Index cols) {
+  const Index n = rows * cols;
+  for (Index i = 0; i < n; ++i) dZ[i] = dA[i] * (T(1) - A[i] * A[i]);
+}
+
+template <typename T>
+void relu_forward(T* A, const T* Z, Index rows, Index cols) {
+  const Index n = rows * cols;
+  for (Index i = 0; i < n; ++i) A[i] = Z[i] < T(0) ? T(0) : Z[i];
+}
+
+template <typename T>
+void relu_backward(T* dZ, const T* Z, const T*, const T* dA, Index rows, Index cols) {
+  const Index n = rows * cols;
+  for (Index i = 0; i < n; ++i) dZ[i] = Z[i] > T(0) ? dA[i] : T(0);
+}
+
+template <typename T>
+void leaky_relu_forward(T* A, const T* Z, Index rows, Index cols, T alpha) {
+  const Index n = rows * cols;
+  for (Index i = 0; i < n; ++i) A[i] = Z[i] < T(0) ? alpha * Z[i] : Z[i];
+}
+
+template <typename T>
+void leaky_relu_backward(T* dZ, const T* Z, const T*, const T* dA, Index rows, Index cols,
+                         T alpha) {
+  const Index n = rows * cols;
+  for (Index i = 0; i < n; ++i) dZ[i] = Z[i] > T(0) ? dA[i] : alpha * dA[i];
+}
+
+template <typename T>
+void elu_forward(T* A, const T* Z, Index rows, Index cols, T alpha) {
+  const Index n = rows * cols;
+  for (Index i = 0; i < n; ++i) A[i] = Z[i] < T(0) ? alpha * std::expm1(Z[i]) : Z[i];
+}
+
+template <typename T>
+void elu_backward(T* dZ, const T* Z, const T*, const T* dA, Index rows, Index cols, T alpha) {
+  const Index n = rows * cols;
+  for (Index i = 0; i < n; ++i) dZ[i] = Z[i] > T(0) ? dA[i] : dA[i] * alpha * std::exp(Z[i]);
+}
+
+template <typename T>
+void softplus_forward(T* A, const T* Z, Index rows, Index cols) {
+  // log(1 + e^z) = max(z, 0) + log1p(e^-|z|): exact, and finite for every finite z.
+  const Index n = rows * cols;
+  for (Index i = 0; i < n; ++i) {
+    const T z = Z[i];
+    A[i] = (z > T(0) ? z : T(0)) + std::log1p(std::exp(-std::abs(z)));
+  }
+}
+
+template <typename T>
+void softplus_backward(T* dZ, const T* Z, const T*, const T* dA, Index rows, Index cols) {
+  const Index n = rows * cols;
+  for (Index i = 0; i < n; ++i) dZ[i] = dA[i] * stable_sigmoid(Z[i]);
+}
+
+template <typename T>
+void softmax_forward(T* A, const T* Z, Index rows, Index cols) {
+  for (Index r = 0; r < rows; ++r) {
+    const T* z = Z + r * cols;
+    T* a = A + r * cols;
+    T zmax = -INFINITY;
+    for (Index c = 0; c < cols; ++c) zmax = std::max(zmax, z[c]);
+    T sum = 0;
+    for (Index c = 0; c < cols; ++c) {
+      a[c] = std::exp(z[c] - zmax);  // <= 1: the shift keeps exp from overflowing
+      sum += a[c];
+    }
+    const T inv = T(1) / sum;
+    for (Index c = 0; c < cols; ++c) a[c] *= inv;
+  }
+}
+
+template <typename T>
+void softmax_backward(T* dZ, const T*, const T* A, const T* dA, Index rows, Index cols) {
+  // The Jacobian is diag(a) - a a^T, so dz = a * (da - <da, a>): no cols x cols matrix.
+  for (Index r = 0; r < rows; ++r) {
+    const T* a = A + r * cols;
+    const T* da = dA + r * cols;
+    T* dz = dZ + r * cols;
+    T dot = 0;
+    for (Index c = 0; c < cols; ++c) dot += da[c] * a[c];
+    for (Index c = 0; c < cols; ++c) dz[c] = a[c] * (da[c] - dot);
+  }
+}
+
+template <typename T>
+void activation_forward(Activation act, T* A, const T* Z, Index rows, Index cols, T alpha) {
+  switch (act) {
+    case Activation::step: return step_forward(A, Z, rows, cols);
+    case Activation::linear: return linear_forward(A, Z, rows, cols);
+    case Activation::sigmoid: return sigmoid_forward(A, Z, rows, cols);
+    case Activation::tanh: return tanh_forward(A, Z, rows, cols);
+    case Activation::relu: return relu_forward(A, Z, rows, cols);
+    case Activation::leaky_relu: return leaky_relu_forward(A, Z, rows, cols, alpha);
+    case Activation::elu: return elu_forward(A, Z, rows, cols, alpha);
+    case Activation::softplus: return softplus_forward(A, Z, rows, cols);
+    case Activation::softmax: return softmax_forward(A, Z, rows, cols);
+  }
+}
+
+template <typename T>
+void activation_backward(Activation act, T* dZ, const T* Z, const T* A, const T* dA, Index rows,
+                         Index cols, T alpha) {
+  switch (act) {
+    case Activation::step: return step_backward(dZ, Z, A, dA, rows, cols);
+    case Activation::linear: return linear_backward(dZ, Z, A, dA, rows, cols);
+    case Activation::sigmoid: return sigmoid_backward(dZ, Z, A, dA, rows, cols);
+    case Activation::tanh: return tanh_backward(dZ, Z, A, dA, rows, cols);
+    case Activation::relu: return relu_backward(dZ, Z, A, dA, rows, cols);
+    case Activation::leaky_relu: return leaky_relu_backward(dZ, Z, A, dA, rows, cols, alpha);
+    case Activation::elu: return elu_backward(dZ, Z, A, dA, rows, cols, alpha);
+    case Activation::softplus: return softplus_backward(dZ, Z, A, dA, rows, cols);
+    case Activation::softmax: return softmax_backward(dZ, Z, A, dA, rows, cols);
+  }
+}
+
+#define FASTNN_PLAIN(T, name)                                                      \
+  template void name##_forward<T>(T*, const T*, Index, Index);                    \
+  template void name##_backward<T>(T*, const T*, const T*, const T*, Index, Index);
+#define FASTNN_ALPHA(T, name)                                                      \
+  template void name##_forward<T>(T*, const T*, Index, Index, T);                 \
+  template void name##_backward<T>(T*, const T*, const T*, const T*, Index, Index, T);
+#define FASTNN_INSTANTIATE(T)                                                                \
+  FASTNN_PLAIN(T, step)                                                                      \
+  FASTNN_PLAIN(T, linear)                                                                    \
+  FASTNN_PLAIN(T, sigmoid)                                                                   \
+  FASTNN_PLAIN(T, tanh)                                                                      \
+  FASTNN_PLAIN(T, relu)                                                                      \
+  FASTNN_ALPHA(T, leaky_relu)                                                                \
+  FASTNN_ALPHA(T, elu)                                                                       \
+  FASTNN_PLAIN(T, softplus)                                                                  \
+  FASTNN_PLAIN(T, softmax)                                                                   \
+  template void activation_forward<T>(Activation, T*, const T*, Index, Index, T);           \
+  template void activation_backward<T>(Activation, T*, const T*, const T*, const T*, Index, \
+                                       Index, T);
+FASTNN_INSTANTIATE(float)
+FASTNN_INSTANTIATE(double)
+#undef FASTNN_PLAIN
+#undef FASTNN_ALPHA
+#undef FASTNN_INSTANTIATE
+
+}  // namespace fastnn

@@ -1,0 +1,145 @@
+#include "fastnn/losses.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace fastnn {
+
+namespace {
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+template <typename T>
+inline T clip_probability(T y) {
+  const T lo = T(bce_clip_eps), hi = T(1) - T(bce_clip_eps);
+  return y < lo ? lo : (y > hi ? hi : y);
+}
+
+template <typename T>
+inline T stable_sigmoid(T z) {
+  if (z >= T(0)) return T(1) / (T(1) + std::exp(-z));
+  const T e = std::exp(z);
+  return e / (T(1) + e);
+}
+}  // namespace
+
+template <typename T>
+double mse_forward(const T* Y, const T* Tg, Index rows, Index cols) {
+  const Index n = rows * cols;
+  if (n == 0) return kNaN;
+  double sum = 0;
+  for (Index i = 0; i < n; ++i) {
+    const double d = double(Y[i]) - double(Tg[i]);
+    sum += d * d;
+  }
+  return sum / double(n);
+}
+
+template <typename T>
+void mse_backward(T* dY, const T* Y, const T* Tg, Index rows, Index cols) {
+  const Index n = rows * cols;
+  const T scale = T(2) / T(n);
+  for (Index i = 0; i < n; ++i) dY[i] = scale * (Y[i] - Tg[i]);
+}
+
+template <typename T>
+double binary_crossentropy_forward(const T* Y, const T* Tg, Index rows, Index cols) {
+  const Index n = rows * cols;
+  if (n == 0) return kNaN;
+  double sum = 0;
+  for (Index i = 0; i < n; ++i) {
+    const double y = clip_probability(Y[i]), t = Tg[i];
+    sum -= t * std::log(y) + (1.0 - t) * std::log1p(-y);
+  }
+  return sum / double(n);
+}
+
+template <typename T>
+void binary_crossentropy_backward(T* dY, const T* Y, const T* Tg, Index rows, Index cols) {
+  const Index n = rows * cols;
+  const T lo = T(bce_clip_eps), hi = T(1) - T(bce_clip_eps);
+  const T inv_n = T(1) / T(n);
+  for (Index i = 0; i < n; ++i) {
+    const T y = Y[i], t = Tg[i];
+    // d/dy of -(t log y + (1-t) log(1-y)) = (y - t) / (y (1 - y)); the clip is flat outside.
+    const bool inside = y >= lo && y <= hi;
+    dY[i] = inside ? inv_n * (y - t) / (y * (T(1) - y)) : (y == y ? T(0) : y);
+  }
+}
+
+template <typename T>
+double sigmoid_binary_crossentropy_forward(const T* Y, const T* Tg, Index rows, Index cols) {
+  const Index n = rows * cols;
+  if (n == 0) return kNaN;
+  double sum = 0;
+  for (Index i = 0; i < n; ++i) {
+    // -(t log s(y) + (1-t) log(1-s(y))) = max(y, 0) - y t + log1p(e^-|y|)
+    const double y = Y[i], t = Tg[i];
+    sum += std::max(y, 0.0) - y * t + std::log1p(std::exp(-std::abs(y)));
+  }
+  return sum / double(n);
+}
+
+template <typename T>
+void sigmoid_binary_crossentropy_backward(T* dY, const T* Y, const T* Tg, Index rows, Index cols) {
+  const Index n = rows * cols;
+  const T inv_n = T(1) / T(n);
+  for (Index i = 0; i < n; ++i) dY[i] = inv_n * (stable_sigmoid(Y[i]) - Tg[i]);
+}
+
+template <typename T>
+double softmax_crossentropy_forward(const T* Y, const T* Tg, Index rows, Index cols) {
+  if (rows == 0) return kNaN;
+  double total = 0;
+  for (Index r = 0; r < rows; ++r) {
+    const T* y = Y + r * cols;
+    const T* t = Tg + r * cols;
+    double ymax = -INFINITY;
+    for (Index c = 0; c < cols; ++c) ymax = std::max(ymax, double(y[c]));
+    double sum = 0;
+    for (Index c = 0; c < cols; ++c) sum += std::exp(double(y[c]) - ymax);
+    const double lse = ymax + std::log(sum);
+    // -sum t (y - lse); terms with t = 0 are skipped so a -inf logit of a class the sample
+    // is not in costs nothing instead of 0 * inf = NaN.
+    for (Index c = 0; c < cols; ++c)
+      if (t[c] != T(0)) total += double(t[c]) * (lse - double(y[c]));
+  }
+  return total / double(rows);
+}
+
+template <typename T>
+void softmax_crossentropy_backward(T* dY, const T* Y, const T* Tg, Index rows, Index cols) {
+  const T inv_rows = T(1) / T(rows);
+  for (Index r = 0; r < rows; ++r) {
+    const T* y = Y + r * cols;
+    const T* t = Tg + r * cols;
+    T* dy = dY + r * cols;
+    T ymax = -INFINITY, tsum = 0;
+    for (Index c = 0; c < cols; ++c) {
+      ymax = std::max(ymax, y[c]);
+      tsum += t[c];
+    }
+    T sum = 0;
+    for (Index c = 0; c < cols; ++c) {
+      dy[c] = std::exp(y[c] - ymax);
+      sum += dy[c];
+    }
+    const T scale = tsum / sum;
+    for (Index c = 0; c < cols; ++c) dy[c] = inv_rows * (dy[c] * scale - t[c]);
+  }
+}
+
+#define FASTNN_INSTANTIATE(T, name)                                                  \
+  template double name##_forward<T>(const T*, const T*, Index, Index);                \
+  template void name##_backward<T>(T*, const T*, const T*, Index, Index);
+#define FASTNN_INSTANTIATE_ALL(T)                      \
+  FASTNN_INSTANTIATE(T, mse)                           \
+  FASTNN_INSTANTIATE(T, binary_crossentropy)           \
+  FASTNN_INSTANTIATE(T, sigmoid_binary_crossentropy)   \
+  FASTNN_INSTANTIATE(T, softmax_crossentropy)
+FASTNN_INSTANTIATE_ALL(float)
+FASTNN_INSTANTIATE_ALL(double)
+#undef FASTNN_INSTANTIATE_ALL
+#undef FASTNN_INSTANTIATE
+
+}  // namespace fastnn

@@ -1,0 +1,44 @@
+// The one random-number generator of the core: SplitMix64, and the Fisher-Yates shuffle the
+// training loops draw their batch order from.
+//
+// Chosen because it is a few lines that fastnn.reference repeats exactly in Python, so a
+// NumPy training loop can visit the samples in the very same order as the fused C++ loop.
+#pragma once
+
+#include <cstdint>
+
+#include "fastnn/common.hpp"
+
+namespace fastnn {
+
+struct SplitMix64 {
+  std::uint64_t state;
+  std::uint64_t next() {
+    std::uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+  }
+};
+
+// The stream for one epoch of one run: epochs get independent orders from one seed.
+inline SplitMix64 epoch_rng(std::uint64_t seed, std::uint64_t epoch) {
+  SplitMix64 mix{seed};
+  SplitMix64 rng{mix.next() ^ (epoch * 0xD1B54A32D192ED03ULL)};
+  return rng;
+}
+
+// idx = a permutation of 0..n-1: Fisher-Yates, j drawn as next() % (i + 1). The modulo's bias
+// is below 2^-40 for any n that fits in memory.
+inline void shuffle_indices(Index* idx, Index n, std::uint64_t seed, std::uint64_t epoch) {
+  for (Index i = 0; i < n; ++i) idx[i] = i;
+  SplitMix64 rng = epoch_rng(seed, epoch);
+  for (Index i = n - 1; i > 0; --i) {
+    const Index j = static_cast<Index>(rng.next() % static_cast<std::uint64_t>(i + 1));
+    const Index t = idx[i];
+    idx[i] = idx[j];
+    idx[j] = t;
+  }
+}
+
+}  // namespace fastnn

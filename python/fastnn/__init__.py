@@ -1,0 +1,23 @@
+"""fastnn: train and understand small and medium neural networks on the CPU.
+
+The numeric core is C++ on Eigen (``fastnn.kernels``); every kernel has a plain NumPy twin
+with the same name and signature in ``fastnn.reference``, against which it is tested.
+"""
+
+from fastnn._cpu import check_cpu as _check_cpu
+
+_check_cpu()  # before _core is loaded: a missing AVX2 must be an ImportError, not SIGILL
+
+from fastnn import kernels, reference  # noqa: E402
+from fastnn._config import get_num_threads, set_num_threads, show_config  # noqa: E402
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "__version__",
+    "get_num_threads",
+    "kernels",
+    "reference",
+    "set_num_threads",
+    "show_config",
+]

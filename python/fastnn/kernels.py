@@ -1,0 +1,89 @@
+"""The C++ kernels under their public names.
+
+Every name here has a NumPy twin of the same name and signature in :mod:`fastnn.reference`.
+Arrays are 2-D ``(batch, features)``, weights ``(in, out)``, biases ``(out,)``; float32 or
+float64, the output in the input's dtype. Mixed dtypes raise ``TypeError`` (no silent cast);
+non-contiguous inputs are read through a contiguous copy. The GIL is released while a kernel
+runs, so kernels called from several Python threads run at the same time.
+"""
+
+from fastnn._core import (
+    binary_crossentropy_backward,
+    binary_crossentropy_forward,
+    dense_backward,
+    dense_forward,
+    elu_backward,
+    elu_forward,
+    leaky_relu_backward,
+    leaky_relu_forward,
+    linear_backward,
+    linear_forward,
+    mse_backward,
+    mse_forward,
+    permutation,
+    relu_backward,
+    relu_forward,
+    sigmoid_backward,
+    sigmoid_binary_crossentropy_backward,
+    sigmoid_binary_crossentropy_forward,
+    sigmoid_forward,
+    softmax_backward,
+    softmax_crossentropy_backward,
+    softmax_crossentropy_forward,
+    softmax_forward,
+    softplus_backward,
+    softplus_forward,
+    step_backward,
+    step_forward,
+    tanh_backward,
+    tanh_forward,
+)
+
+#: Activation names, each with a ``<name>_forward`` / ``<name>_backward`` pair.
+ACTIVATIONS = (
+    "step",
+    "linear",
+    "sigmoid",
+    "tanh",
+    "relu",
+    "leaky_relu",
+    "elu",
+    "softplus",
+    "softmax",
+)
+#: Loss names, each with a ``<name>_forward`` / ``<name>_backward`` pair.
+LOSSES = ("mse", "binary_crossentropy", "sigmoid_binary_crossentropy", "softmax_crossentropy")
+
+__all__ = [
+    "ACTIVATIONS",
+    "LOSSES",
+    "binary_crossentropy_backward",
+    "binary_crossentropy_forward",
+    "dense_backward",
+    "dense_forward",
+    "elu_backward",
+    "elu_forward",
+    "leaky_relu_backward",
+    "leaky_relu_forward",
+    "linear_backward",
+    "linear_forward",
+    "mse_backward",
+    "mse_forward",
+    "permutation",
+    "relu_backward",
+    "relu_forward",
+    "sigmoid_backward",
+    "sigmoid_binary_crossentropy_backward",
+    "sigmoid_binary_crossentropy_forward",
+    "sigmoid_forward",
+    "softmax_backward",
+    "softmax_crossentropy_backward",
+    "softmax_crossentropy_forward",
+    "softmax_forward",
+    "softplus_backward",
+    "softplus_forward",
+    "step_backward",
+    "step_forward",
+    "tanh_backward",
+    "tanh_forward",
+]

@@ -1,0 +1,228 @@
+"""The NumPy twin of every kernel in :mod:`fastnn.kernels`: same names, same signatures.
+
+Written for reading, not speed: each function is the formula in ``docs/kernels.md`` in a few
+lines of NumPy. The tests prove these by finite differences in float64 and then hold the C++
+kernels to them. The conventions match the C++ ones exactly, down to the edge cases:
+``relu'(0) = 0``, ``leaky_relu'(0) = alpha``, ``step(NaN) = NaN``, losses are means
+(NaN for an empty batch), and binary cross-entropy clips to ``[1e-7, 1 - 1e-7]``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+#: binary_crossentropy clips its probabilities to [BCE_CLIP_EPS, 1 - BCE_CLIP_EPS].
+BCE_CLIP_EPS = 1e-7
+
+
+# ---- dense ---------------------------------------------------------------------------------
+
+
+def dense_forward(X: np.ndarray, W: np.ndarray, b: np.ndarray | None = None) -> np.ndarray:
+    """Z = X W + b, with X (batch, in), W (in, out), b (out,) or None."""
+    Z = X @ W
+    return Z if b is None else Z + b
+
+
+def dense_backward(
+    X: np.ndarray, W: np.ndarray, dZ: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(dX, dW, db) = (dZ W^T, X^T dZ, column sums of dZ)."""
+    return dZ @ W.T, X.T @ dZ, dZ.sum(axis=0)
+
+
+# ---- activations ---------------------------------------------------------------------------
+
+
+def _sigmoid(Z: np.ndarray) -> np.ndarray:
+    # exp of a non-positive number only: no overflow for any finite Z.
+    E = np.exp(-np.abs(Z))
+    return np.where(Z >= 0, 1 / (1 + E), E / (1 + E)).astype(Z.dtype, copy=False)
+
+
+def step_forward(Z: np.ndarray) -> np.ndarray:
+    """Heaviside step: 1 where Z > 0, 0 where Z <= 0, NaN where Z is NaN."""
+    return np.where(Z > 0, 1, np.where(Z <= 0, 0, Z)).astype(Z.dtype, copy=False)
+
+
+def step_backward(Z: np.ndarray, A: np.ndarray, dA: np.ndarray) -> np.ndarray:
+    """The step's derivative is 0 (NaN/inf in dA still show through 0 * dA)."""
+    return dA * 0
+
+
+def linear_forward(Z: np.ndarray) -> np.ndarray:
+    """Identity: A = Z."""
+    return Z.copy()
+
+
+def linear_backward(Z: np.ndarray, A: np.ndarray, dA: np.ndarray) -> np.ndarray:
+    """dZ = dA."""
+    return dA.copy()
+
+
+def sigmoid_forward(Z: np.ndarray) -> np.ndarray:
+    """A = 1 / (1 + exp(-Z))."""
+    return _sigmoid(Z)
+
+
+def sigmoid_backward(Z: np.ndarray, A: np.ndarray, dA: np.ndarray) -> np.ndarray:
+    """dZ = dA A (1 - A)."""
+    return dA * A * (1 - A)
+
+
+def tanh_forward(Z: np.ndarray) -> np.ndarray:
+    """A = tanh(Z)."""
+    return np.tanh(Z)
+
+
+def tanh_backward(Z: np.ndarray, A: np.ndarray, dA: np.ndarray) -> np.ndarray:
+    """dZ = dA (1 - A^2)."""
+    return dA * (1 - A * A)
+
+
+def relu_forward(Z: np.ndarray) -> np.ndarray:
+    """A = max(Z, 0) (NaN stays NaN)."""
+    return np.where(Z < 0, 0, Z).astype(Z.dtype, copy=False)
+
+
+def relu_backward(Z: np.ndarray, A: np.ndarray, dA: np.ndarray) -> np.ndarray:
+    """dZ = dA where Z > 0, else 0."""
+    return np.where(Z > 0, dA, 0).astype(Z.dtype, copy=False)
+
+
+def leaky_relu_forward(Z: np.ndarray, alpha: float = 0.01) -> np.ndarray:
+    """A = Z where Z >= 0, alpha Z below."""
+    return np.where(Z < 0, Z.dtype.type(alpha) * Z, Z)
+
+
+def leaky_relu_backward(
+    Z: np.ndarray, A: np.ndarray, dA: np.ndarray, alpha: float = 0.01
+) -> np.ndarray:
+    """dZ = dA where Z > 0, alpha dA elsewhere."""
+    return np.where(Z > 0, dA, Z.dtype.type(alpha) * dA)
+
+
+def elu_forward(Z: np.ndarray, alpha: float = 1.0) -> np.ndarray:
+    """A = Z where Z >= 0, alpha (exp(Z) - 1) below."""
+    return np.where(Z < 0, Z.dtype.type(alpha) * np.expm1(np.minimum(Z, 0)), Z)
+
+
+def elu_backward(Z: np.ndarray, A: np.ndarray, dA: np.ndarray, alpha: float = 1.0) -> np.ndarray:
+    """dZ = dA where Z > 0, dA alpha exp(Z) elsewhere."""
+    return np.where(Z > 0, dA, dA * Z.dtype.type(alpha) * np.exp(np.minimum(Z, 0)))
+
+
+def softplus_forward(Z: np.ndarray) -> np.ndarray:
+    """A = log(1 + exp(Z)) = max(Z, 0) + log1p(exp(-|Z|))."""
+    return np.where(Z > 0, Z, 0).astype(Z.dtype, copy=False) + np.log1p(np.exp(-np.abs(Z)))
+
+
+def softplus_backward(Z: np.ndarray, A: np.ndarray, dA: np.ndarray) -> np.ndarray:
+    """dZ = dA sigmoid(Z)."""
+    return dA * _sigmoid(Z)
+
+
+def softmax_forward(Z: np.ndarray) -> np.ndarray:
+    """Row-wise softmax, shifted by each row's max so that exp never overflows."""
+    E = np.exp(Z - Z.max(axis=1, keepdims=True)) if Z.size else Z.copy()
+    return E / E.sum(axis=1, keepdims=True)
+
+
+def softmax_backward(Z: np.ndarray, A: np.ndarray, dA: np.ndarray) -> np.ndarray:
+    """dZ = A (dA - <dA, A>) per row: the Jacobian diag(A) - A A^T applied to dA."""
+    return A * (dA - (dA * A).sum(axis=1, keepdims=True))
+
+
+# ---- losses --------------------------------------------------------------------------------
+
+
+def _mean(values: np.ndarray, count: int) -> float:
+    # The mean of nothing is NaN, without NumPy's warning; sums in float64 like the C++.
+    return float(values.sum(dtype=np.float64) / count) if count else float("nan")
+
+
+def mse_forward(Y: np.ndarray, T: np.ndarray) -> float:
+    """mean((Y - T)^2) over every element."""
+    D = Y.astype(np.float64) - T
+    return _mean(D * D, Y.size)
+
+
+def mse_backward(Y: np.ndarray, T: np.ndarray) -> np.ndarray:
+    """2 (Y - T) / Y.size."""
+    return (Y.dtype.type(2) / Y.dtype.type(max(Y.size, 1))) * (Y - T)
+
+
+def binary_crossentropy_forward(Y: np.ndarray, T: np.ndarray) -> float:
+    """-mean(T log Y + (1 - T) log(1 - Y)), Y clipped to [1e-7, 1 - 1e-7]."""
+    Yc = np.clip(Y.astype(np.float64), BCE_CLIP_EPS, 1 - BCE_CLIP_EPS)
+    return _mean(-(T * np.log(Yc) + (1 - T) * np.log1p(-Yc)), Y.size)
+
+
+def binary_crossentropy_backward(Y: np.ndarray, T: np.ndarray) -> np.ndarray:
+    """(Y - T) / (Y (1 - Y)) / Y.size inside the clip range, 0 where Y was clipped."""
+    dtype = Y.dtype.type
+    lo, hi = dtype(BCE_CLIP_EPS), dtype(1) - dtype(BCE_CLIP_EPS)
+    inside = (Y >= lo) & (Y <= hi)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        grad = (dtype(1) / dtype(max(Y.size, 1))) * (Y - T) / (Y * (1 - Y))
+    return np.where(inside, grad, np.where(np.isnan(Y), Y, 0)).astype(Y.dtype, copy=False)
+
+
+def sigmoid_binary_crossentropy_forward(Y: np.ndarray, T: np.ndarray) -> float:
+    """Binary cross-entropy of sigmoid(Y) for logits Y: mean(max(Y,0) - Y T + log1p(e^-|Y|))."""
+    Y64 = Y.astype(np.float64)
+    return _mean(np.maximum(Y64, 0) - Y64 * T + np.log1p(np.exp(-np.abs(Y64))), Y.size)
+
+
+def sigmoid_binary_crossentropy_backward(Y: np.ndarray, T: np.ndarray) -> np.ndarray:
+    """(sigmoid(Y) - T) / Y.size."""
+    return (Y.dtype.type(1) / Y.dtype.type(max(Y.size, 1))) * (_sigmoid(Y) - T)
+
+
+def softmax_crossentropy_forward(Y: np.ndarray, T: np.ndarray) -> float:
+    """Cross-entropy of softmax(Y) against rows T, mean over the batch (rows)."""
+    if Y.shape[0] == 0:
+        return float("nan")
+    Y64 = Y.astype(np.float64)
+    ymax = Y64.max(axis=1, keepdims=True)
+    lse = ymax + np.log(np.exp(Y64 - ymax).sum(axis=1, keepdims=True))
+    # Classes with T = 0 cost nothing, even where their logit is -inf.
+    terms = np.where(T != 0, T * (lse - Y64), 0.0)
+    return _mean(terms, Y.shape[0])
+
+
+def softmax_crossentropy_backward(Y: np.ndarray, T: np.ndarray) -> np.ndarray:
+    """(softmax(Y) * sum(T_row) - T) / batch."""
+    scale = Y.dtype.type(1) / Y.dtype.type(max(Y.shape[0], 1))
+    return scale * (softmax_forward(Y) * T.sum(axis=1, keepdims=True) - T)
+
+
+# ---- random order --------------------------------------------------------------------------
+
+_MASK64 = (1 << 64) - 1
+
+
+class SplitMix64:
+    """SplitMix64, exactly as ``cpp/fastnn/random.hpp``: a 64-bit state, one output per step."""
+
+    def __init__(self, state: int) -> None:
+        self.state = state & _MASK64
+
+    def next(self) -> int:
+        """The next 64-bit output."""
+        self.state = (self.state + 0x9E3779B97F4A7C15) & _MASK64
+        z = self.state
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK64
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK64
+        return z ^ (z >> 31)
+
+
+def permutation(n: int, seed: int, epoch: int) -> np.ndarray:
+    """The batch order of one epoch: Fisher-Yates over range(n) from SplitMix64(seed, epoch)."""
+    mix = SplitMix64(seed)
+    rng = SplitMix64(mix.next() ^ ((epoch * 0xD1B54A32D192ED03) & _MASK64))
+    idx = list(range(n))
+    for i in range(n - 1, 0, -1):
+        j = rng.next() % (i + 1)
+        idx[i], idx[j] = idx[j], idx[i]
+    return np.array(idx, dtype=np.int64)
