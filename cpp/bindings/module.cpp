@@ -11,11 +11,11 @@
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 
+#include <cstdint>
 #include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
-#include <cstdint>
 
 #include "fastnn/activations.hpp"
 #include "fastnn/config.hpp"
@@ -87,8 +87,8 @@ struct Call {
                                 ", got a ", a.ndim(), "-D array of shape ", shape_of(a)));
     }
     if ((rows >= 0 && a.shape(0) != rows) || (cols >= 0 && a.shape(1) != cols)) {
-      throw py::value_error(cat(fn, "(): ", name, " must have shape ", expected, ", got ",
-                                shape_of(a)));
+      throw py::value_error(
+          cat(fn, "(): ", name, " must have shape ", expected, ", got ", shape_of(a)));
     }
     return CArray<T>::ensure(a);
   }
@@ -175,8 +175,7 @@ py::tuple dense_backward(py::handle X, py::handle W, py::handle dZ) {
     T *dx_ptr = dx.mutable_data(), *dw_ptr = dw.mutable_data(), *db_ptr = db.mutable_data();
     {
       py::gil_scoped_release nogil;
-      fastnn::dense_backward(dx_ptr, dw_ptr, db_ptr, dz.data(), x.data(), w.data(), batch, in,
-                             out);
+      fastnn::dense_backward(dx_ptr, dw_ptr, db_ptr, dz.data(), x.data(), w.data(), batch, in, out);
     }
     return py::make_tuple(dx, dw, db);
   });
@@ -213,8 +212,7 @@ py::array activation_backward(const char* fn, Activation act, py::handle Z, py::
     T* dz_ptr = dz.mutable_data();
     {
       py::gil_scoped_release nogil;
-      fastnn::activation_backward(act, dz_ptr, z.data(), a.data(), da.data(), rows, cols,
-                                  T(alpha));
+      fastnn::activation_backward(act, dz_ptr, z.data(), a.data(), da.data(), rows, cols, T(alpha));
     }
     return dz;
   });
@@ -232,11 +230,17 @@ struct LossKernels {
 
 template <typename T>
 auto loss_forward_of(const LossKernels& k) {
-  if constexpr (sizeof(T) == 4) return k.forward32; else return k.forward64;
+  if constexpr (sizeof(T) == 4)
+    return k.forward32;
+  else
+    return k.forward64;
 }
 template <typename T>
 auto loss_backward_of(const LossKernels& k) {
-  if constexpr (sizeof(T) == 4) return k.backward32; else return k.backward64;
+  if constexpr (sizeof(T) == 4)
+    return k.backward32;
+  else
+    return k.backward64;
 }
 
 double loss_forward(const char* fn, const LossKernels& k, py::handle Y, py::handle Tg) {
@@ -266,10 +270,10 @@ py::array loss_backward(const char* fn, const LossKernels& k, py::handle Y, py::
   });
 }
 
-#define FASTNN_LOSS(name)                                                          \
-  LossKernels {                                                                    \
-    &fastnn::name##_forward<float>, &fastnn::name##_backward<float>,               \
-        &fastnn::name##_forward<double>, &fastnn::name##_backward<double>          \
+#define FASTNN_LOSS(name)                                                 \
+  LossKernels {                                                           \
+    &fastnn::name##_forward<float>, &fastnn::name##_backward<float>,      \
+        &fastnn::name##_forward<double>, &fastnn::name##_backward<double> \
   }
 
 struct ActivationEntry {
@@ -305,41 +309,46 @@ PYBIND11_MODULE(_core, m) {
     const Activation act = e.act;
     // The lambdas own copies of their names: the messages outlive this loop.
     const std::string fwd_copy = fwd, bwd_copy = bwd;
-    m.def(fwd.c_str(),
-          [act, fwd_copy](py::handle Z) { return activation_forward(fwd_copy.c_str(), act, Z, 0.0); },
-          py::arg("Z"), cat("Activation forward, ", e.formula, ". Returns A = g(Z).").c_str());
-    m.def(bwd.c_str(),
-          [act, bwd_copy](py::handle Z, py::handle A, py::handle dA) {
-            return activation_backward(bwd_copy.c_str(), act, Z, A, dA, 0.0);
-          },
-          py::arg("Z"), py::arg("A"), py::arg("dA"),
-          cat("Activation backward of ", e.name, ": returns dZ = dA * g'(Z) (A = g(Z)).").c_str());
+    m.def(
+        fwd.c_str(),
+        [act, fwd_copy](py::handle Z) { return activation_forward(fwd_copy.c_str(), act, Z, 0.0); },
+        py::arg("Z"), cat("Activation forward, ", e.formula, ". Returns A = g(Z).").c_str());
+    m.def(
+        bwd.c_str(),
+        [act, bwd_copy](py::handle Z, py::handle A, py::handle dA) {
+          return activation_backward(bwd_copy.c_str(), act, Z, A, dA, 0.0);
+        },
+        py::arg("Z"), py::arg("A"), py::arg("dA"),
+        cat("Activation backward of ", e.name, ": returns dZ = dA * g'(Z) (A = g(Z)).").c_str());
   }
-  m.def("leaky_relu_forward",
-        [](py::handle Z, double alpha) {
-          return activation_forward("leaky_relu_forward", Activation::leaky_relu, Z, alpha);
-        },
-        py::arg("Z"), py::arg("alpha") = 0.01,
-        "Activation forward, leaky ReLU: Z where Z >= 0, alpha * Z below.");
-  m.def("leaky_relu_backward",
-        [](py::handle Z, py::handle A, py::handle dA, double alpha) {
-          return activation_backward("leaky_relu_backward", Activation::leaky_relu, Z, A, dA,
-                                     alpha);
-        },
-        py::arg("Z"), py::arg("A"), py::arg("dA"), py::arg("alpha") = 0.01,
-        "Activation backward of leaky_relu: dZ = dA where Z > 0, alpha * dA elsewhere.");
-  m.def("elu_forward",
-        [](py::handle Z, double alpha) {
-          return activation_forward("elu_forward", Activation::elu, Z, alpha);
-        },
-        py::arg("Z"), py::arg("alpha") = 1.0,
-        "Activation forward, ELU: Z where Z >= 0, alpha * (exp(Z) - 1) below.");
-  m.def("elu_backward",
-        [](py::handle Z, py::handle A, py::handle dA, double alpha) {
-          return activation_backward("elu_backward", Activation::elu, Z, A, dA, alpha);
-        },
-        py::arg("Z"), py::arg("A"), py::arg("dA"), py::arg("alpha") = 1.0,
-        "Activation backward of elu: dZ = dA where Z > 0, dA * alpha * exp(Z) elsewhere.");
+  m.def(
+      "leaky_relu_forward",
+      [](py::handle Z, double alpha) {
+        return activation_forward("leaky_relu_forward", Activation::leaky_relu, Z, alpha);
+      },
+      py::arg("Z"), py::arg("alpha") = 0.01,
+      "Activation forward, leaky ReLU: Z where Z >= 0, alpha * Z below.");
+  m.def(
+      "leaky_relu_backward",
+      [](py::handle Z, py::handle A, py::handle dA, double alpha) {
+        return activation_backward("leaky_relu_backward", Activation::leaky_relu, Z, A, dA, alpha);
+      },
+      py::arg("Z"), py::arg("A"), py::arg("dA"), py::arg("alpha") = 0.01,
+      "Activation backward of leaky_relu: dZ = dA where Z > 0, alpha * dA elsewhere.");
+  m.def(
+      "elu_forward",
+      [](py::handle Z, double alpha) {
+        return activation_forward("elu_forward", Activation::elu, Z, alpha);
+      },
+      py::arg("Z"), py::arg("alpha") = 1.0,
+      "Activation forward, ELU: Z where Z >= 0, alpha * (exp(Z) - 1) below.");
+  m.def(
+      "elu_backward",
+      [](py::handle Z, py::handle A, py::handle dA, double alpha) {
+        return activation_backward("elu_backward", Activation::elu, Z, A, dA, alpha);
+      },
+      py::arg("Z"), py::arg("A"), py::arg("dA"), py::arg("alpha") = 1.0,
+      "Activation backward of elu: dZ = dA where Z > 0, dA * alpha * exp(Z) elsewhere.");
 
   struct LossEntry {
     const char* name;
@@ -360,37 +369,45 @@ PYBIND11_MODULE(_core, m) {
   for (const LossEntry& e : losses) {
     const std::string fwd = cat(e.name, "_forward"), bwd = cat(e.name, "_backward");
     const LossKernels* k = &e.kernels;
-    m.def(fwd.c_str(),
-          [k, fwd](py::handle Y, py::handle Tg) { return loss_forward(fwd.c_str(), *k, Y, Tg); },
-          py::arg("Y"), py::arg("T"), cat("Loss value: ", e.doc, ". Returns a float.").c_str());
-    m.def(bwd.c_str(),
-          [k, bwd](py::handle Y, py::handle Tg) { return loss_backward(bwd.c_str(), *k, Y, Tg); },
-          py::arg("Y"), py::arg("T"),
-          cat("Loss gradient dLoss/dY of ", e.name, "_forward (", e.doc, ").").c_str());
+    m.def(
+        fwd.c_str(),
+        [k, fwd](py::handle Y, py::handle Tg) { return loss_forward(fwd.c_str(), *k, Y, Tg); },
+        py::arg("Y"), py::arg("T"), cat("Loss value: ", e.doc, ". Returns a float.").c_str());
+    m.def(
+        bwd.c_str(),
+        [k, bwd](py::handle Y, py::handle Tg) { return loss_backward(bwd.c_str(), *k, Y, Tg); },
+        py::arg("Y"), py::arg("T"),
+        cat("Loss gradient dLoss/dY of ", e.name, "_forward (", e.doc, ").").c_str());
   }
 
-  m.def("permutation",
-        [](Index n, std::uint64_t seed, std::uint64_t epoch) {
-          if (n < 0) throw py::value_error(cat("permutation(): n must be >= 0, got ", n));
-          py::array_t<std::int64_t> idx(n);
-          std::int64_t* p = idx.mutable_data();
-          {
-            py::gil_scoped_release nogil;
-            std::vector<Index> tmp(static_cast<std::size_t>(n));
-            fastnn::shuffle_indices(tmp.data(), n, seed, epoch);
-            for (Index i = 0; i < n; ++i) p[i] = tmp[i];
-          }
-          return idx;
-        },
-        py::arg("n"), py::arg("seed"), py::arg("epoch"),
-        "The batch order of one epoch: a permutation of range(n) drawn from (seed, epoch) by "
-        "SplitMix64 and Fisher-Yates, the same the training loops use.");
-  m.def("set_num_threads", [](int n) {
+  m.def(
+      "permutation",
+      [](Index n, std::uint64_t seed, std::uint64_t epoch) {
+        if (n < 0) throw py::value_error(cat("permutation(): n must be >= 0, got ", n));
+        py::array_t<std::int64_t> idx(n);
+        std::int64_t* p = idx.mutable_data();
+        {
+          py::gil_scoped_release nogil;
+          std::vector<Index> tmp(static_cast<std::size_t>(n));
+          fastnn::shuffle_indices(tmp.data(), n, seed, epoch);
+          for (Index i = 0; i < n; ++i) p[i] = tmp[i];
+        }
+        return idx;
+      },
+      py::arg("n"), py::arg("seed"), py::arg("epoch"),
+      "The batch order of one epoch: a permutation of range(n) drawn from (seed, epoch) by "
+      "SplitMix64 and Fisher-Yates, the same the training loops use.");
+  m.def(
+      "set_num_threads",
+      [](int n) {
         if (n < 1) throw py::value_error(cat("set_num_threads(): n must be >= 1, got ", n));
         fastnn::set_num_threads(n);
-      }, py::arg("n"), "Set the number of threads the kernels may use (n >= 1).");
+      },
+      py::arg("n"), "Set the number of threads the kernels may use (n >= 1).");
   m.def("get_num_threads", &fastnn::get_num_threads, "The number of threads the kernels use.");
-  m.def("build_info", [] {
+  m.def(
+      "build_info",
+      [] {
         const fastnn::BuildInfo info = fastnn::build_info();
         py::dict d;
         d["version"] = info.version;
@@ -400,5 +417,6 @@ PYBIND11_MODULE(_core, m) {
         d["simd"] = info.simd;
         d["openmp"] = info.openmp;
         return d;
-      }, "What this build of the core was made with.");
+      },
+      "What this build of the core was made with.");
 }

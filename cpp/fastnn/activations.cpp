@@ -150,15 +150,24 @@ void softmax_backward(T* dZ, const T*, const T* A, const T* dA, Index rows, Inde
 template <typename T>
 void activation_forward(Activation act, T* A, const T* Z, Index rows, Index cols, T alpha) {
   switch (act) {
-    case Activation::step: return step_forward(A, Z, rows, cols);
-    case Activation::linear: return linear_forward(A, Z, rows, cols);
-    case Activation::sigmoid: return sigmoid_forward(A, Z, rows, cols);
-    case Activation::tanh: return tanh_forward(A, Z, rows, cols);
-    case Activation::relu: return relu_forward(A, Z, rows, cols);
-    case Activation::leaky_relu: return leaky_relu_forward(A, Z, rows, cols, alpha);
-    case Activation::elu: return elu_forward(A, Z, rows, cols, alpha);
-    case Activation::softplus: return softplus_forward(A, Z, rows, cols);
-    case Activation::softmax: return softmax_forward(A, Z, rows, cols);
+    case Activation::step:
+      return step_forward(A, Z, rows, cols);
+    case Activation::linear:
+      return linear_forward(A, Z, rows, cols);
+    case Activation::sigmoid:
+      return sigmoid_forward(A, Z, rows, cols);
+    case Activation::tanh:
+      return tanh_forward(A, Z, rows, cols);
+    case Activation::relu:
+      return relu_forward(A, Z, rows, cols);
+    case Activation::leaky_relu:
+      return leaky_relu_forward(A, Z, rows, cols, alpha);
+    case Activation::elu:
+      return elu_forward(A, Z, rows, cols, alpha);
+    case Activation::softplus:
+      return softplus_forward(A, Z, rows, cols);
+    case Activation::softmax:
+      return softmax_forward(A, Z, rows, cols);
   }
 }
 
@@ -166,37 +175,46 @@ template <typename T>
 void activation_backward(Activation act, T* dZ, const T* Z, const T* A, const T* dA, Index rows,
                          Index cols, T alpha) {
   switch (act) {
-    case Activation::step: return step_backward(dZ, Z, A, dA, rows, cols);
-    case Activation::linear: return linear_backward(dZ, Z, A, dA, rows, cols);
-    case Activation::sigmoid: return sigmoid_backward(dZ, Z, A, dA, rows, cols);
-    case Activation::tanh: return tanh_backward(dZ, Z, A, dA, rows, cols);
-    case Activation::relu: return relu_backward(dZ, Z, A, dA, rows, cols);
-    case Activation::leaky_relu: return leaky_relu_backward(dZ, Z, A, dA, rows, cols, alpha);
-    case Activation::elu: return elu_backward(dZ, Z, A, dA, rows, cols, alpha);
-    case Activation::softplus: return softplus_backward(dZ, Z, A, dA, rows, cols);
-    case Activation::softmax: return softmax_backward(dZ, Z, A, dA, rows, cols);
+    case Activation::step:
+      return step_backward(dZ, Z, A, dA, rows, cols);
+    case Activation::linear:
+      return linear_backward(dZ, Z, A, dA, rows, cols);
+    case Activation::sigmoid:
+      return sigmoid_backward(dZ, Z, A, dA, rows, cols);
+    case Activation::tanh:
+      return tanh_backward(dZ, Z, A, dA, rows, cols);
+    case Activation::relu:
+      return relu_backward(dZ, Z, A, dA, rows, cols);
+    case Activation::leaky_relu:
+      return leaky_relu_backward(dZ, Z, A, dA, rows, cols, alpha);
+    case Activation::elu:
+      return elu_backward(dZ, Z, A, dA, rows, cols, alpha);
+    case Activation::softplus:
+      return softplus_backward(dZ, Z, A, dA, rows, cols);
+    case Activation::softmax:
+      return softmax_backward(dZ, Z, A, dA, rows, cols);
   }
 }
 
-#define FASTNN_PLAIN(T, name)                                                      \
-  template void name##_forward<T>(T*, const T*, Index, Index);                    \
+#define FASTNN_PLAIN(T, name)                                  \
+  template void name##_forward<T>(T*, const T*, Index, Index); \
   template void name##_backward<T>(T*, const T*, const T*, const T*, Index, Index);
-#define FASTNN_ALPHA(T, name)                                                      \
-  template void name##_forward<T>(T*, const T*, Index, Index, T);                 \
+#define FASTNN_ALPHA(T, name)                                     \
+  template void name##_forward<T>(T*, const T*, Index, Index, T); \
   template void name##_backward<T>(T*, const T*, const T*, const T*, Index, Index, T);
-#define FASTNN_INSTANTIATE(T)                                                                \
-  FASTNN_PLAIN(T, step)                                                                      \
-  FASTNN_PLAIN(T, linear)                                                                    \
-  FASTNN_PLAIN(T, sigmoid)                                                                   \
-  FASTNN_PLAIN(T, tanh)                                                                      \
-  FASTNN_PLAIN(T, relu)                                                                      \
-  FASTNN_ALPHA(T, leaky_relu)                                                                \
-  FASTNN_ALPHA(T, elu)                                                                       \
-  FASTNN_PLAIN(T, softplus)                                                                  \
-  FASTNN_PLAIN(T, softmax)                                                                   \
-  template void activation_forward<T>(Activation, T*, const T*, Index, Index, T);           \
-  template void activation_backward<T>(Activation, T*, const T*, const T*, const T*, Index, \
-                                       Index, T);
+#define FASTNN_INSTANTIATE(T)                                                                      \
+  FASTNN_PLAIN(T, step)                                                                            \
+  FASTNN_PLAIN(T, linear)                                                                          \
+  FASTNN_PLAIN(T, sigmoid)                                                                         \
+  FASTNN_PLAIN(T, tanh)                                                                            \
+  FASTNN_PLAIN(T, relu)                                                                            \
+  FASTNN_ALPHA(T, leaky_relu)                                                                      \
+  FASTNN_ALPHA(T, elu)                                                                             \
+  FASTNN_PLAIN(T, softplus)                                                                        \
+  FASTNN_PLAIN(T, softmax)                                                                         \
+  template void activation_forward<T>(Activation, T*, const T*, Index, Index, T);                  \
+  template void activation_backward<T>(Activation, T*, const T*, const T*, const T*, Index, Index, \
+                                       T);
 FASTNN_INSTANTIATE(float)
 FASTNN_INSTANTIATE(double)
 #undef FASTNN_PLAIN

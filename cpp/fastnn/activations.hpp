@@ -13,34 +13,53 @@ enum class Activation { step, linear, sigmoid, tanh, relu, leaky_relu, elu, soft
 
 // Heaviside: 1 where z > 0, else 0. Its derivative is 0 everywhere it exists: a network of
 // steps cannot learn by gradient descent, which is why the perceptron has its own rule.
-template <typename T> void step_forward(T* A, const T* Z, Index rows, Index cols);
-template <typename T> void step_backward(T* dZ, const T* Z, const T* A, const T* dA, Index rows, Index cols);
+template <typename T>
+void step_forward(T* A, const T* Z, Index rows, Index cols);
+template <typename T>
+void step_backward(T* dZ, const T* Z, const T* A, const T* dA, Index rows, Index cols);
 
-template <typename T> void linear_forward(T* A, const T* Z, Index rows, Index cols);
-template <typename T> void linear_backward(T* dZ, const T* Z, const T* A, const T* dA, Index rows, Index cols);
+template <typename T>
+void linear_forward(T* A, const T* Z, Index rows, Index cols);
+template <typename T>
+void linear_backward(T* dZ, const T* Z, const T* A, const T* dA, Index rows, Index cols);
 
-template <typename T> void sigmoid_forward(T* A, const T* Z, Index rows, Index cols);
-template <typename T> void sigmoid_backward(T* dZ, const T* Z, const T* A, const T* dA, Index rows, Index cols);
+template <typename T>
+void sigmoid_forward(T* A, const T* Z, Index rows, Index cols);
+template <typename T>
+void sigmoid_backward(T* dZ, const T* Z, const T* A, const T* dA, Index rows, Index cols);
 
-template <typename T> void tanh_forward(T* A, const T* Z, Index rows, Index cols);
-template <typename T> void tanh_backward(T* dZ, const T* Z, const T* A, const T* dA, Index rows, Index cols);
+template <typename T>
+void tanh_forward(T* A, const T* Z, Index rows, Index cols);
+template <typename T>
+void tanh_backward(T* dZ, const T* Z, const T* A, const T* dA, Index rows, Index cols);
 
 // relu'(0) = 0, as PyTorch.
-template <typename T> void relu_forward(T* A, const T* Z, Index rows, Index cols);
-template <typename T> void relu_backward(T* dZ, const T* Z, const T* A, const T* dA, Index rows, Index cols);
+template <typename T>
+void relu_forward(T* A, const T* Z, Index rows, Index cols);
+template <typename T>
+void relu_backward(T* dZ, const T* Z, const T* A, const T* dA, Index rows, Index cols);
 
-template <typename T> void leaky_relu_forward(T* A, const T* Z, Index rows, Index cols, T alpha);
-template <typename T> void leaky_relu_backward(T* dZ, const T* Z, const T* A, const T* dA, Index rows, Index cols, T alpha);
+template <typename T>
+void leaky_relu_forward(T* A, const T* Z, Index rows, Index cols, T alpha);
+template <typename T>
+void leaky_relu_backward(T* dZ, const T* Z, const T* A, const T* dA, Index rows, Index cols,
+                         T alpha);
 
-template <typename T> void elu_forward(T* A, const T* Z, Index rows, Index cols, T alpha);
-template <typename T> void elu_backward(T* dZ, const T* Z, const T* A, const T* dA, Index rows, Index cols, T alpha);
+template <typename T>
+void elu_forward(T* A, const T* Z, Index rows, Index cols, T alpha);
+template <typename T>
+void elu_backward(T* dZ, const T* Z, const T* A, const T* dA, Index rows, Index cols, T alpha);
 
-template <typename T> void softplus_forward(T* A, const T* Z, Index rows, Index cols);
-template <typename T> void softplus_backward(T* dZ, const T* Z, const T* A, const T* dA, Index rows, Index cols);
+template <typename T>
+void softplus_forward(T* A, const T* Z, Index rows, Index cols);
+template <typename T>
+void softplus_backward(T* dZ, const T* Z, const T* A, const T* dA, Index rows, Index cols);
 
 // Row-wise: each row of A sums to 1.
-template <typename T> void softmax_forward(T* A, const T* Z, Index rows, Index cols);
-template <typename T> void softmax_backward(T* dZ, const T* Z, const T* A, const T* dA, Index rows, Index cols);
+template <typename T>
+void softmax_forward(T* A, const T* Z, Index rows, Index cols);
+template <typename T>
+void softmax_backward(T* dZ, const T* Z, const T* A, const T* dA, Index rows, Index cols);
 
 // One entry point for code that holds the activation as data (the bindings, the network).
 // alpha is read by leaky_relu and elu only.

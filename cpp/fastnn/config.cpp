@@ -23,7 +23,9 @@ void set_num_threads(int n) {
   Eigen::setNbThreads(n);
 }
 
-int get_num_threads() { return g_num_threads; }
+int get_num_threads() {
+  return g_num_threads;
+}
 
 BuildInfo build_info() {
   BuildInfo info;

@@ -12,9 +12,9 @@ int get_num_threads();
 struct BuildInfo {
   std::string version;
   std::string compiler;
-  std::string arch;          // the -march value, "" for the compiler's default
+  std::string arch;  // the -march value, "" for the compiler's default
   std::string eigen_version;
-  std::string simd;          // Eigen's SIMD instruction sets in use
+  std::string simd;  // Eigen's SIMD instruction sets in use
   bool openmp;
 };
 BuildInfo build_info();

@@ -14,8 +14,8 @@ void dense_forward(T* Z, const T* X, const T* W, const T* b, Index batch, Index 
 }
 
 template <typename T>
-void dense_backward(T* dX, T* dW, T* db, const T* dZ, const T* X, const T* W, Index batch,
-                    Index in, Index out) {
+void dense_backward(T* dX, T* dW, T* db, const T* dZ, const T* X, const T* W, Index batch, Index in,
+                    Index out) {
   ConstMatrixMap<T> dz(dZ, batch, out);
   if (dX != nullptr) {
     MatrixMap<T>(dX, batch, in).noalias() = dz * ConstMatrixMap<T>(W, in, out).transpose();
@@ -33,8 +33,8 @@ void dense_backward(T* dX, T* dW, T* db, const T* dZ, const T* X, const T* W, In
   }
 }
 
-template void dense_forward<float>(float*, const float*, const float*, const float*, Index,
-                                   Index, Index);
+template void dense_forward<float>(float*, const float*, const float*, const float*, Index, Index,
+                                   Index);
 template void dense_forward<double>(double*, const double*, const double*, const double*, Index,
                                     Index, Index);
 template void dense_backward<float>(float*, float*, float*, const float*, const float*,

@@ -16,7 +16,7 @@ void dense_forward(T* Z, const T* X, const T* W, const T* b, Index batch, Index 
 // dX = dZ W^T, dW = X^T dZ, db = column sums of dZ. Any of dX, dW, db may be null to skip it
 // (the first layer never needs dX).
 template <typename T>
-void dense_backward(T* dX, T* dW, T* db, const T* dZ, const T* X, const T* W, Index batch,
-                    Index in, Index out);
+void dense_backward(T* dX, T* dW, T* db, const T* dZ, const T* X, const T* W, Index batch, Index in,
+                    Index out);
 
 }  // namespace fastnn

@@ -129,13 +129,13 @@ void softmax_crossentropy_backward(T* dY, const T* Y, const T* Tg, Index rows, I
   }
 }
 
-#define FASTNN_INSTANTIATE(T, name)                                                  \
-  template double name##_forward<T>(const T*, const T*, Index, Index);                \
+#define FASTNN_INSTANTIATE(T, name)                                    \
+  template double name##_forward<T>(const T*, const T*, Index, Index); \
   template void name##_backward<T>(T*, const T*, const T*, Index, Index);
-#define FASTNN_INSTANTIATE_ALL(T)                      \
-  FASTNN_INSTANTIATE(T, mse)                           \
-  FASTNN_INSTANTIATE(T, binary_crossentropy)           \
-  FASTNN_INSTANTIATE(T, sigmoid_binary_crossentropy)   \
+#define FASTNN_INSTANTIATE_ALL(T)                    \
+  FASTNN_INSTANTIATE(T, mse)                         \
+  FASTNN_INSTANTIATE(T, binary_crossentropy)         \
+  FASTNN_INSTANTIATE(T, sigmoid_binary_crossentropy) \
   FASTNN_INSTANTIATE(T, softmax_crossentropy)
 FASTNN_INSTANTIATE_ALL(float)
 FASTNN_INSTANTIATE_ALL(double)

@@ -8,7 +8,7 @@ def missing_features_message(arch: str, missing: list[str]) -> str:
     return (
         f"fastnn was built for the {arch} instruction set, but this CPU lacks "
         f"{', '.join(missing)}. Reinstall from source with a portable build: "
-        'FASTNN_ARCH=x86-64 pip install --force-reinstall --no-binary fastnn fastnn '
+        "FASTNN_ARCH=x86-64 pip install --force-reinstall --no-binary fastnn fastnn "
         "(or, from a checkout, FASTNN_ARCH=x86-64 pip install .)"
     )
 

@@ -154,7 +154,9 @@ def mse_backward(Y: np.ndarray, T: np.ndarray) -> np.ndarray:
 
 def binary_crossentropy_forward(Y: np.ndarray, T: np.ndarray) -> float:
     """-mean(T log Y + (1 - T) log(1 - Y)), Y clipped to [1e-7, 1 - 1e-7]."""
-    Yc = np.clip(Y.astype(np.float64), BCE_CLIP_EPS, 1 - BCE_CLIP_EPS)
+    # Clipped in Y's own precision, as Keras does: in float32, 1 - 1e-7 rounds to 1 - 2**-23.
+    lo, hi = Y.dtype.type(BCE_CLIP_EPS), Y.dtype.type(1) - Y.dtype.type(BCE_CLIP_EPS)
+    Yc = np.clip(Y, lo, hi).astype(np.float64)
     return _mean(-(T * np.log(Yc) + (1 - T) * np.log1p(-Yc)), Y.size)
 
 

@@ -1,0 +1,151 @@
+"""The GIL is released while kernels run, kernels are safe to call from several Python
+threads at once, and the thread-count setting behaves."""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+
+import numpy as np
+import pytest
+
+import fastnn
+import fastnn.kernels as K
+
+from conftest import assert_matches
+
+
+def _work_items(rng, dtype):
+    X = rng.standard_normal((129, 64)).astype(dtype)
+    W = rng.standard_normal((64, 33)).astype(dtype)
+    b = rng.standard_normal(33).astype(dtype)
+    T = np.eye(33, dtype=dtype)[rng.integers(0, 33, 129)]
+    return X, W, b, T
+
+
+def _pipeline(X, W, b, T):
+    Z = K.dense_forward(X, W, b)
+    A = K.tanh_forward(Z)
+    loss = K.softmax_crossentropy_forward(A, T)
+    dA = K.softmax_crossentropy_backward(A, T)
+    dZ = K.tanh_backward(Z, A, dA)
+    dX, dW, db = K.dense_backward(X, W, dZ)
+    return loss, dX, dW, db
+
+
+@pytest.mark.parametrize("num_threads", [1, 2])
+def test_kernels_from_four_python_threads_give_the_serial_results(rng, num_threads):
+    fastnn.set_num_threads(num_threads)
+    try:
+        inputs = [_work_items(rng, dt) for dt in (np.float32, np.float64, np.float32, np.float64)]
+        expected = [_pipeline(*item) for item in inputs]
+        results: dict[int, list] = {i: [] for i in range(4)}
+        errors: list[BaseException] = []
+        barrier = threading.Barrier(4)
+
+        def worker(i):
+            try:
+                barrier.wait()
+                for _ in range(30):
+                    results[i].append(_pipeline(*inputs[i]))
+            except BaseException as exc:  # report, do not hang the test
+                errors.append(exc)
+
+        threads = [threading.Thread(target=worker, args=(i,)) for i in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=120)
+        assert not errors, errors
+        for i in range(4):
+            assert len(results[i]) == 30
+            dtype = inputs[i][0].dtype
+            for loss, *arrays in results[i]:
+                assert loss == expected[i][0]  # same inputs, same code path: bitwise
+                for got, want in zip(arrays, expected[i][1:], strict=True):
+                    assert_matches(got, want, dtype)
+    finally:
+        fastnn.set_num_threads(1)
+
+
+def _python_ran_during(kernel, *args) -> int:
+    """How often another Python thread ran in the middle half of a `kernel(*args)` call.
+
+    A thread that holds the GIL can only be made to drop it between bytecodes, that is before
+    or after the kernel, never inside it; with a 0.5 ms switch interval such hand-offs last
+    about 0.5 ms. So if the kernel held the GIL, no timestamp of the counting thread can fall
+    in the middle half of a call that lasts tens of milliseconds. This compares the order of
+    events, it asserts no speed.
+    """
+    stamps: list[float] = []
+    stop = threading.Event()
+    started = threading.Event()
+
+    def counter():
+        started.set()
+        while not stop.is_set():
+            stamps.append(time.perf_counter())
+
+    old_interval = sys.getswitchinterval()
+    sys.setswitchinterval(0.0005)
+    t = threading.Thread(target=counter)
+    t.start()
+    started.wait()
+    try:
+        t0 = time.perf_counter()
+        kernel(*args)
+        t1 = time.perf_counter()
+    finally:
+        stop.set()
+        t.join()
+        sys.setswitchinterval(old_interval)
+    assert t1 - t0 > 0.01, "the probe needs a call of over 10 ms: give it larger inputs"
+    lo, hi = t0 + 0.25 * (t1 - t0), t1 - 0.25 * (t1 - t0)
+    return sum(lo < s < hi for s in stamps)
+
+
+def test_kernels_release_the_gil(rng):
+    n = 1200  # ~3.5 GFLOP per product: tens of milliseconds at any plausible speed
+    X = rng.standard_normal((n, n)).astype(np.float32)
+    W = rng.standard_normal((n, n)).astype(np.float32)
+    Z = rng.standard_normal((3000, 3000)).astype(np.float32)
+    T = np.zeros_like(Z)
+    T[:, 0] = 1
+    assert _python_ran_during(K.dense_forward, X, W) > 0
+    assert _python_ran_during(K.dense_backward, X, W, X) > 0
+    assert _python_ran_during(K.tanh_forward, Z) > 0
+    assert _python_ran_during(K.softmax_backward, Z, Z, Z) > 0
+    assert _python_ran_during(K.softmax_crossentropy_forward, Z, T) > 0
+    assert _python_ran_during(K.softmax_crossentropy_backward, Z, T) > 0
+
+
+def test_the_gil_probe_detects_a_held_gil(rng):
+    # The probe must be able to fail: ndarray.tolist builds Python objects, so it holds the
+    # GIL throughout.
+    big = rng.standard_normal(3_000_000)
+    assert _python_ran_during(lambda a: a.tolist(), big) == 0
+
+
+def test_set_num_threads_roundtrip_and_errors():
+    assert fastnn.get_num_threads() == 1  # the default: see set_num_threads' docstring
+    fastnn.set_num_threads(2)
+    assert fastnn.get_num_threads() == 2
+    fastnn.set_num_threads(1)
+    assert fastnn.get_num_threads() == 1
+    with pytest.raises(ValueError, match="n must be >= 1, got 0"):
+        fastnn.set_num_threads(0)
+    with pytest.raises(TypeError, match="n must be an int, got float"):
+        fastnn.set_num_threads(1.5)
+
+
+def test_results_do_not_depend_on_the_thread_count(rng):
+    X = rng.standard_normal((300, 200)).astype(np.float64)
+    W = rng.standard_normal((200, 300)).astype(np.float64)
+    one = K.dense_forward(X, W)
+    fastnn.set_num_threads(2)
+    try:
+        two = K.dense_forward(X, W)
+    finally:
+        fastnn.set_num_threads(1)
+    assert_matches(two, one, np.float64, scale=np.sqrt(200))
