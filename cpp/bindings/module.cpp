@@ -11,6 +11,8 @@
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <sstream>
 #include <string>
@@ -21,6 +23,7 @@
 #include "fastnn/config.hpp"
 #include "fastnn/dense.hpp"
 #include "fastnn/losses.hpp"
+#include "fastnn/perceptron.hpp"
 #include "fastnn/random.hpp"
 
 namespace py = pybind11;
@@ -52,6 +55,7 @@ const char* dtype_name() {
 
 template <typename T>
 using CArray = py::array_t<T, py::array::c_style>;
+using IndexArray = py::array_t<Index, py::array::c_style | py::array::forcecast>;
 
 // The checks of one call; `fn` names the kernel in every message.
 struct Call {
@@ -122,6 +126,91 @@ struct Call {
                                " (fastnn never casts silently; convert with .astype())"));
     }
     return a;
+  }
+
+  // A 1-D array of dtype T the kernel writes into: it must be the caller's own memory, so it
+  // cannot be read through a copy as the inputs are.
+  template <typename T>
+  py::array_t<T> inout_vector(py::handle obj, const char* name, const char* like, Index size,
+                              const std::string& expected) const {
+    py::array a = checked_dtype<T>(obj, name, like);
+    if (a.ndim() != 1 || a.shape(0) != size) {
+      throw py::value_error(cat(fn, "(): ", name, " must be a 1-D array of shape ", expected,
+                                ", got shape ", shape_of(a)));
+    }
+    if (!(a.flags() & py::array::c_style)) {
+      throw py::value_error(cat(fn, "(): ", name, " is updated in place, so it must be "
+                                "C-contiguous, got a strided view (pass a contiguous array)"));
+    }
+    if (!a.writeable()) {
+      throw py::value_error(cat(fn, "(): ", name, " is updated in place, so it must be "
+                                "writeable, got a read-only array"));
+    }
+    return py::reinterpret_borrow<py::array_t<T>>(a);
+  }
+
+  // Binary labels: a vector of dtype T whose every value is 0 or 1.
+  template <typename T>
+  CArray<T> labels(py::handle obj, const char* name, const char* like, Index size) const {
+    CArray<T> a = vector<T>(obj, name, like, size, cat("(n,) with n = X.shape[0] = ", size));
+    const T* p = a.data();
+    for (Index i = 0; i < size; ++i) {
+      if (!(p[i] == T(0) || p[i] == T(1))) {
+        throw py::value_error(cat(fn, "(): ", name, " must hold the labels 0 and 1 only, got ",
+                                  name, "[", i, "] = ", double(p[i])));
+      }
+    }
+    return a;
+  }
+
+  // n row indices into a matrix of n rows, as any integer dtype (read as int64).
+  IndexArray indices(py::handle obj, const char* name, Index n) const {
+    if (!py::isinstance<py::array>(obj)) {
+      throw py::type_error(cat(fn, "(): ", name, " must be a numpy.ndarray of integers, got ",
+                               std::string(py::str(py::type::handle_of(obj).attr("__name__")))));
+    }
+    py::array a = py::reinterpret_borrow<py::array>(obj);
+    if (a.dtype().kind() != 'i' && a.dtype().kind() != 'u') {
+      throw py::type_error(cat(fn, "(): ", name, " must have an integer dtype, got ",
+                               std::string(py::str(a.dtype()))));
+    }
+    if (a.ndim() != 1 || a.shape(0) != n) {
+      throw py::value_error(cat(fn, "(): ", name, " must be a 1-D array of shape (n,) with n = "
+                                "X.shape[0] = ", n, ", got shape ", shape_of(a)));
+    }
+    auto idx = IndexArray::ensure(a);
+    if (!idx) throw py::error_already_set();
+    const Index* p = idx.data();
+    for (Index k = 0; k < n; ++k) {
+      if (p[k] < 0 || p[k] >= n) {
+        throw py::value_error(cat(fn, "(): ", name, " must hold row indices 0 <= i < ", n,
+                                  ", got ", name, "[", k, "] = ", p[k]));
+      }
+    }
+    return idx;
+  }
+
+  void positive_finite(const char* name, double value) const {
+    if (!(std::isfinite(value) && value > 0)) {
+      throw py::value_error(cat(fn, "(): ", name, " must be a finite number > 0, got ", value));
+    }
+  }
+
+  // A seed: any Python or NumPy integer in [0, 2**64).
+  std::uint64_t seed(py::handle obj, const char* name) const {
+    if (PyBool_Check(obj.ptr()) || !PyIndex_Check(obj.ptr())) {
+      throw py::type_error(cat(fn, "(): ", name, " must be an int, got ",
+                               std::string(py::str(py::type::handle_of(obj).attr("__name__")))));
+    }
+    const auto value = py::reinterpret_steal<py::object>(PyNumber_Index(obj.ptr()));
+    if (!value) throw py::error_already_set();
+    const unsigned long long s = PyLong_AsUnsignedLongLong(value.ptr());
+    if (PyErr_Occurred()) {
+      PyErr_Clear();
+      throw py::value_error(cat(fn, "(): ", name, " must be in [0, 2**64), got ",
+                                std::string(py::str(value))));
+    }
+    return s;
   }
 
   // Runs body(float{}) or body(double{}) by the dtype of the first array argument.
@@ -276,6 +365,58 @@ py::array loss_backward(const char* fn, const LossKernels& k, py::handle Y, py::
         &fastnn::name##_forward<double>, &fastnn::name##_backward<double> \
   }
 
+// ---- perceptron ------------------------------------------------------------------------
+
+py::array perceptron_fit(py::handle X, py::handle y, py::handle w, py::handle b,
+                         double learning_rate, Index max_epochs, bool shuffle, py::handle seed) {
+  const Call c{"perceptron_fit"};
+  c.positive_finite("learning_rate", learning_rate);
+  if (max_epochs < 0) {
+    throw py::value_error(cat("perceptron_fit(): max_epochs must be >= 0, got ", max_epochs));
+  }
+  const std::uint64_t seed_value = c.seed(seed, "seed");
+  return c.dispatch(X, "X", [&](auto tag) -> py::array {
+    using T = decltype(tag);
+    auto x = c.matrix<T>(X, "X", "X");
+    const Index n = x.shape(0), d = x.shape(1);
+    auto labels = c.labels<T>(y, "y", "X", n);
+    auto weights = c.inout_vector<T>(w, "w", "X", d, cat("(d,) with d = X.shape[1] = ", d));
+    auto bias = c.inout_vector<T>(b, "b", "X", 1, "(1,)");
+    std::vector<Index> errors(static_cast<std::size_t>(max_epochs));
+    Index epochs_run = 0;
+    T *w_ptr = weights.mutable_data(), *b_ptr = bias.mutable_data();
+    {
+      py::gil_scoped_release nogil;
+      fastnn::perceptron_fit(w_ptr, b_ptr, errors.data(), &epochs_run, x.data(), labels.data(),
+                             n, d, T(learning_rate), max_epochs, shuffle, seed_value);
+    }
+    py::array_t<std::int64_t> out(epochs_run);
+    std::copy(errors.begin(), errors.begin() + epochs_run, out.mutable_data());
+    return out;
+  });
+}
+
+Index perceptron_epoch(py::handle X, py::handle y, py::handle w, py::handle b, py::handle order,
+                       double learning_rate) {
+  const Call c{"perceptron_epoch"};
+  c.positive_finite("learning_rate", learning_rate);
+  return c.dispatch(X, "X", [&](auto tag) -> Index {
+    using T = decltype(tag);
+    auto x = c.matrix<T>(X, "X", "X");
+    const Index n = x.shape(0), d = x.shape(1);
+    auto labels = c.labels<T>(y, "y", "X", n);
+    auto weights = c.inout_vector<T>(w, "w", "X", d, cat("(d,) with d = X.shape[1] = ", d));
+    auto bias = c.inout_vector<T>(b, "b", "X", 1, "(1,)");
+    IndexArray idx;
+    if (!order.is_none()) idx = c.indices(order, "order", n);
+    const Index* order_ptr = order.is_none() ? nullptr : idx.data();
+    T *w_ptr = weights.mutable_data(), *b_ptr = bias.mutable_data();
+    py::gil_scoped_release nogil;
+    return fastnn::perceptron_epoch(w_ptr, b_ptr, x.data(), labels.data(), order_ptr, n, d,
+                                    T(learning_rate));
+  });
+}
+
 struct ActivationEntry {
   const char* name;
   Activation act;
@@ -380,6 +521,20 @@ PYBIND11_MODULE(_core, m) {
         cat("Loss gradient dLoss/dY of ", e.name, "_forward (", e.doc, ").").c_str());
   }
 
+  m.def("perceptron_fit", &perceptron_fit, py::arg("X"), py::arg("y"), py::arg("w"),
+        py::arg("b"), py::kw_only(), py::arg("learning_rate") = 1.0, py::arg("max_epochs") = 100,
+        py::arg("shuffle") = true, py::arg("seed") = 0,
+        "Rosenblatt's perceptron rule, epoch after epoch, updating w and b in place.\n\n"
+        "X (n, d), y (n,) of labels 0/1, w (d,) and b (1,) C-contiguous and writeable, all of "
+        "one dtype. Each epoch visits the samples in permutation(n, seed, epoch) when shuffle, "
+        "else in order; stops after the first epoch without a mistake or after max_epochs. "
+        "Returns the mistakes of each epoch run (int64).");
+  m.def("perceptron_epoch", &perceptron_epoch, py::arg("X"), py::arg("y"), py::arg("w"),
+        py::arg("b"), py::arg("order") = py::none(), py::kw_only(),
+        py::arg("learning_rate") = 1.0,
+        "One pass of Rosenblatt's perceptron rule over the samples in `order` (None: 0..n-1), "
+        "updating w and b in place: on a mistake w += lr (y - y_hat) x, b += lr (y - y_hat). "
+        "Returns the number of mistakes.");
   m.def(
       "permutation",
       [](Index n, std::uint64_t seed, std::uint64_t epoch) {
