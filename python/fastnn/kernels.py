@@ -5,6 +5,9 @@ Arrays are 2-D ``(batch, features)``, weights ``(in, out)``, biases ``(out,)``; 
 float64, the output in the input's dtype. Mixed dtypes raise ``TypeError`` (no silent cast);
 non-contiguous inputs are read through a contiguous copy. The GIL is released while a kernel
 runs, so kernels called from several Python threads run at the same time.
+
+The perceptron kernels are the one exception to "outputs are new arrays": they update the
+weights ``w`` and bias ``b`` in place, so those must be C-contiguous, writeable and of X's dtype.
 """
 
 from fastnn._core import (
@@ -20,6 +23,8 @@ from fastnn._core import (
     linear_forward,
     mse_backward,
     mse_forward,
+    perceptron_epoch,
+    perceptron_fit,
     permutation,
     relu_backward,
     relu_forward,
@@ -69,6 +74,8 @@ __all__ = [
     "linear_forward",
     "mse_backward",
     "mse_forward",
+    "perceptron_epoch",
+    "perceptron_fit",
     "permutation",
     "relu_backward",
     "relu_forward",
