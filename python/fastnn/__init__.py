@@ -10,10 +10,12 @@ _check_cpu()  # before _core is loaded: a missing AVX2 must be an ImportError, n
 
 from fastnn import kernels, reference  # noqa: E402
 from fastnn._config import get_num_threads, set_num_threads, show_config  # noqa: E402
+from fastnn.perceptron import Perceptron  # noqa: E402
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "Perceptron",
     "__version__",
     "get_num_threads",
     "kernels",
