@@ -134,12 +134,11 @@ class Perceptron:
 
         Positive means class 1. Computed in the dtype of ``coef_``.
         """
-        X = self._checked_features(X, "decision_function")
-        return X @ self.coef_ + self.coef_.dtype.type(self.intercept_)
+        return self._decision(self._checked_features(X, "decision_function"))
 
     def predict(self, X: ArrayLike) -> np.ndarray:
         """The class of each sample: 1 where ``w.x + b > 0``, else 0 (int64, shape (n_samples,))."""
-        return (self.decision_function(X) > 0).astype(np.int64)
+        return (self._decision(self._checked_features(X, "predict")) > 0).astype(np.int64)
 
     def score(self, X: ArrayLike, y: ArrayLike) -> float:
         """The accuracy on (X, y): the fraction of samples whose predicted label equals y."""
@@ -147,7 +146,10 @@ class Perceptron:
         y = _labels(y, "score", X)
         if X.shape[0] == 0:
             raise ValueError("Perceptron.score(): X has no samples, so there is no accuracy")
-        return float(np.mean(self.predict(X) == y))
+        return float(np.mean((self._decision(X) > 0) == (y == 1)))
+
+    def _decision(self, X: np.ndarray) -> np.ndarray:
+        return X @ self.coef_ + self.coef_.dtype.type(self.intercept_)
 
     # ---- checks ----------------------------------------------------------------------------
 
