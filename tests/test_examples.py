@@ -24,3 +24,11 @@ def test_demo_kernels_learns_xor():
     assert len(losses) == 5 and losses[-1] < losses[0] / 10  # it learned, a lot
     accuracy = float(re.search(r"training accuracy (\d\.\d+)", out).group(1))
     assert accuracy >= 0.95
+
+
+def test_perceptron_weather():
+    out = run_example("perceptron_weather.py")
+    for what in ("learned weights", "bias", "threshold", "decision boundary"):
+        assert what in out
+    accuracy = float(re.search(r"test accuracy: (\d\.\d+)", out).group(1))
+    assert accuracy >= 0.9, out
