@@ -355,6 +355,15 @@ def test_kernel_epoch_rejects_bad_order(order, error, match):
         kernels.perceptron_epoch(**kernel_args(), order=order)
 
 
+@pytest.mark.parametrize("learning_rate", [1e-50, 1e39])
+def test_kernel_checks_learning_rate_in_float32(learning_rate):
+    X, y = np.array(HAND_X, np.float32), np.array(HAND_Y, np.float32)
+    w, b = np.zeros(2, np.float32), np.zeros(1, np.float32)
+    with pytest.raises(ValueError, match="learning_rate must be a finite number > 0 in float32"):
+        kernels.perceptron_fit(X, y, w, b, learning_rate=learning_rate)
+    kernels.perceptron_fit(**kernel_args(learning_rate=learning_rate))  # fine in float64
+
+
 def test_kernel_epoch_accepts_any_integer_order():
     w, b = np.zeros(2), np.zeros(1)
     order = np.array([1, 0], dtype=np.uint8)

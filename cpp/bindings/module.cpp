@@ -190,10 +190,15 @@ struct Call {
     return idx;
   }
 
-  void positive_finite(const char* name, double value) const {
-    if (!(std::isfinite(value) && value > 0)) {
-      throw py::value_error(cat(fn, "(): ", name, " must be a finite number > 0, got ", value));
+  // A hyper-parameter > 0, checked in the kernel's precision: 1e-50 is 0 in float32.
+  template <typename T>
+  T positive_finite(const char* name, double value) const {
+    const T v = T(value);
+    if (!(std::isfinite(v) && v > T(0))) {
+      throw py::value_error(cat(fn, "(): ", name, " must be a finite number > 0 in ",
+                                dtype_name<T>(), ", got ", value));
     }
+    return v;
   }
 
   // A seed: any Python or NumPy integer in [0, 2**64).
@@ -370,7 +375,6 @@ py::array loss_backward(const char* fn, const LossKernels& k, py::handle Y, py::
 py::array perceptron_fit(py::handle X, py::handle y, py::handle w, py::handle b,
                          double learning_rate, Index max_epochs, bool shuffle, py::handle seed) {
   const Call c{"perceptron_fit"};
-  c.positive_finite("learning_rate", learning_rate);
   if (max_epochs < 0) {
     throw py::value_error(cat("perceptron_fit(): max_epochs must be >= 0, got ", max_epochs));
   }
@@ -382,13 +386,14 @@ py::array perceptron_fit(py::handle X, py::handle y, py::handle w, py::handle b,
     auto labels = c.labels<T>(y, "y", "X", n);
     auto weights = c.inout_vector<T>(w, "w", "X", d, cat("(d,) with d = X.shape[1] = ", d));
     auto bias = c.inout_vector<T>(b, "b", "X", 1, "(1,)");
+    const T lr = c.positive_finite<T>("learning_rate", learning_rate);
     std::vector<Index> errors(static_cast<std::size_t>(max_epochs));
     Index epochs_run = 0;
     T *w_ptr = weights.mutable_data(), *b_ptr = bias.mutable_data();
     {
       py::gil_scoped_release nogil;
       fastnn::perceptron_fit(w_ptr, b_ptr, errors.data(), &epochs_run, x.data(), labels.data(),
-                             n, d, T(learning_rate), max_epochs, shuffle, seed_value);
+                             n, d, lr, max_epochs, shuffle, seed_value);
     }
     py::array_t<std::int64_t> out(epochs_run);
     std::copy(errors.begin(), errors.begin() + epochs_run, out.mutable_data());
@@ -399,7 +404,6 @@ py::array perceptron_fit(py::handle X, py::handle y, py::handle w, py::handle b,
 Index perceptron_epoch(py::handle X, py::handle y, py::handle w, py::handle b, py::handle order,
                        double learning_rate) {
   const Call c{"perceptron_epoch"};
-  c.positive_finite("learning_rate", learning_rate);
   return c.dispatch(X, "X", [&](auto tag) -> Index {
     using T = decltype(tag);
     auto x = c.matrix<T>(X, "X", "X");
@@ -407,13 +411,13 @@ Index perceptron_epoch(py::handle X, py::handle y, py::handle w, py::handle b, p
     auto labels = c.labels<T>(y, "y", "X", n);
     auto weights = c.inout_vector<T>(w, "w", "X", d, cat("(d,) with d = X.shape[1] = ", d));
     auto bias = c.inout_vector<T>(b, "b", "X", 1, "(1,)");
+    const T lr = c.positive_finite<T>("learning_rate", learning_rate);
     IndexArray idx;
     if (!order.is_none()) idx = c.indices(order, "order", n);
     const Index* order_ptr = order.is_none() ? nullptr : idx.data();
     T *w_ptr = weights.mutable_data(), *b_ptr = bias.mutable_data();
     py::gil_scoped_release nogil;
-    return fastnn::perceptron_epoch(w_ptr, b_ptr, x.data(), labels.data(), order_ptr, n, d,
-                                    T(learning_rate));
+    return fastnn::perceptron_epoch(w_ptr, b_ptr, x.data(), labels.data(), order_ptr, n, d, lr);
   });
 }
 
