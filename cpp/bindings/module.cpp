@@ -139,12 +139,12 @@ struct Call {
                                 ", got shape ", shape_of(a)));
     }
     if (!(a.flags() & py::array::c_style)) {
-      throw py::value_error(cat(fn, "(): ", name, " is updated in place, so it must be "
-                                "C-contiguous, got a strided view (pass a contiguous array)"));
+      throw py::value_error(cat(fn, "(): ", name, " is updated in place: it must be C-contiguous",
+                                ", got a strided view (pass a contiguous array)"));
     }
     if (!a.writeable()) {
-      throw py::value_error(cat(fn, "(): ", name, " is updated in place, so it must be "
-                                "writeable, got a read-only array"));
+      throw py::value_error(cat(fn, "(): ", name, " is updated in place: it must be writeable",
+                                ", got a read-only array"));
     }
     return py::reinterpret_borrow<py::array_t<T>>(a);
   }
@@ -175,16 +175,17 @@ struct Call {
                                std::string(py::str(a.dtype()))));
     }
     if (a.ndim() != 1 || a.shape(0) != n) {
-      throw py::value_error(cat(fn, "(): ", name, " must be a 1-D array of shape (n,) with n = "
-                                "X.shape[0] = ", n, ", got shape ", shape_of(a)));
+      const std::string expected = cat("(n,) with n = X.shape[0] = ", n);
+      throw py::value_error(cat(fn, "(): ", name, " must be a 1-D array of shape ", expected,
+                                ", got shape ", shape_of(a)));
     }
     auto idx = IndexArray::ensure(a);
     if (!idx) throw py::error_already_set();
     const Index* p = idx.data();
     for (Index k = 0; k < n; ++k) {
       if (p[k] < 0 || p[k] >= n) {
-        throw py::value_error(cat(fn, "(): ", name, " must hold row indices 0 <= i < ", n,
-                                  ", got ", name, "[", k, "] = ", p[k]));
+        throw py::value_error(cat(fn, "(): ", name, " must hold row indices 0 <= i < ", n, ", got ",
+                                  name, "[", k, "] = ", p[k]));
       }
     }
     return idx;
@@ -212,8 +213,8 @@ struct Call {
     const unsigned long long s = PyLong_AsUnsignedLongLong(value.ptr());
     if (PyErr_Occurred()) {
       PyErr_Clear();
-      throw py::value_error(cat(fn, "(): ", name, " must be in [0, 2**64), got ",
-                                std::string(py::str(value))));
+      throw py::value_error(
+          cat(fn, "(): ", name, " must be in [0, 2**64), got ", std::string(py::str(value))));
     }
     return s;
   }
@@ -392,8 +393,8 @@ py::array perceptron_fit(py::handle X, py::handle y, py::handle w, py::handle b,
     T *w_ptr = weights.mutable_data(), *b_ptr = bias.mutable_data();
     {
       py::gil_scoped_release nogil;
-      fastnn::perceptron_fit(w_ptr, b_ptr, errors.data(), &epochs_run, x.data(), labels.data(),
-                             n, d, lr, max_epochs, shuffle, seed_value);
+      fastnn::perceptron_fit(w_ptr, b_ptr, errors.data(), &epochs_run, x.data(), labels.data(), n,
+                             d, lr, max_epochs, shuffle, seed_value);
     }
     py::array_t<std::int64_t> out(epochs_run);
     std::copy(errors.begin(), errors.begin() + epochs_run, out.mutable_data());
@@ -525,8 +526,8 @@ PYBIND11_MODULE(_core, m) {
         cat("Loss gradient dLoss/dY of ", e.name, "_forward (", e.doc, ").").c_str());
   }
 
-  m.def("perceptron_fit", &perceptron_fit, py::arg("X"), py::arg("y"), py::arg("w"),
-        py::arg("b"), py::kw_only(), py::arg("learning_rate") = 1.0, py::arg("max_epochs") = 100,
+  m.def("perceptron_fit", &perceptron_fit, py::arg("X"), py::arg("y"), py::arg("w"), py::arg("b"),
+        py::kw_only(), py::arg("learning_rate") = 1.0, py::arg("max_epochs") = 100,
         py::arg("shuffle") = true, py::arg("seed") = 0,
         "Rosenblatt's perceptron rule, epoch after epoch, updating w and b in place.\n\n"
         "X (n, d), y (n,) of labels 0/1, w (d,) and b (1,) C-contiguous and writeable, all of "
@@ -534,8 +535,7 @@ PYBIND11_MODULE(_core, m) {
         "else in order; stops after the first epoch without a mistake or after max_epochs. "
         "Returns the mistakes of each epoch run (int64).");
   m.def("perceptron_epoch", &perceptron_epoch, py::arg("X"), py::arg("y"), py::arg("w"),
-        py::arg("b"), py::arg("order") = py::none(), py::kw_only(),
-        py::arg("learning_rate") = 1.0,
+        py::arg("b"), py::arg("order") = py::none(), py::kw_only(), py::arg("learning_rate") = 1.0,
         "One pass of Rosenblatt's perceptron rule over the samples in `order` (None: 0..n-1), "
         "updating w and b in place: on a mistake w += lr (y - y_hat) x, b += lr (y - y_hat). "
         "Returns the number of mistakes.");

@@ -28,8 +28,8 @@ Index perceptron_epoch(T* w, T* b, const T* X, const T* y, const Index* order, I
 }
 
 template <typename T>
-void perceptron_fit(T* w, T* b, Index* errors_per_epoch, Index* epochs_run, const T* X,
-                    const T* y, Index n, Index d, T learning_rate, Index max_epochs, bool shuffle,
+void perceptron_fit(T* w, T* b, Index* errors_per_epoch, Index* epochs_run, const T* X, const T* y,
+                    Index n, Index d, T learning_rate, Index max_epochs, bool shuffle,
                     std::uint64_t seed) {
   std::vector<Index> order(shuffle ? static_cast<std::size_t>(n) : 0);
   Index e = 0;
@@ -43,10 +43,9 @@ void perceptron_fit(T* w, T* b, Index* errors_per_epoch, Index* epochs_run, cons
   *epochs_run = e;
 }
 
-#define FASTNN_INSTANTIATE(T)                                                                 \
-  template Index perceptron_epoch<T>(T*, T*, const T*, const T*, const Index*, Index, Index, \
-                                     T);                                                     \
-  template void perceptron_fit<T>(T*, T*, Index*, Index*, const T*, const T*, Index, Index, T, \
+#define FASTNN_INSTANTIATE(T)                                                                    \
+  template Index perceptron_epoch<T>(T*, T*, const T*, const T*, const Index*, Index, Index, T); \
+  template void perceptron_fit<T>(T*, T*, Index*, Index*, const T*, const T*, Index, Index, T,   \
                                   Index, bool, std::uint64_t);
 FASTNN_INSTANTIATE(float)
 FASTNN_INSTANTIATE(double)

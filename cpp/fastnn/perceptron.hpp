@@ -27,8 +27,8 @@ Index perceptron_epoch(T* w, T* b, const T* X, const T* y, const Index* order, I
 // (0-based) visits the samples in shuffle_indices(seed, e) when shuffle, else in order.
 // errors_per_epoch has room for max_epochs counts; *epochs_run says how many were written.
 template <typename T>
-void perceptron_fit(T* w, T* b, Index* errors_per_epoch, Index* epochs_run, const T* X,
-                    const T* y, Index n, Index d, T learning_rate, Index max_epochs, bool shuffle,
+void perceptron_fit(T* w, T* b, Index* errors_per_epoch, Index* epochs_run, const T* X, const T* y,
+                    Index n, Index d, T learning_rate, Index max_epochs, bool shuffle,
                     std::uint64_t seed);
 
 }  // namespace fastnn
