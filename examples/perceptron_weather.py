@@ -7,6 +7,7 @@ rule, sunny when warm and high pressure; the perceptron has to find that line fr
 """
 
 import numpy as np
+
 from fastnn import Perceptron
 
 rng = np.random.default_rng(2024)

@@ -4,13 +4,14 @@ The twins must agree exactly, not within a tolerance: both sum w.x left to right
 data's dtype, and a decision is a comparison with 0, so any difference would be a bug.
 """
 
-import fastnn
 import numpy as np
 import pytest
+
+import fastnn
 from fastnn import kernels, reference
 from fastnn.perceptron import NotFittedError, Perceptron
 
-DTYPES = [np.float32, np.float64]
+from conftest import DTYPES
 
 
 def noisy_data(n, d, dtype, seed):
@@ -112,6 +113,18 @@ def test_edge_sizes(module):
     np.testing.assert_array_equal(module.perceptron_fit(X, y, np.zeros(3), np.zeros(1)), [0])
     X, y = noisy_data(5, 2, np.float64, seed=1)
     assert module.perceptron_fit(X, y, np.zeros(2), np.zeros(1), max_epochs=0).size == 0
+
+
+def test_fit_releases_the_gil():
+    from test_threads import _python_ran_during  # the project's one GIL probe, proven to fail
+
+    X, y = noisy_data(200_000, 8, np.float32, seed=2)
+    w, b = np.zeros(8, np.float32), np.zeros(1, np.float32)
+
+    def ten_epochs(*args):  # tens of milliseconds: every epoch makes mistakes
+        return kernels.perceptron_fit(*args, max_epochs=10)
+
+    assert _python_ran_during(ten_epochs, X, y, w, b) > 0
 
 
 # ---- the rule by hand ----------------------------------------------------------------------
