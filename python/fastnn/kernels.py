@@ -5,9 +5,18 @@ Arrays are 2-D ``(batch, features)``, weights ``(in, out)``, biases ``(out,)``; 
 float64, the output in the input's dtype. Mixed dtypes raise ``TypeError`` (no silent cast);
 non-contiguous inputs are read through a contiguous copy. The GIL is released while a kernel
 runs, so kernels called from several Python threads run at the same time.
+
+The optimizers' ``<name>_update`` kernels (torch.optim's rules, ``docs/optimizers.md``) are the
+exception to "the output is a new array": they update ``param`` and their state arrays in
+place and return ``None``, so those arrays must be C-contiguous and writable (``ValueError``
+otherwise); ``param`` is 1-D or 2-D and every other array has its shape and dtype.
 """
 
 from fastnn._core import (
+    adadelta_update,
+    adagrad_update,
+    adam_update,
+    adamw_update,
     binary_crossentropy_backward,
     binary_crossentropy_forward,
     dense_backward,
@@ -23,6 +32,8 @@ from fastnn._core import (
     permutation,
     relu_backward,
     relu_forward,
+    rmsprop_update,
+    sgd_update,
     sigmoid_backward,
     sigmoid_binary_crossentropy_backward,
     sigmoid_binary_crossentropy_forward,
@@ -53,10 +64,17 @@ ACTIVATIONS = (
 )
 #: Loss names, each with a ``<name>_forward`` / ``<name>_backward`` pair.
 LOSSES = ("mse", "binary_crossentropy", "sigmoid_binary_crossentropy", "softmax_crossentropy")
+#: Optimizer names, each with a ``<name>_update`` that updates its arguments in place.
+OPTIMIZERS = ("sgd", "adagrad", "adadelta", "rmsprop", "adam", "adamw")
 
 __all__ = [
     "ACTIVATIONS",
     "LOSSES",
+    "OPTIMIZERS",
+    "adadelta_update",
+    "adagrad_update",
+    "adam_update",
+    "adamw_update",
     "binary_crossentropy_backward",
     "binary_crossentropy_forward",
     "dense_backward",
@@ -72,6 +90,8 @@ __all__ = [
     "permutation",
     "relu_backward",
     "relu_forward",
+    "rmsprop_update",
+    "sgd_update",
     "sigmoid_backward",
     "sigmoid_binary_crossentropy_backward",
     "sigmoid_binary_crossentropy_forward",
