@@ -246,8 +246,8 @@ struct Call {
     }
   }
 
-  // The hyper-parameters of cfg.kind, under their Python names. The fused training loop's
-  // bindings check its OptimizerConfig here too.
+  // The hyper-parameters cfg.kind reads, under their Python names; for any binding that
+  // builds an OptimizerConfig (the per-name updates, a fused training loop).
   void optimizer(const OptimizerConfig& cfg) const {
     const OptimizerKind k = cfg.kind;
     hyper("learning_rate", cfg.learning_rate, cfg.learning_rate >= 0, ">= 0");
@@ -440,8 +440,9 @@ py::array loss_backward(const char* fn, const LossKernels& k, py::handle Y, py::
 
 // ---- optimizers ------------------------------------------------------------------------
 
-// Each binding: fill the kind's OptimizerConfig from the keywords and check it, check step
-// and the arrays, then call the core's <name>_update on the caller's own memory.
+// Each binding fills the kind's OptimizerConfig from the keywords, checks the arrays, the
+// config and step, all before anything is written, then calls the core's <name>_update on the
+// caller's own memory.
 
 void sgd_update(py::handle param, py::handle grad, py::handle momentum_buffer,
                 double learning_rate, double momentum, bool nesterov, double weight_decay,
