@@ -676,38 +676,41 @@ PYBIND11_MODULE(_core, m) {
             "sqrt(square_avg - grad_avg**2) + eps, grad_avg the same average of g); with "
             "momentum, buf = momentum * buf + g / avg and param -= learning_rate * buf, else "
             "param -= learning_rate * g / avg. ", in_place_doc).c_str());
-  m.def("adam_update",
-        [](py::handle param, py::handle grad, py::handle exp_avg, py::handle exp_avg_sq,
-           py::handle max_exp_avg_sq, double learning_rate, double beta_1, double beta_2,
-           double eps, bool amsgrad, double weight_decay, py::handle step) {
-          adam_family_update("adam_update", OptimizerKind::adam, param, grad, exp_avg, exp_avg_sq,
-                             max_exp_avg_sq, learning_rate, beta_1, beta_2, eps, amsgrad,
-                             weight_decay, step);
-        },
-        py::arg("param"), py::arg("grad"), py::arg("exp_avg"), py::arg("exp_avg_sq"),
-        py::arg("max_exp_avg_sq"), py::kw_only(), py::arg("learning_rate"),
-        py::arg("beta_1") = 0.9, py::arg("beta_2") = 0.999, py::arg("eps") = 1e-8,
-        py::arg("amsgrad") = false, py::arg("weight_decay") = 0.0, py::arg("step"),
-        cat("One Adam step, as torch.optim.Adam: g += weight_decay * param; exp_avg = beta_1 * "
-            "exp_avg + (1 - beta_1) * g; exp_avg_sq = beta_2 * exp_avg_sq + (1 - beta_2) * "
-            "g**2 (amsgrad: max_exp_avg_sq = max(max_exp_avg_sq, exp_avg_sq), used below in "
-            "its place); param -= learning_rate / (1 - beta_1**step) * exp_avg / "
-            "(sqrt(exp_avg_sq) / sqrt(1 - beta_2**step) + eps). ", in_place_doc).c_str());
-  m.def("adamw_update",
-        [](py::handle param, py::handle grad, py::handle exp_avg, py::handle exp_avg_sq,
-           py::handle max_exp_avg_sq, double learning_rate, double beta_1, double beta_2,
-           double eps, bool amsgrad, double weight_decay, py::handle step) {
-          adam_family_update("adamw_update", OptimizerKind::adamw, param, grad, exp_avg, exp_avg_sq,
-                             max_exp_avg_sq, learning_rate, beta_1, beta_2, eps, amsgrad,
-                             weight_decay, step);
-        },
-        py::arg("param"), py::arg("grad"), py::arg("exp_avg"), py::arg("exp_avg_sq"),
-        py::arg("max_exp_avg_sq"), py::kw_only(), py::arg("learning_rate"),
-        py::arg("beta_1") = 0.9, py::arg("beta_2") = 0.999, py::arg("eps") = 1e-8,
-        py::arg("amsgrad") = false, py::arg("weight_decay") = 0.01, py::arg("step"),
-        cat("One AdamW step, as torch.optim.AdamW: param *= 1 - learning_rate * weight_decay "
-            "(decoupled weight decay), then the Adam step without weight decay. ",
-            in_place_doc).c_str());
+  // adam_update and adamw_update take the same arguments; the weight decay's place and its
+  // default differ.
+  struct AdamEntry {
+    const char* name;
+    OptimizerKind kind;
+    double weight_decay;
+    const char* doc;
+  };
+  static const AdamEntry adams[] = {
+      {"adam_update", OptimizerKind::adam, 0.0,
+       "One Adam step, as torch.optim.Adam: g += weight_decay * param; exp_avg = beta_1 * "
+       "exp_avg + (1 - beta_1) * g; exp_avg_sq = beta_2 * exp_avg_sq + (1 - beta_2) * g**2 "
+       "(amsgrad: max_exp_avg_sq = max(max_exp_avg_sq, exp_avg_sq), used below in its place); "
+       "param -= learning_rate / (1 - beta_1**step) * exp_avg / (sqrt(exp_avg_sq) / "
+       "sqrt(1 - beta_2**step) + eps)."},
+      {"adamw_update", OptimizerKind::adamw, 0.01,
+       "One AdamW step, as torch.optim.AdamW: param *= 1 - learning_rate * weight_decay "
+       "(decoupled weight decay), then the Adam step without weight decay."},
+  };
+  for (const AdamEntry& e : adams) {
+    const AdamEntry* entry = &e;
+    m.def(e.name,
+          [entry](py::handle param, py::handle grad, py::handle exp_avg, py::handle exp_avg_sq,
+                  py::handle max_exp_avg_sq, double learning_rate, double beta_1, double beta_2,
+                  double eps, bool amsgrad, double weight_decay, py::handle step) {
+            adam_family_update(entry->name, entry->kind, param, grad, exp_avg, exp_avg_sq,
+                               max_exp_avg_sq, learning_rate, beta_1, beta_2, eps, amsgrad,
+                               weight_decay, step);
+          },
+          py::arg("param"), py::arg("grad"), py::arg("exp_avg"), py::arg("exp_avg_sq"),
+          py::arg("max_exp_avg_sq"), py::kw_only(), py::arg("learning_rate"),
+          py::arg("beta_1") = 0.9, py::arg("beta_2") = 0.999, py::arg("eps") = 1e-8,
+          py::arg("amsgrad") = false, py::arg("weight_decay") = e.weight_decay, py::arg("step"),
+          cat(e.doc, " ", in_place_doc).c_str());
+  }
 
   m.def("permutation",
         [](Index n, std::uint64_t seed, std::uint64_t epoch) {
