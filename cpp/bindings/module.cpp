@@ -7,11 +7,16 @@
 //   * shapes are checked against each other (ValueError naming the argument, the expected
 //     and the actual shape);
 //   * non-contiguous inputs (Fortran order, strided views) are read through a C-contiguous
-//     copy, which gives the same result; outputs are always new C-contiguous arrays.
+//     copy, which gives the same result; outputs are always new C-contiguous arrays;
+//   * arrays a kernel updates in place (the optimizers' parameters and state) are used as they
+//     come, so they must be C-contiguous, writable and of native byte order, and must not
+//     share memory with each other (ValueError naming the argument otherwise);
+//   * hyper-parameters are checked against their ranges (ValueError naming the parameter).
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <sstream>
@@ -23,12 +28,15 @@
 #include "fastnn/config.hpp"
 #include "fastnn/dense.hpp"
 #include "fastnn/losses.hpp"
+#include "fastnn/optimizers.hpp"
 #include "fastnn/perceptron.hpp"
 #include "fastnn/random.hpp"
 
 namespace py = pybind11;
 using fastnn::Activation;
 using fastnn::Index;
+using fastnn::OptimizerConfig;
+using fastnn::OptimizerKind;
 
 namespace {
 
@@ -39,13 +47,26 @@ std::string cat(const Parts&... parts) {
   return out.str();
 }
 
-std::string shape_of(const py::array& a) {
+// A shape or strides as Python prints the tuple: (3,), (4, 3).
+std::string tuple_of(const py::ssize_t* values, py::ssize_t ndim) {
   std::string s = "(";
-  for (py::ssize_t i = 0; i < a.ndim(); ++i) {
-    s += std::to_string(a.shape(i));
-    if (a.ndim() == 1 || i + 1 < a.ndim()) s += a.ndim() == 1 ? "," : ", ";
+  for (py::ssize_t i = 0; i < ndim; ++i) {
+    s += std::to_string(values[i]);
+    if (ndim == 1 || i + 1 < ndim) s += ndim == 1 ? "," : ", ";
   }
   return s + ")";
+}
+
+std::string shape_of(const py::array& a) {
+  return tuple_of(a.shape(), a.ndim());
+}
+
+bool same_shape_as(const py::array& a, const py::array& b) {
+  if (a.ndim() != b.ndim()) return false;
+  for (py::ssize_t i = 0; i < a.ndim(); ++i) {
+    if (a.shape(i) != b.shape(i)) return false;
+  }
+  return true;
 }
 
 template <typename T>
@@ -56,6 +77,19 @@ const char* dtype_name() {
 template <typename T>
 using CArray = py::array_t<T, py::array::c_style>;
 using IndexArray = py::array_t<Index, py::array::c_style | py::array::forcecast>;
+
+// The arrays of one optimizer update, checked: param and the S state arrays, updated in place,
+// and grad, read; all n values of param's shape and dtype. The arrays keep the memory alive
+// while the pointers are used.
+template <typename T, std::size_t S>
+struct UpdateArrays {
+  CArray<T> param_array, grad_array;
+  std::array<CArray<T>, S> state_arrays;
+  T* param;
+  const T* grad;
+  std::array<T*, S> state;
+  Index n;
+};
 
 // The checks of one call; `fn` names the kernel in every message.
 struct Call {
@@ -215,6 +249,140 @@ struct Call {
       PyErr_Clear();
       throw py::value_error(
           cat(fn, "(): ", name, " must be in [0, 2**64), got ", std::string(py::str(value))));
+    }
+    return s;
+  }
+
+  // A 1-D or 2-D array of dtype T; with `ref`, of ref's shape (ref named `ref_name`).
+  template <typename T>
+  py::array flat(py::handle obj, const char* name, const char* like, const py::array* ref,
+                 const char* ref_name) const {
+    py::array a = checked_dtype<T>(obj, name, like);
+    if (ref == nullptr) {
+      if (a.ndim() != 1 && a.ndim() != 2) {
+        throw py::value_error(cat(fn, "(): ", name, " must be a 1-D or 2-D array, got a ", a.ndim(),
+                                  "-D array of shape ", shape_of(a)));
+      }
+    } else if (!same_shape_as(a, *ref)) {
+      throw py::value_error(cat(fn, "(): ", name, " must have shape ", ref_name,
+                                ".shape = ", shape_of(*ref), ", got ", shape_of(a)));
+    }
+    return a;
+  }
+
+  // An array the kernel updates in place: the caller's memory itself, since a contiguous or
+  // native-order copy would take the update away with it.
+  template <typename T>
+  CArray<T> in_place(py::handle obj, const char* name, const char* like,
+                     const py::array* ref = nullptr, const char* ref_name = nullptr) const {
+    py::array a = flat<T>(obj, name, like, ref, ref_name);
+    if (!(a.flags() & py::array::c_style)) {
+      throw py::value_error(cat(fn, "(): ", name,
+                                " is updated in place, so it must be C-contiguous; got strides ",
+                                tuple_of(a.strides(), a.ndim()), " for shape ", shape_of(a),
+                                " (pass numpy.ascontiguousarray(", name, ") and keep that array)"));
+    }
+    if (!CArray<T>::check_(a)) {
+      throw py::value_error(cat(fn, "(): ", name,
+                                " is updated in place, so it must have native byte order; got "
+                                "dtype ",
+                                std::string(py::str(a.dtype()))));
+    }
+    if (!a.writeable()) {
+      throw py::value_error(cat(fn, "(): ", name,
+                                " is updated in place, so it must be writable; got a read-only "
+                                "array"));
+    }
+    return py::reinterpret_borrow<CArray<T>>(a);
+  }
+
+  // param, grad and the state arrays of one optimizer update. They must not overlap: an update
+  // written through one would change what another reads (the same zeros array passed for two
+  // state arrays is the likely slip).
+  template <typename T, std::size_t S>
+  UpdateArrays<T, S> update_arrays(py::handle param, py::handle grad,
+                                   const std::array<py::handle, S>& state,
+                                   const std::array<const char*, S>& names) const {
+    UpdateArrays<T, S> u;
+    u.param_array = in_place<T>(param, "param", "param");
+    u.grad_array = CArray<T>::ensure(flat<T>(grad, "grad", "param", &u.param_array, "param"));
+    for (std::size_t k = 0; k < S; ++k) {
+      u.state_arrays[k] = in_place<T>(state[k], names[k], "param", &u.param_array, "param");
+    }
+    u.n = u.param_array.size();
+    u.param = u.param_array.mutable_data();
+    u.grad = u.grad_array.data();
+    for (std::size_t k = 0; k < S; ++k) u.state[k] = u.state_arrays[k].mutable_data();
+
+    // Byte addresses: < between pointers into different arrays is not defined in C++.
+    const auto bytes = static_cast<std::uintptr_t>(u.n) * sizeof(T);
+    std::array<std::uintptr_t, S + 2> start;
+    std::array<const char*, S + 2> all_names;
+    start[0] = reinterpret_cast<std::uintptr_t>(u.param), all_names[0] = "param";
+    start[1] = reinterpret_cast<std::uintptr_t>(u.grad), all_names[1] = "grad";
+    for (std::size_t k = 0; k < S; ++k) {
+      start[k + 2] = reinterpret_cast<std::uintptr_t>(u.state[k]), all_names[k + 2] = names[k];
+    }
+    for (std::size_t i = 0; i < start.size() && bytes > 0; ++i) {
+      for (std::size_t j = i + 1; j < start.size(); ++j) {
+        if (start[i] < start[j] + bytes && start[j] < start[i] + bytes) {
+          throw py::value_error(cat(fn, "(): ", all_names[i], " and ", all_names[j],
+                                    " share memory; each needs its own array (e.g. "
+                                    "numpy.zeros_like(param) for each state array)"));
+        }
+      }
+    }
+    return u;
+  }
+
+  // A hyper-parameter: finite and in its range (NaN fails every comparison, so it fails too).
+  void hyper(const char* name, double value, bool in_range, const char* range) const {
+    if (!(std::isfinite(value) && in_range)) {
+      throw py::value_error(
+          cat(fn, "(): ", name, " must be a finite number ", range, ", got ", value));
+    }
+  }
+
+  // The hyper-parameters cfg.kind reads, under their Python names; for any binding that
+  // builds an OptimizerConfig (the per-name updates, a fused training loop).
+  void optimizer(const OptimizerConfig& cfg) const {
+    const OptimizerKind k = cfg.kind;
+    hyper("learning_rate", cfg.learning_rate, cfg.learning_rate >= 0, ">= 0");
+    hyper("weight_decay", cfg.weight_decay, cfg.weight_decay >= 0, ">= 0");
+    if (k != OptimizerKind::sgd) hyper("eps", cfg.eps, cfg.eps > 0, "> 0");
+    if (k == OptimizerKind::sgd || k == OptimizerKind::rmsprop) {
+      hyper("momentum", cfg.momentum, cfg.momentum >= 0, ">= 0");
+    }
+    if (k == OptimizerKind::sgd && cfg.nesterov && !(cfg.momentum > 0)) {
+      throw py::value_error(
+          cat(fn, "(): nesterov=True needs momentum > 0, got momentum = ", cfg.momentum));
+    }
+    if (k == OptimizerKind::adagrad) {
+      hyper("initial_accumulator_value", cfg.initial_accumulator_value,
+            cfg.initial_accumulator_value >= 0, ">= 0");
+    }
+    if (k == OptimizerKind::adadelta || k == OptimizerKind::rmsprop) {
+      hyper("rho", cfg.rho, cfg.rho >= 0 && cfg.rho < 1, "in [0, 1)");
+    }
+    if (k == OptimizerKind::adam || k == OptimizerKind::adamw) {
+      hyper("beta_1", cfg.beta_1, cfg.beta_1 >= 0 && cfg.beta_1 < 1, "in [0, 1)");
+      hyper("beta_2", cfg.beta_2, cfg.beta_2 >= 0 && cfg.beta_2 < 1, "in [0, 1)");
+    }
+  }
+
+  // The 1-based number of an update: a Python int (or NumPy integer) >= 1.
+  std::int64_t step(py::handle obj) const {
+    if (PyBool_Check(obj.ptr()) || !PyIndex_Check(obj.ptr())) {
+      throw py::type_error(cat(fn, "(): step must be an int >= 1 (1 on the first update), got ",
+                               std::string(py::str(py::type::handle_of(obj).attr("__name__")))));
+    }
+    const py::int_ value = py::reinterpret_steal<py::int_>(PyNumber_Index(obj.ptr()));
+    if (!value) throw py::error_already_set();
+    int overflow = 0;
+    const long long s = PyLong_AsLongLongAndOverflow(value.ptr(), &overflow);
+    if (overflow != 0 || s < 1) {
+      throw py::value_error(cat(fn, "(): step must be an int in [1, 2**63 - 1] (1 on the first ",
+                                "update), got ", std::string(py::str(value))));
     }
     return s;
   }
@@ -422,6 +590,112 @@ Index perceptron_epoch(py::handle X, py::handle y, py::handle w, py::handle b, p
   });
 }
 
+// ---- optimizers ------------------------------------------------------------------------
+
+// Each binding fills the kind's OptimizerConfig from the keywords, checks the arrays, the
+// config and step, all before anything is written, then calls the core's <name>_update on the
+// caller's own memory.
+
+void sgd_update(py::handle param, py::handle grad, py::handle momentum_buffer, double learning_rate,
+                double momentum, bool nesterov, double weight_decay, py::handle step) {
+  const Call c{"sgd_update"};
+  OptimizerConfig cfg;
+  cfg.kind = OptimizerKind::sgd;
+  cfg.learning_rate = learning_rate, cfg.momentum = momentum, cfg.nesterov = nesterov;
+  cfg.weight_decay = weight_decay;
+  c.dispatch(param, "param", [&](auto tag) {
+    using T = decltype(tag);
+    auto u = c.update_arrays<T, 1>(param, grad, {momentum_buffer}, {"momentum_buffer"});
+    c.optimizer(cfg);
+    const std::int64_t t = c.step(step);
+    py::gil_scoped_release nogil;
+    fastnn::sgd_update(u.param, u.state[0], u.grad, u.n, cfg.learning_rate, cfg.momentum,
+                       cfg.nesterov, cfg.weight_decay, t);
+  });
+}
+
+void adagrad_update(py::handle param, py::handle grad, py::handle state_sum, double learning_rate,
+                    double eps, double weight_decay, py::handle step) {
+  const Call c{"adagrad_update"};
+  OptimizerConfig cfg;
+  cfg.kind = OptimizerKind::adagrad;
+  cfg.learning_rate = learning_rate, cfg.eps = eps, cfg.weight_decay = weight_decay;
+  c.dispatch(param, "param", [&](auto tag) {
+    using T = decltype(tag);
+    auto u = c.update_arrays<T, 1>(param, grad, {state_sum}, {"state_sum"});
+    c.optimizer(cfg);
+    const std::int64_t t = c.step(step);
+    py::gil_scoped_release nogil;
+    fastnn::adagrad_update(u.param, u.state[0], u.grad, u.n, cfg.learning_rate, cfg.eps,
+                           cfg.weight_decay, t);
+  });
+}
+
+void adadelta_update(py::handle param, py::handle grad, py::handle square_avg, py::handle acc_delta,
+                     double learning_rate, double rho, double eps, double weight_decay,
+                     py::handle step) {
+  const Call c{"adadelta_update"};
+  OptimizerConfig cfg;
+  cfg.kind = OptimizerKind::adadelta;
+  cfg.learning_rate = learning_rate, cfg.rho = rho, cfg.eps = eps;
+  cfg.weight_decay = weight_decay;
+  c.dispatch(param, "param", [&](auto tag) {
+    using T = decltype(tag);
+    auto u =
+        c.update_arrays<T, 2>(param, grad, {square_avg, acc_delta}, {"square_avg", "acc_delta"});
+    c.optimizer(cfg);
+    const std::int64_t t = c.step(step);
+    py::gil_scoped_release nogil;
+    fastnn::adadelta_update(u.param, u.state[0], u.state[1], u.grad, u.n, cfg.learning_rate,
+                            cfg.rho, cfg.eps, cfg.weight_decay, t);
+  });
+}
+
+void rmsprop_update(py::handle param, py::handle grad, py::handle square_avg,
+                    py::handle momentum_buffer, py::handle grad_avg, double learning_rate,
+                    double rho, double eps, double momentum, bool centered, double weight_decay,
+                    py::handle step) {
+  const Call c{"rmsprop_update"};
+  OptimizerConfig cfg;
+  cfg.kind = OptimizerKind::rmsprop;
+  cfg.learning_rate = learning_rate, cfg.rho = rho, cfg.eps = eps, cfg.momentum = momentum;
+  cfg.centered = centered, cfg.weight_decay = weight_decay;
+  c.dispatch(param, "param", [&](auto tag) {
+    using T = decltype(tag);
+    auto u = c.update_arrays<T, 3>(param, grad, {square_avg, momentum_buffer, grad_avg},
+                                   {"square_avg", "momentum_buffer", "grad_avg"});
+    c.optimizer(cfg);
+    const std::int64_t t = c.step(step);
+    py::gil_scoped_release nogil;
+    fastnn::rmsprop_update(u.param, u.state[0], u.state[1], u.state[2], u.grad, u.n,
+                           cfg.learning_rate, cfg.rho, cfg.eps, cfg.momentum, cfg.centered,
+                           cfg.weight_decay, t);
+  });
+}
+
+// adam_update and adamw_update: the same arguments, the weight decay applied differently.
+void adam_family_update(const char* fn, OptimizerKind kind, py::handle param, py::handle grad,
+                        py::handle exp_avg, py::handle exp_avg_sq, py::handle max_exp_avg_sq,
+                        double learning_rate, double beta_1, double beta_2, double eps,
+                        bool amsgrad, double weight_decay, py::handle step) {
+  const Call c{fn};
+  OptimizerConfig cfg;
+  cfg.kind = kind;
+  cfg.learning_rate = learning_rate, cfg.beta_1 = beta_1, cfg.beta_2 = beta_2, cfg.eps = eps;
+  cfg.amsgrad = amsgrad, cfg.weight_decay = weight_decay;
+  c.dispatch(param, "param", [&](auto tag) {
+    using T = decltype(tag);
+    auto u = c.update_arrays<T, 3>(param, grad, {exp_avg, exp_avg_sq, max_exp_avg_sq},
+                                   {"exp_avg", "exp_avg_sq", "max_exp_avg_sq"});
+    c.optimizer(cfg);
+    const std::int64_t t = c.step(step);
+    py::gil_scoped_release nogil;
+    auto update = kind == OptimizerKind::adamw ? &fastnn::adamw_update<T> : &fastnn::adam_update<T>;
+    update(u.param, u.state[0], u.state[1], u.state[2], u.grad, u.n, cfg.learning_rate, cfg.beta_1,
+           cfg.beta_2, cfg.eps, cfg.amsgrad, cfg.weight_decay, t);
+  });
+}
+
 struct ActivationEntry {
   const char* name;
   Activation act;
@@ -519,11 +793,89 @@ PYBIND11_MODULE(_core, m) {
         fwd.c_str(),
         [k, fwd](py::handle Y, py::handle Tg) { return loss_forward(fwd.c_str(), *k, Y, Tg); },
         py::arg("Y"), py::arg("T"), cat("Loss value: ", e.doc, ". Returns a float.").c_str());
+
     m.def(
         bwd.c_str(),
         [k, bwd](py::handle Y, py::handle Tg) { return loss_backward(bwd.c_str(), *k, Y, Tg); },
         py::arg("Y"), py::arg("T"),
         cat("Loss gradient dLoss/dY of ", e.name, "_forward (", e.doc, ").").c_str());
+  }
+
+  // Optimizers: arrays positional, hyper-parameters keyword-only, as torch.optim's options.
+  const char* in_place_doc =
+      "param and every state array are updated in place and must be C-contiguous and "
+      "writable; all arrays share param's shape (1-D or 2-D) and dtype. step is the 1-based "
+      "number of this update. Returns None.";
+  m.def("sgd_update", &sgd_update, py::arg("param"), py::arg("grad"), py::arg("momentum_buffer"),
+        py::kw_only(), py::arg("learning_rate"), py::arg("momentum") = 0.0,
+        py::arg("nesterov") = false, py::arg("weight_decay") = 0.0, py::arg("step"),
+        cat("One SGD step, as torch.optim.SGD (no dampening): g += weight_decay * param; with "
+            "momentum, buf = g on step 1, else momentum * buf + g, and g = buf (nesterov: "
+            "g + momentum * buf); param -= learning_rate * g. ",
+            in_place_doc)
+            .c_str());
+  m.def("adagrad_update", &adagrad_update, py::arg("param"), py::arg("grad"), py::arg("state_sum"),
+        py::kw_only(), py::arg("learning_rate"), py::arg("eps") = 1e-10,
+        py::arg("weight_decay") = 0.0, py::arg("step"),
+        cat("One Adagrad step, as torch.optim.Adagrad (lr_decay 0): state_sum += g**2; "
+            "param -= learning_rate * g / (sqrt(state_sum) + eps). ",
+            in_place_doc)
+            .c_str());
+  m.def("adadelta_update", &adadelta_update, py::arg("param"), py::arg("grad"),
+        py::arg("square_avg"), py::arg("acc_delta"), py::kw_only(), py::arg("learning_rate"),
+        py::arg("rho") = 0.9, py::arg("eps") = 1e-6, py::arg("weight_decay") = 0.0, py::arg("step"),
+        cat("One Adadelta step, as torch.optim.Adadelta: square_avg = rho * square_avg + "
+            "(1 - rho) * g**2; delta = sqrt(acc_delta + eps) / sqrt(square_avg + eps) * g; "
+            "acc_delta = rho * acc_delta + (1 - rho) * delta**2; "
+            "param -= learning_rate * delta. ",
+            in_place_doc)
+            .c_str());
+  m.def("rmsprop_update", &rmsprop_update, py::arg("param"), py::arg("grad"), py::arg("square_avg"),
+        py::arg("momentum_buffer"), py::arg("grad_avg"), py::kw_only(), py::arg("learning_rate"),
+        py::arg("rho") = 0.99, py::arg("eps") = 1e-8, py::arg("momentum") = 0.0,
+        py::arg("centered") = false, py::arg("weight_decay") = 0.0, py::arg("step"),
+        cat("One RMSprop step, as torch.optim.RMSprop (rho is its alpha): square_avg = rho * "
+            "square_avg + (1 - rho) * g**2; avg = sqrt(square_avg) + eps (centered: "
+            "sqrt(square_avg - grad_avg**2) + eps, grad_avg the same average of g); with "
+            "momentum, buf = momentum * buf + g / avg and param -= learning_rate * buf, else "
+            "param -= learning_rate * g / avg. ",
+            in_place_doc)
+            .c_str());
+  // adam_update and adamw_update take the same arguments; the weight decay's place and its
+  // default differ.
+  struct AdamEntry {
+    const char* name;
+    OptimizerKind kind;
+    double weight_decay;
+    const char* doc;
+  };
+  static const AdamEntry adams[] = {
+      {"adam_update", OptimizerKind::adam, 0.0,
+       "One Adam step, as torch.optim.Adam: g += weight_decay * param; exp_avg = beta_1 * "
+       "exp_avg + (1 - beta_1) * g; exp_avg_sq = beta_2 * exp_avg_sq + (1 - beta_2) * g**2 "
+       "(amsgrad: max_exp_avg_sq = max(max_exp_avg_sq, exp_avg_sq), used below in its place); "
+       "param -= learning_rate / (1 - beta_1**step) * exp_avg / (sqrt(exp_avg_sq) / "
+       "sqrt(1 - beta_2**step) + eps)."},
+      {"adamw_update", OptimizerKind::adamw, 0.01,
+       "One AdamW step, as torch.optim.AdamW: param *= 1 - learning_rate * weight_decay "
+       "(decoupled weight decay), then the Adam step without weight decay."},
+  };
+  for (const AdamEntry& e : adams) {
+    const AdamEntry* entry = &e;
+    m.def(
+        e.name,
+        [entry](py::handle param, py::handle grad, py::handle exp_avg, py::handle exp_avg_sq,
+                py::handle max_exp_avg_sq, double learning_rate, double beta_1, double beta_2,
+                double eps, bool amsgrad, double weight_decay, py::handle step) {
+          adam_family_update(entry->name, entry->kind, param, grad, exp_avg, exp_avg_sq,
+                             max_exp_avg_sq, learning_rate, beta_1, beta_2, eps, amsgrad,
+                             weight_decay, step);
+        },
+        py::arg("param"), py::arg("grad"), py::arg("exp_avg"), py::arg("exp_avg_sq"),
+        py::arg("max_exp_avg_sq"), py::kw_only(), py::arg("learning_rate"), py::arg("beta_1") = 0.9,
+        py::arg("beta_2") = 0.999, py::arg("eps") = 1e-8, py::arg("amsgrad") = false,
+        py::arg("weight_decay") = e.weight_decay, py::arg("step"),
+        cat(e.doc, " ", in_place_doc).c_str());
   }
 
   m.def("perceptron_fit", &perceptron_fit, py::arg("X"), py::arg("y"), py::arg("w"), py::arg("b"),

@@ -6,11 +6,20 @@ float64, the output in the input's dtype. Mixed dtypes raise ``TypeError`` (no s
 non-contiguous inputs are read through a contiguous copy. The GIL is released while a kernel
 runs, so kernels called from several Python threads run at the same time.
 
-The perceptron kernels are the one exception to "outputs are new arrays": they update the
-weights ``w`` and bias ``b`` in place, so those must be C-contiguous, writeable and of X's dtype.
+Two families are the exception to "the output is a new array" and update arrays in place, which
+must therefore be C-contiguous and writeable (``ValueError`` otherwise):
+
+* the optimizers' ``<name>_update`` kernels (torch.optim's rules, ``docs/optimizers.md``) update
+  ``param`` and their state arrays and return ``None``; ``param`` is 1-D or 2-D and every other
+  array has its shape and dtype;
+* the perceptron kernels update the weights ``w`` and the bias ``b`` (of X's dtype).
 """
 
 from fastnn._core import (
+    adadelta_update,
+    adagrad_update,
+    adam_update,
+    adamw_update,
     binary_crossentropy_backward,
     binary_crossentropy_forward,
     dense_backward,
@@ -28,6 +37,8 @@ from fastnn._core import (
     permutation,
     relu_backward,
     relu_forward,
+    rmsprop_update,
+    sgd_update,
     sigmoid_backward,
     sigmoid_binary_crossentropy_backward,
     sigmoid_binary_crossentropy_forward,
@@ -58,10 +69,17 @@ ACTIVATIONS = (
 )
 #: Loss names, each with a ``<name>_forward`` / ``<name>_backward`` pair.
 LOSSES = ("mse", "binary_crossentropy", "sigmoid_binary_crossentropy", "softmax_crossentropy")
+#: Optimizer names, each with a ``<name>_update`` that updates its arguments in place.
+OPTIMIZERS = ("sgd", "adagrad", "adadelta", "rmsprop", "adam", "adamw")
 
 __all__ = [
     "ACTIVATIONS",
     "LOSSES",
+    "OPTIMIZERS",
+    "adadelta_update",
+    "adagrad_update",
+    "adam_update",
+    "adamw_update",
     "binary_crossentropy_backward",
     "binary_crossentropy_forward",
     "dense_backward",
@@ -79,6 +97,8 @@ __all__ = [
     "permutation",
     "relu_backward",
     "relu_forward",
+    "rmsprop_update",
+    "sgd_update",
     "sigmoid_backward",
     "sigmoid_binary_crossentropy_backward",
     "sigmoid_binary_crossentropy_forward",

@@ -1,0 +1,246 @@
+#include "fastnn/optimizers.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+// This file is compiled with -ffp-contract=off (CMakeLists.txt). Each formula below is PyTorch's
+// sequence of tensor ops, each rounded on its own; a fused multiply-add would round once where
+// PyTorch (and the NumPy twin) round twice, and in centered RMSprop with rho = 0 it turns
+// square_avg - grad_avg^2, exactly 0, into minus the rounding error of g^2: sqrt of that is NaN.
+
+namespace fastnn {
+
+namespace {
+// NaN wins, as torch.maximum and numpy.maximum: std::max would keep the old value.
+template <typename T>
+inline T nan_max(T a, T b) {
+  return (std::isnan(b) || b > a) ? b : a;
+}
+
+// Adam and AdamW differ only in where the weight decay goes.
+template <typename T>
+void adam_like(T* param, T* exp_avg, T* exp_avg_sq, T* max_exp_avg_sq, const T* grad, Index n,
+               double learning_rate, double beta_1, double beta_2, double eps, bool amsgrad,
+               double weight_decay, bool decoupled, std::int64_t step) {
+  // The bias corrections in double, as PyTorch forms them from Python floats; then rounded
+  // to T once. beta^step underflows to 0 for large steps: the correction is then 1, exactly.
+  const double bias_correction1 = 1.0 - std::pow(beta_1, double(step));
+  const double bias_correction2 = 1.0 - std::pow(beta_2, double(step));
+  const T step_size = T(learning_rate / bias_correction1);
+  const T bias_correction2_sqrt = T(std::sqrt(bias_correction2));
+  const T b1 = T(beta_1), one_minus_b1 = T(1.0 - beta_1);
+  const T b2 = T(beta_2), one_minus_b2 = T(1.0 - beta_2);
+  const T e = T(eps), wd = T(weight_decay), decay = T(1.0 - learning_rate * weight_decay);
+  const bool l2 = !decoupled && weight_decay != 0;
+  for (Index i = 0; i < n; ++i) {
+    T g = grad[i];
+    T p = param[i];
+    if (decoupled) p *= decay;
+    if (l2) g += wd * p;
+    const T m = exp_avg[i] * b1 + one_minus_b1 * g;
+    const T v = exp_avg_sq[i] * b2 + one_minus_b2 * g * g;
+    exp_avg[i] = m;
+    exp_avg_sq[i] = v;
+    T v_used = v;
+    if (amsgrad) {
+      v_used = nan_max(max_exp_avg_sq[i], v);
+      max_exp_avg_sq[i] = v_used;
+    }
+    const T denom = std::sqrt(v_used) / bias_correction2_sqrt + e;
+    param[i] = p - step_size * m / denom;
+  }
+}
+}  // namespace
+
+int optimizer_state_slots(OptimizerKind kind) {
+  switch (kind) {
+    case OptimizerKind::sgd:
+      return 1;
+    case OptimizerKind::adagrad:
+      return 1;
+    case OptimizerKind::adadelta:
+      return 2;
+    case OptimizerKind::rmsprop:
+      return 3;
+    case OptimizerKind::adam:
+      return 3;
+    case OptimizerKind::adamw:
+      return 3;
+  }
+  return 0;
+}
+
+template <typename T>
+void optimizer_init_state(const OptimizerConfig& cfg, T* state, Index n) {
+  const Index size = optimizer_state_slots(cfg.kind) * n;
+  const T value = cfg.kind == OptimizerKind::adagrad ? T(cfg.initial_accumulator_value) : T(0);
+  std::fill(state, state + size, value);
+}
+
+template <typename T>
+void optimizer_update(const OptimizerConfig& cfg, T* param, const T* grad, T* state, Index n,
+                      std::int64_t step) {
+  T* s0 = state;
+  T* s1 = state + n;
+  T* s2 = state + 2 * n;
+  switch (cfg.kind) {
+    case OptimizerKind::sgd:
+      sgd_update(param, s0, grad, n, cfg.learning_rate, cfg.momentum, cfg.nesterov,
+                 cfg.weight_decay, step);
+      return;
+    case OptimizerKind::adagrad:
+      adagrad_update(param, s0, grad, n, cfg.learning_rate, cfg.eps, cfg.weight_decay, step);
+      return;
+    case OptimizerKind::adadelta:
+      adadelta_update(param, s0, s1, grad, n, cfg.learning_rate, cfg.rho, cfg.eps, cfg.weight_decay,
+                      step);
+      return;
+    case OptimizerKind::rmsprop:
+      rmsprop_update(param, s0, s1, s2, grad, n, cfg.learning_rate, cfg.rho, cfg.eps, cfg.momentum,
+                     cfg.centered, cfg.weight_decay, step);
+      return;
+    case OptimizerKind::adam:
+      adam_update(param, s0, s1, s2, grad, n, cfg.learning_rate, cfg.beta_1, cfg.beta_2, cfg.eps,
+                  cfg.amsgrad, cfg.weight_decay, step);
+      return;
+    case OptimizerKind::adamw:
+      adamw_update(param, s0, s1, s2, grad, n, cfg.learning_rate, cfg.beta_1, cfg.beta_2, cfg.eps,
+                   cfg.amsgrad, cfg.weight_decay, step);
+      return;
+  }
+}
+
+template <typename T>
+void sgd_update(T* param, T* momentum_buffer, const T* grad, Index n, double learning_rate,
+                double momentum, bool nesterov, double weight_decay, std::int64_t step) {
+  const T lr = T(learning_rate), mu = T(momentum), wd = T(weight_decay);
+  // PyTorch creates the buffer from the first gradient it sees, so the first step is a
+  // plain gradient step rather than one damped by a zero buffer.
+  const bool first = step == 1;
+  for (Index i = 0; i < n; ++i) {
+    T g = grad[i];
+    if (weight_decay != 0) g += wd * param[i];
+    if (momentum != 0) {
+      const T buf = first ? g : momentum_buffer[i] * mu + g;
+      momentum_buffer[i] = buf;
+      g = nesterov ? g + mu * buf : buf;
+    }
+    param[i] -= lr * g;
+  }
+}
+
+template <typename T>
+void adagrad_update(T* param, T* state_sum, const T* grad, Index n, double learning_rate,
+                    double eps, double weight_decay, std::int64_t) {
+  // PyTorch's clr = lr / (1 + (step - 1) lr_decay) is lr itself without lr_decay, so step is
+  // not needed.
+  const T lr = T(learning_rate), e = T(eps), wd = T(weight_decay);
+  for (Index i = 0; i < n; ++i) {
+    T g = grad[i];
+    if (weight_decay != 0) g += wd * param[i];
+    const T sum = state_sum[i] + g * g;
+    state_sum[i] = sum;
+    param[i] -= lr * g / (std::sqrt(sum) + e);
+  }
+}
+
+template <typename T>
+void adadelta_update(T* param, T* square_avg, T* acc_delta, const T* grad, Index n,
+                     double learning_rate, double rho, double eps, double weight_decay,
+                     std::int64_t) {
+  const T lr = T(learning_rate), r = T(rho), one_minus_r = T(1.0 - rho), e = T(eps);
+  const T wd = T(weight_decay);
+  for (Index i = 0; i < n; ++i) {
+    T g = grad[i];
+    if (weight_decay != 0) g += wd * param[i];
+    const T s = square_avg[i] * r + one_minus_r * g * g;
+    square_avg[i] = s;
+    // The ratio of the two RMS values gives the step its units; acc_delta is the one of the
+    // previous steps, so it is read before it is updated.
+    const T delta = std::sqrt(acc_delta[i] + e) / std::sqrt(s + e) * g;
+    acc_delta[i] = acc_delta[i] * r + one_minus_r * delta * delta;
+    param[i] -= lr * delta;
+  }
+}
+
+namespace {
+// The flags as template parameters: with three run-time branches in the loop GCC 12 leaves
+// it scalar; with these two fixed it vectorizes.
+template <typename T, bool centered, bool with_momentum>
+void rmsprop_loop(T* param, T* square_avg, T* momentum_buffer, T* grad_avg, const T* grad, Index n,
+                  double learning_rate, double rho, double eps, double momentum,
+                  double weight_decay) {
+  const T lr = T(learning_rate), a = T(rho), one_minus_a = T(1.0 - rho), e = T(eps);
+  const T mu = T(momentum), wd = T(weight_decay);
+  for (Index i = 0; i < n; ++i) {
+    T g = grad[i];
+    if (weight_decay != 0) g += wd * param[i];
+    const T s = square_avg[i] * a + one_minus_a * g * g;
+    square_avg[i] = s;
+    T avg;
+    if constexpr (centered) {
+      // s - ga^2 estimates the gradient's variance rather than its raw second moment.
+      const T ga = grad_avg[i] * a + one_minus_a * g;
+      grad_avg[i] = ga;
+      avg = std::sqrt(s - ga * ga) + e;
+    } else {
+      avg = std::sqrt(s) + e;
+    }
+    if constexpr (with_momentum) {
+      const T buf = momentum_buffer[i] * mu + g / avg;
+      momentum_buffer[i] = buf;
+      param[i] -= lr * buf;
+    } else {
+      param[i] -= lr * g / avg;
+    }
+  }
+}
+}  // namespace
+
+template <typename T>
+void rmsprop_update(T* param, T* square_avg, T* momentum_buffer, T* grad_avg, const T* grad,
+                    Index n, double learning_rate, double rho, double eps, double momentum,
+                    bool centered, double weight_decay, std::int64_t) {
+  auto loop = centered
+                  ? (momentum > 0 ? &rmsprop_loop<T, true, true> : &rmsprop_loop<T, true, false>)
+                  : (momentum > 0 ? &rmsprop_loop<T, false, true> : &rmsprop_loop<T, false, false>);
+  loop(param, square_avg, momentum_buffer, grad_avg, grad, n, learning_rate, rho, eps, momentum,
+       weight_decay);
+}
+
+template <typename T>
+void adam_update(T* param, T* exp_avg, T* exp_avg_sq, T* max_exp_avg_sq, const T* grad, Index n,
+                 double learning_rate, double beta_1, double beta_2, double eps, bool amsgrad,
+                 double weight_decay, std::int64_t step) {
+  adam_like(param, exp_avg, exp_avg_sq, max_exp_avg_sq, grad, n, learning_rate, beta_1, beta_2, eps,
+            amsgrad, weight_decay, false, step);
+}
+
+template <typename T>
+void adamw_update(T* param, T* exp_avg, T* exp_avg_sq, T* max_exp_avg_sq, const T* grad, Index n,
+                  double learning_rate, double beta_1, double beta_2, double eps, bool amsgrad,
+                  double weight_decay, std::int64_t step) {
+  adam_like(param, exp_avg, exp_avg_sq, max_exp_avg_sq, grad, n, learning_rate, beta_1, beta_2, eps,
+            amsgrad, weight_decay, true, step);
+}
+
+#define FASTNN_INSTANTIATE(T)                                                                      \
+  template void optimizer_init_state<T>(const OptimizerConfig&, T*, Index);                        \
+  template void optimizer_update<T>(const OptimizerConfig&, T*, const T*, T*, Index,               \
+                                    std::int64_t);                                                 \
+  template void sgd_update<T>(T*, T*, const T*, Index, double, double, bool, double,               \
+                              std::int64_t);                                                       \
+  template void adagrad_update<T>(T*, T*, const T*, Index, double, double, double, std::int64_t);  \
+  template void adadelta_update<T>(T*, T*, T*, const T*, Index, double, double, double, double,    \
+                                   std::int64_t);                                                  \
+  template void rmsprop_update<T>(T*, T*, T*, T*, const T*, Index, double, double, double, double, \
+                                  bool, double, std::int64_t);                                     \
+  template void adam_update<T>(T*, T*, T*, T*, const T*, Index, double, double, double, double,    \
+                               bool, double, std::int64_t);                                        \
+  template void adamw_update<T>(T*, T*, T*, T*, const T*, Index, double, double, double, double,   \
+                                bool, double, std::int64_t);
+FASTNN_INSTANTIATE(float)
+FASTNN_INSTANTIATE(double)
+#undef FASTNN_INSTANTIATE
+
+}  // namespace fastnn
