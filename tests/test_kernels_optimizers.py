@@ -8,6 +8,7 @@ import math
 
 import numpy as np
 import pytest
+
 from fastnn import kernels, reference
 
 # C++ against fastnn.reference, per dtype (to move into tests/conftest.py). Measured over every

@@ -19,6 +19,7 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <utility>
@@ -28,6 +29,7 @@
 #include "fastnn/config.hpp"
 #include "fastnn/dense.hpp"
 #include "fastnn/losses.hpp"
+#include "fastnn/network.hpp"
 #include "fastnn/optimizers.hpp"
 #include "fastnn/perceptron.hpp"
 #include "fastnn/random.hpp"
@@ -712,6 +714,281 @@ const ActivationEntry kActivations[] = {
     {"softmax", Activation::softmax, "row-wise softmax: each row of A sums to 1"},
 };
 
+// ---- network ---------------------------------------------------------------------------
+
+template <typename Enum, std::size_t N>
+Enum parse_name(const char* fn, const char* what, const std::string& name,
+                const std::pair<const char*, Enum> (&table)[N]) {
+  std::string known;
+  for (const auto& [n, value] : table) {
+    if (name == n) return value;
+    known += known.empty() ? n : cat(", ", n);
+  }
+  throw py::value_error(cat(fn, "(): unknown ", what, " '", name, "'; expected one of ", known));
+}
+
+const std::pair<const char*, Activation> kActivationNames[] = {
+    {"step", Activation::step},       {"linear", Activation::linear},
+    {"sigmoid", Activation::sigmoid}, {"tanh", Activation::tanh},
+    {"relu", Activation::relu},       {"leaky_relu", Activation::leaky_relu},
+    {"elu", Activation::elu},         {"softplus", Activation::softplus},
+    {"softmax", Activation::softmax}};
+const std::pair<const char*, fastnn::LossKind> kLossNames[] = {
+    {"mse", fastnn::LossKind::mse},
+    {"binary_crossentropy", fastnn::LossKind::binary_crossentropy},
+    {"categorical_crossentropy", fastnn::LossKind::categorical_crossentropy},
+    {"sparse_categorical_crossentropy", fastnn::LossKind::sparse_categorical_crossentropy}};
+const std::pair<const char*, fastnn::OptimizerKind> kOptimizerNames[] = {
+    {"sgd", fastnn::OptimizerKind::sgd},           {"adagrad", fastnn::OptimizerKind::adagrad},
+    {"adadelta", fastnn::OptimizerKind::adadelta}, {"rmsprop", fastnn::OptimizerKind::rmsprop},
+    {"adam", fastnn::OptimizerKind::adam},         {"adamw", fastnn::OptimizerKind::adamw}};
+
+template <typename V>
+V dict_get(const py::dict& d, const char* key, V fallback) {
+  return d.contains(key) ? d[key].cast<V>() : fallback;
+}
+
+fastnn::OptimizerConfig optimizer_config(const char* fn, const py::dict& d) {
+  fastnn::OptimizerConfig c;
+  c.kind = parse_name(fn, "optimizer", d["kind"].cast<std::string>(), kOptimizerNames);
+  c.learning_rate = dict_get(d, "learning_rate", c.learning_rate);
+  c.momentum = dict_get(d, "momentum", c.momentum);
+  c.nesterov = dict_get(d, "nesterov", c.nesterov);
+  c.rho = dict_get(d, "rho", c.rho);
+  c.beta_1 = dict_get(d, "beta_1", c.beta_1);
+  c.beta_2 = dict_get(d, "beta_2", c.beta_2);
+  c.eps = dict_get(d, "eps", c.eps);
+  c.centered = dict_get(d, "centered", c.centered);
+  c.amsgrad = dict_get(d, "amsgrad", c.amsgrad);
+  c.weight_decay = dict_get(d, "weight_decay", c.weight_decay);
+  c.initial_accumulator_value =
+      dict_get(d, "initial_accumulator_value", c.initial_accumulator_value);
+  return c;
+}
+
+// An array the core will write through for as long as the network lives: it must be of
+// dtype T, C-contiguous, writable and of exactly `size` elements (any shape).
+template <typename T>
+T* inplace_buffer(const Call& c, py::handle obj, const std::string& name, Index size) {
+  py::array a = c.checked_dtype<T>(obj, name.c_str(), "weights[0]");
+  if (!(a.flags() & py::array::c_style) || !a.writeable()) {
+    throw py::value_error(cat(c.fn, "(): ", name,
+                              " must be C-contiguous and writable: the network updates it in "
+                              "place"));
+  }
+  if (a.size() != size) {
+    throw py::value_error(
+        cat(c.fn, "(): ", name, " must hold ", size, " values, got shape ", shape_of(a)));
+  }
+  return static_cast<T*>(a.mutable_data());
+}
+
+py::dict sums_to_dict(const fastnn::Sums& s) {
+  py::dict d;
+  d["loss"] = s.loss;
+  d["regularization"] = s.regularization;
+  d["samples"] = s.samples;
+  d["correct"] = s.correct;
+  d["judged"] = s.judged;
+  d["abs_error"] = s.abs_error;
+  d["squared_error"] = s.squared_error;
+  d["elements"] = s.elements;
+  d["finite"] = s.finite;
+  d["batches"] = s.batches;
+  return d;
+}
+
+// The Python face of Network<float> / Network<double>: checks what comes from Python, keeps
+// the arrays the core points into alive, and releases the GIL around the loops.
+class PyNetwork {
+ public:
+  PyNetwork(py::list layers, const std::string& loss, py::dict optimizer, py::list weights,
+            py::list biases, py::list weight_states, py::list bias_states, Index max_batch) {
+    const Call c{"Network"};
+    if (layers.empty()) throw py::value_error("Network(): layers must not be empty");
+    if (max_batch < 1)
+      throw py::value_error(cat("Network(): max_batch must be >= 1, got ", max_batch));
+    const std::size_t L = layers.size();
+    for (const auto& [list, name] : {std::pair{weights, "weights"},
+                                     {biases, "biases"},
+                                     {weight_states, "weight_states"},
+                                     {bias_states, "bias_states"}}) {
+      if (list.size() != L) {
+        throw py::value_error(cat("Network(): ", name, " must have one entry per layer (", L,
+                                  "), got ", list.size()));
+      }
+    }
+    for (std::size_t l = 0; l < L; ++l) {
+      py::dict d = layers[l].cast<py::dict>();
+      fastnn::LayerSpec s;
+      s.in = d["in"].cast<Index>();
+      s.out = d["out"].cast<Index>();
+      s.activation = parse_name("Network", "activation", d["activation"].cast<std::string>(),
+                                kActivationNames);
+      s.alpha = dict_get(d, "alpha", 0.0);
+      s.use_bias = dict_get(d, "use_bias", true);
+      s.l1 = dict_get(d, "l1", 0.0);
+      s.l2 = dict_get(d, "l2", 0.0);
+      if (s.in < 1 || s.out < 1)
+        throw py::value_error(cat("Network(): layer ", l, " has no units"));
+      if (l > 0 && s.in != specs_.back().out) {
+        throw py::value_error(cat("Network(): layer ", l, " takes ", s.in, " inputs but layer ",
+                                  l - 1, " gives ", specs_.back().out));
+      }
+      specs_.push_back(s);
+    }
+    loss_ = parse_name("Network", "loss", loss, kLossNames);
+    optimizer_ = optimizer_config("Network", optimizer);
+    c.optimizer(optimizer_);
+    keep_alive_ = py::make_tuple(weights, biases, weight_states, bias_states);
+    max_batch_value_ = max_batch;
+    float32_ = c.is_float32(weights[0], "weights[0]");
+    if (float32_) {
+      f32_ = build<float>(c, weights, biases, weight_states, bias_states, max_batch);
+    } else {
+      f64_ = build<double>(c, weights, biases, weight_states, bias_states, max_batch);
+    }
+  }
+
+  py::dict train_epoch(py::handle X, py::handle Y, Index batch_size, bool shuffle,
+                       std::uint64_t seed, std::uint64_t epoch, double learning_rate,
+                       Index first_batch, Index last_batch) {
+    const Call c{"Network.train_epoch"};
+    if (batch_size < 1)
+      throw py::value_error(cat(c.fn, "(): batch_size must be >= 1, got ", batch_size));
+    if (first_batch < 0) throw py::value_error(cat(c.fn, "(): first_batch must be >= 0"));
+    return float32_ ? train<float>(c, *f32_, X, Y, batch_size, shuffle, seed, epoch, learning_rate,
+                                   first_batch, last_batch)
+                    : train<double>(c, *f64_, X, Y, batch_size, shuffle, seed, epoch, learning_rate,
+                                    first_batch, last_batch);
+  }
+
+  py::dict evaluate(py::handle X, py::handle Y) {
+    const Call c{"Network.evaluate"};
+    return float32_ ? evaluate_as<float>(c, *f32_, X, Y) : evaluate_as<double>(c, *f64_, X, Y);
+  }
+
+  py::array predict(py::handle X) {
+    const Call c{"Network.predict"};
+    return float32_ ? predict_as<float>(c, *f32_, X) : predict_as<double>(c, *f64_, X);
+  }
+
+  std::int64_t step = 0;
+
+ private:
+  template <typename T>
+  std::unique_ptr<fastnn::Network<T>> build(const Call& c, py::list weights, py::list biases,
+                                            py::list weight_states, py::list bias_states,
+                                            Index max_batch) {
+    fastnn::Parameters<T> p;
+    const Index slots = fastnn::optimizer_state_slots(optimizer_.kind);
+    for (std::size_t l = 0; l < specs_.size(); ++l) {
+      const fastnn::LayerSpec& s = specs_[l];
+      const std::string i = cat("[", l, "]");
+      p.weights.push_back(inplace_buffer<T>(c, weights[l], "weights" + i, s.in * s.out));
+      p.weight_states.push_back(
+          inplace_buffer<T>(c, weight_states[l], "weight_states" + i, slots * s.in * s.out));
+      if (s.use_bias) {
+        p.biases.push_back(inplace_buffer<T>(c, biases[l], "biases" + i, s.out));
+        p.bias_states.push_back(
+            inplace_buffer<T>(c, bias_states[l], "bias_states" + i, slots * s.out));
+      } else {
+        p.biases.push_back(nullptr);
+        p.bias_states.push_back(nullptr);
+      }
+    }
+    return std::make_unique<fastnn::Network<T>>(specs_, loss_, optimizer_, std::move(p), max_batch);
+  }
+
+  // Targets: (n, outputs) of dtype T, or int64 labels (n,) in [0, outputs) for the sparse loss.
+  template <typename T>
+  std::pair<CArray<T>, py::array_t<std::int64_t, py::array::c_style>> targets(const Call& c,
+                                                                              py::handle Y, Index n,
+                                                                              Index outputs) {
+    if (loss_ == fastnn::LossKind::sparse_categorical_crossentropy) {
+      py::array a = c.ndarray(Y, "Y");
+      if (a.dtype().kind() != 'i' || a.dtype().itemsize() != 8 || a.ndim() != 1 ||
+          a.shape(0) != n) {
+        throw py::type_error(cat(c.fn, "(): Y must be int64 class labels of shape (", n,
+                                 ",) for the sparse loss, got ", std::string(py::str(a.dtype())),
+                                 " of shape ", shape_of(a)));
+      }
+      auto labels = py::array_t<std::int64_t, py::array::c_style>::ensure(a);
+      const std::int64_t* p = labels.data();
+      for (Index i = 0; i < n; ++i) {
+        if (p[i] < 0 || p[i] >= outputs) {
+          throw py::value_error(
+              cat(c.fn, "(): Y[", i, "] = ", p[i], " is not a class label in [0, ", outputs, ")"));
+        }
+      }
+      return {CArray<T>(), labels};
+    }
+    return {c.matrix<T>(Y, "Y", "X", n, outputs, cat("(", n, ", ", outputs, ")")), {}};
+  }
+
+  template <typename T>
+  py::dict train(const Call& c, fastnn::Network<T>& net, py::handle X, py::handle Y,
+                 Index batch_size, bool shuffle, std::uint64_t seed, std::uint64_t epoch,
+                 double learning_rate, Index first_batch, Index last_batch) {
+    auto x = c.matrix<T>(X, "X", "the weights", -1, net.inputs(), cat("(n, ", net.inputs(), ")"));
+    const Index n = x.shape(0);
+    auto [y, labels] = targets<T>(c, Y, n, net.outputs());
+    if (last_batch < 0) last_batch = (n + batch_size - 1) / batch_size;
+    if (batch_size > max_batch()) {
+      throw py::value_error(cat(c.fn, "(): batch_size ", batch_size,
+                                " is larger than the network's max_batch ", max_batch()));
+    }
+    const bool sparse = loss_ == fastnn::LossKind::sparse_categorical_crossentropy;
+    const T* y_ptr = sparse ? nullptr : y.data();
+    const std::int64_t* l_ptr = sparse ? labels.data() : nullptr;
+    fastnn::Sums sums;
+    {
+      py::gil_scoped_release nogil;
+      sums = net.train(x.data(), y_ptr, l_ptr, n, batch_size, shuffle, seed, epoch, first_batch,
+                       last_batch, learning_rate, &step);
+    }
+    return sums_to_dict(sums);
+  }
+
+  template <typename T>
+  py::dict evaluate_as(const Call& c, fastnn::Network<T>& net, py::handle X, py::handle Y) {
+    auto x = c.matrix<T>(X, "X", "the weights", -1, net.inputs(), cat("(n, ", net.inputs(), ")"));
+    auto [y, labels] = targets<T>(c, Y, x.shape(0), net.outputs());
+    const bool sparse = loss_ == fastnn::LossKind::sparse_categorical_crossentropy;
+    const T* y_ptr = sparse ? nullptr : y.data();
+    const std::int64_t* l_ptr = sparse ? labels.data() : nullptr;
+    fastnn::Sums sums;
+    {
+      py::gil_scoped_release nogil;
+      sums = net.evaluate(x.data(), y_ptr, l_ptr, x.shape(0));
+    }
+    return sums_to_dict(sums);
+  }
+
+  template <typename T>
+  py::array predict_as(const Call& c, fastnn::Network<T>& net, py::handle X) {
+    auto x = c.matrix<T>(X, "X", "the weights", -1, net.inputs(), cat("(n, ", net.inputs(), ")"));
+    auto out = new_matrix<T>(x.shape(0), net.outputs());
+    T* out_ptr = out.mutable_data();
+    {
+      py::gil_scoped_release nogil;
+      net.predict(out_ptr, x.data(), x.shape(0));
+    }
+    return out;
+  }
+
+  Index max_batch() const { return max_batch_value_; }
+
+  std::vector<fastnn::LayerSpec> specs_;
+  fastnn::LossKind loss_;
+  fastnn::OptimizerConfig optimizer_;
+  bool float32_ = true;
+  std::unique_ptr<fastnn::Network<float>> f32_;
+  std::unique_ptr<fastnn::Network<double>> f64_;
+  py::tuple keep_alive_;
+  Index max_batch_value_ = 0;
+};
+
 }  // namespace
 
 PYBIND11_MODULE(_core, m) {
@@ -908,6 +1185,24 @@ PYBIND11_MODULE(_core, m) {
       py::arg("n"), py::arg("seed"), py::arg("epoch"),
       "The batch order of one epoch: a permutation of range(n) drawn from (seed, epoch) by "
       "SplitMix64 and Fisher-Yates, the same the training loops use.");
+  py::class_<PyNetwork>(m, "Network",
+                        "A stack of dense layers with its fused C++ training loop. It trains the "
+                        "given NumPy weights and optimizer state in place.")
+      .def(py::init<py::list, const std::string&, py::dict, py::list, py::list, py::list, py::list,
+                    Index>(),
+           py::arg("layers"), py::arg("loss"), py::arg("optimizer"), py::arg("weights"),
+           py::arg("biases"), py::arg("weight_states"), py::arg("bias_states"),
+           py::arg("max_batch"))
+      .def("train_epoch", &PyNetwork::train_epoch, py::arg("X"), py::arg("Y"), py::kw_only(),
+           py::arg("batch_size"), py::arg("shuffle"), py::arg("seed"), py::arg("epoch"),
+           py::arg("learning_rate"), py::arg("first_batch") = 0, py::arg("last_batch") = -1,
+           "Train batches [first_batch, last_batch) of one epoch; returns the sums of loss and "
+           "metrics over the samples seen.")
+      .def("evaluate", &PyNetwork::evaluate, py::arg("X"), py::arg("Y"),
+           "Loss (with the regularization penalty) and metric sums over X, no update.")
+      .def("predict", &PyNetwork::predict, py::arg("X"), "The network's output for X.")
+      .def_readwrite("step", &PyNetwork::step, "The optimizer's update count.");
+
   m.def(
       "set_num_threads",
       [](int n) {

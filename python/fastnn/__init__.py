@@ -2,24 +2,46 @@
 
 The numeric core is C++ on Eigen (``fastnn.kernels``); every kernel has a plain NumPy twin
 with the same name and signature in ``fastnn.reference``, against which it is tested.
+Models are Keras-like (``Sequential``, ``Dense``, ``compile``/``fit``/``evaluate``/``predict``)
+and train through a fused C++ loop.
 """
 
 from fastnn._cpu import check_cpu as _check_cpu
 
 _check_cpu()  # before _core is loaded: a missing AVX2 must be an ImportError, not SIGILL
 
-from fastnn import kernels, reference  # noqa: E402
+from fastnn import (  # noqa: E402
+    activations,
+    callbacks,
+    initializers,
+    kernels,
+    losses,
+    optimizers,
+    reference,
+    regularizers,
+)
 from fastnn._config import get_num_threads, set_num_threads, show_config  # noqa: E402
+from fastnn.layers import Dense  # noqa: E402
+from fastnn.models import Sequential, load_model  # noqa: E402
 from fastnn.perceptron import Perceptron  # noqa: E402
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "Dense",
     "Perceptron",
+    "Sequential",
     "__version__",
+    "activations",
+    "callbacks",
     "get_num_threads",
+    "initializers",
     "kernels",
+    "load_model",
+    "losses",
+    "optimizers",
     "reference",
+    "regularizers",
     "set_num_threads",
     "show_config",
 ]

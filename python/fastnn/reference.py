@@ -503,3 +503,202 @@ def perceptron_fit(
         if errors[-1] == 0:
             break
     return np.array(errors, dtype=np.int64)
+
+
+# ---- the training loop ---------------------------------------------------------------------
+
+_ALPHA_ACTIVATIONS = ("leaky_relu", "elu")
+_CATEGORICAL = ("categorical_crossentropy", "sparse_categorical_crossentropy")
+
+#: How many state arrays (each the parameter's size) each optimizer keeps.
+OPTIMIZER_STATE_SLOTS = {"sgd": 1, "adagrad": 1, "adadelta": 2, "rmsprop": 3, "adam": 3, "adamw": 3}
+
+_OPTIMIZER_HYPERPARAMETERS = {
+    "sgd": ("momentum", "nesterov", "weight_decay"),
+    "adagrad": ("eps", "weight_decay"),
+    "adadelta": ("rho", "eps", "weight_decay"),
+    "rmsprop": ("rho", "eps", "momentum", "centered", "weight_decay"),
+    "adam": ("beta_1", "beta_2", "eps", "amsgrad", "weight_decay"),
+    "adamw": ("beta_1", "beta_2", "eps", "amsgrad", "weight_decay"),
+}
+
+
+def optimizer_update(
+    config: dict, param: np.ndarray, grad: np.ndarray, state: np.ndarray, step: int
+) -> None:
+    """One update of `param` in place by the optimizer `config` (a dict with "kind" and its
+    hyper-parameters); `state[k]` is the optimizer's k-th state array for this parameter."""
+    kind = config["kind"]
+    update = globals()[f"{kind}_update"]
+    hyper = {k: config[k] for k in _OPTIMIZER_HYPERPARAMETERS[kind] if k in config}
+    slots = [state[k] for k in range(OPTIMIZER_STATE_SLOTS[kind])]
+    update(param, grad, *slots, learning_rate=config["learning_rate"], step=step, **hyper)
+
+
+def _empty_sums() -> dict:
+    return {
+        "loss": 0.0,
+        "regularization": 0.0,
+        "samples": 0.0,
+        "correct": 0.0,
+        "judged": 0.0,
+        "abs_error": 0.0,
+        "squared_error": 0.0,
+        "elements": 0.0,
+        "finite": True,
+        "batches": 0,
+    }
+
+
+class Network:
+    """The NumPy twin of ``fastnn._core.Network``: the same layers, the same batch order, the
+    same update rules, step for step, for testing the fused C++ loop against.
+
+    It trains the given arrays in place: ``weights[l]`` (in, out), ``biases[l]`` (out,) or
+    None, and the optimizer states (``slots`` arrays of the parameter's size each).
+    """
+
+    def __init__(
+        self,
+        layers: list[dict],
+        loss: str,
+        optimizer: dict,
+        weights: list[np.ndarray],
+        biases: list[np.ndarray | None],
+        weight_states: list[np.ndarray],
+        bias_states: list[np.ndarray | None],
+        max_batch: int,
+    ) -> None:
+        self.layers = [dict(layer) for layer in layers]
+        self.loss = loss
+        self.optimizer = dict(optimizer)
+        self.weights, self.biases = list(weights), list(biases)
+        self.weight_states, self.bias_states = list(weight_states), list(bias_states)
+        self.max_batch = max_batch
+        self.step = 0
+        last = self.layers[-1]["activation"]
+        self.fused = (loss == "binary_crossentropy" and last == "sigmoid") or loss in _CATEGORICAL
+
+    def _activation(self, spec: dict, suffix: str, *arrays):
+        kwargs = {"alpha": spec["alpha"]} if spec["activation"] in _ALPHA_ACTIVATIONS else {}
+        return globals()[f"{spec['activation']}_{suffix}"](*arrays, **kwargs)
+
+    def _forward(self, Xb):
+        Zs, As, inputs = [], [], Xb
+        for W, b, spec in zip(self.weights, self.biases, self.layers, strict=True):
+            Z = dense_forward(inputs, W, b if spec.get("use_bias", True) else None)
+            inputs = self._activation(spec, "forward", Z)
+            Zs.append(Z)
+            As.append(inputs)
+        return Zs, As
+
+    def _output_loss(self, Z, A, T, sums):
+        """The batch's data loss and dZ of the last layer; adds the metrics to `sums`."""
+        if self.loss == "mse":
+            loss, dA = mse_forward(A, T), mse_backward(A, T)
+        elif self.loss == "binary_crossentropy" and self.fused:
+            loss, dZ = (
+                sigmoid_binary_crossentropy_forward(Z, T),
+                sigmoid_binary_crossentropy_backward(Z, T),
+            )
+        elif self.loss == "binary_crossentropy":
+            loss, dA = binary_crossentropy_forward(A, T), binary_crossentropy_backward(A, T)
+        else:
+            loss, dZ = softmax_crossentropy_forward(Z, T), softmax_crossentropy_backward(Z, T)
+        if not self.fused:
+            dZ = self._activation(self.layers[-1], "backward", Z, A, dA)
+        rows, cols = A.shape
+        if cols == 1 or self.loss == "binary_crossentropy":
+            sums["correct"] += float(np.sum((A > 0.5) == (T > 0.5)))
+            sums["judged"] += rows * cols
+        else:
+            sums["correct"] += float(np.sum(A.argmax(axis=1) == T.argmax(axis=1)))
+            sums["judged"] += rows
+        D = A.astype(np.float64) - T
+        sums["abs_error"] += float(np.abs(D).sum())
+        sums["squared_error"] += float((D * D).sum())
+        sums["elements"] += rows * cols
+        return loss, dZ
+
+    def _regularization(self, grads=None) -> float:
+        penalty = 0.0
+        for l, (W, spec) in enumerate(zip(self.weights, self.layers, strict=True)):
+            l1, l2 = spec.get("l1", 0.0), spec.get("l2", 0.0)
+            if l1 == 0 and l2 == 0:
+                continue
+            W64 = W.astype(np.float64)
+            penalty += l1 * np.abs(W64).sum() + l2 * (W64 * W64).sum()
+            if grads is not None:
+                grads[l] += W.dtype.type(l1) * np.sign(W) + W.dtype.type(2 * l2) * W
+        return float(penalty)
+
+    def _targets(self, Y, rows):
+        if self.loss == "sparse_categorical_crossentropy":
+            width = self.layers[-1]["out"]
+            return np.eye(width, dtype=self.weights[0].dtype)[Y[rows]]
+        return Y[rows]
+
+    def train_epoch(
+        self,
+        X: np.ndarray,
+        Y: np.ndarray,
+        *,
+        batch_size: int,
+        shuffle: bool,
+        seed: int,
+        epoch: int,
+        learning_rate: float,
+        first_batch: int = 0,
+        last_batch: int = -1,
+    ) -> dict:
+        """Train batches [first_batch, last_batch) of one epoch; the sums of loss and metrics."""
+        n = X.shape[0]
+        num_batches = -(-n // batch_size)
+        last_batch = num_batches if last_batch < 0 else min(last_batch, num_batches)
+        order = permutation(n, seed, epoch) if shuffle else np.arange(n)
+        config = dict(self.optimizer, learning_rate=learning_rate)
+        sums = _empty_sums()
+        for b in range(first_batch, last_batch):
+            rows = order[b * batch_size : min((b + 1) * batch_size, n)]
+            Xb, Tb = X[rows], self._targets(Y, rows)
+            Zs, As = self._forward(Xb)
+            loss, dZ = self._output_loss(Zs[-1], As[-1], Tb, sums)
+            dWs, dbs = [None] * len(self.layers), [None] * len(self.layers)
+            for l in range(len(self.layers) - 1, -1, -1):  # the chain rule, last layer first
+                inputs = Xb if l == 0 else As[l - 1]
+                dX, dWs[l], dbs[l] = dense_backward(inputs, self.weights[l], dZ)
+                if l > 0:
+                    dZ = self._activation(self.layers[l - 1], "backward", Zs[l - 1], As[l - 1], dX)
+            penalty = self._regularization(dWs)
+            if not np.isfinite(loss + penalty):
+                sums["finite"] = False
+                return sums
+            sums["loss"] += loss * len(rows)
+            sums["regularization"] += penalty * len(rows)
+            sums["samples"] += len(rows)
+            sums["batches"] += 1
+            self.step += 1
+            for l, spec in enumerate(self.layers):
+                optimizer_update(config, self.weights[l], dWs[l], self.weight_states[l], self.step)
+                if spec.get("use_bias", True):
+                    optimizer_update(config, self.biases[l], dbs[l], self.bias_states[l], self.step)
+        return sums
+
+    def evaluate(self, X: np.ndarray, Y: np.ndarray) -> dict:
+        """Loss (with the regularization penalty) and metric sums over X, no update."""
+        sums = _empty_sums()
+        n = X.shape[0]
+        if n == 0:
+            return sums
+        Zs, As = self._forward(X)
+        loss, _ = self._output_loss(Zs[-1], As[-1], self._targets(Y, np.arange(n)), sums)
+        sums["loss"] = loss * n
+        sums["regularization"] = self._regularization() * n
+        sums["samples"] = n
+        sums["batches"] = -(-n // self.max_batch)
+        sums["finite"] = bool(np.isfinite(sums["loss"] + sums["regularization"]))
+        return sums
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """The network's output for X."""
+        return self._forward(X)[1][-1]

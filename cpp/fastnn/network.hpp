@@ -1,0 +1,101 @@
+// A stack of dense layers and its fused training loop.
+//
+// Network<T> holds pointers to the caller's weights, biases and optimizer state (NumPy arrays
+// that Python owns) and its own workspaces, sized once for the largest batch. train() runs a
+// range of batches of one epoch: batch order, gather, forward, loss, backward, regularization
+// and optimizer update, with no allocation and no return to Python between batches.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "fastnn/activations.hpp"
+#include "fastnn/common.hpp"
+#include "fastnn/optimizers.hpp"
+
+namespace fastnn {
+
+// The loss the network is trained on. With a sigmoid output, binary_crossentropy runs through
+// the fused sigmoid_binary_crossentropy kernel on the logits; the two categorical losses need a
+// softmax output and run through softmax_crossentropy on the logits. The sparse one takes
+// integer class labels instead of one-hot rows.
+enum class LossKind {
+  mse,
+  binary_crossentropy,
+  categorical_crossentropy,
+  sparse_categorical_crossentropy
+};
+
+struct LayerSpec {
+  Index in = 0, out = 0;
+  Activation activation = Activation::linear;
+  double alpha = 0.0;  // leaky_relu's slope, elu's scale
+  bool use_bias = true;
+  double l1 = 0.0, l2 = 0.0;  // kernel regularization: l1 sum|W| + l2 sum W^2 added to the loss
+};
+
+// Where the parameters live: per layer W (in, out), b (out,) or null, and their optimizer state
+// (optimizer_state_slots(kind) arrays of the parameter's size, one after another).
+template <typename T>
+struct Parameters {
+  std::vector<T*> weights, biases, weight_states, bias_states;
+};
+
+// Sums over the samples seen by one call; the caller divides. Losses are per-sample means
+// weighted by batch rows, so that sums over chunks of an epoch add up.
+struct Sums {
+  double loss = 0;            // data loss, sum over batches of batch mean * rows
+  double regularization = 0;  // penalty, sum over batches of penalty * rows
+  double samples = 0;
+  double correct = 0, judged = 0;                         // accuracy = correct / judged
+  double abs_error = 0, squared_error = 0, elements = 0;  // on the output probabilities
+  bool finite = true;  // false: a batch's loss was NaN or inf, and training stopped there
+  Index batches = 0;
+};
+
+template <typename T>
+class Network {
+ public:
+  Network(std::vector<LayerSpec> layers, LossKind loss, const OptimizerConfig& optimizer,
+          Parameters<T> params, Index max_batch);
+
+  // Batches [first_batch, last_batch) of epoch `epoch` over n samples. Targets are either Y
+  // (n, outputs) or, for the sparse loss, labels (n,). X and Y are read where they lie: a
+  // shuffled batch is gathered row by row into a workspace, an unshuffled one is used in place.
+  // step is the optimizer's update count, incremented per batch.
+  Sums train(const T* X, const T* Y, const std::int64_t* labels, Index n, Index batch_size,
+             bool shuffle, std::uint64_t seed, std::uint64_t epoch, Index first_batch,
+             Index last_batch, double learning_rate, std::int64_t* step);
+
+  // Loss (with the regularization penalty) and metrics over n samples, no update.
+  Sums evaluate(const T* X, const T* Y, const std::int64_t* labels, Index n);
+
+  // out (n, outputs) = the network's output (probabilities for sigmoid/softmax outputs).
+  void predict(T* out, const T* X, Index n);
+
+  Index outputs() const { return layers_.back().out; }
+  Index inputs() const { return layers_.front().in; }
+
+ private:
+  void forward(const T* Xb, Index rows);
+  // Output loss and metrics for the batch; fills dZ of the last layer when `backprop`.
+  double output_loss(const T* Tb, Index rows, bool backprop, Sums& sums);
+  void backward(const T* Xb, Index rows);
+  double regularization(bool add_gradient);
+  const T* targets_for(const T* Y, const std::int64_t* labels, const Index* order, Index start,
+                       Index rows);
+
+  std::vector<LayerSpec> layers_;
+  LossKind loss_;
+  OptimizerConfig optimizer_;
+  Parameters<T> params_;
+  Index max_batch_;
+  bool fused_output_;  // the output activation is folded into the loss's kernel
+
+  std::vector<std::vector<T>> Z_, A_, dZ_, dW_, db_;
+  std::vector<T> dA_, Xb_, Tb_;
+  std::vector<Index> order_;
+  std::uint64_t order_epoch_ = ~std::uint64_t(0), order_seed_ = 0;
+};
+
+}  // namespace fastnn

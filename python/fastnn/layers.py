@@ -1,0 +1,110 @@
+"""Layers. fastnn's networks are stacks of :class:`Dense` layers."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from fastnn import activations, initializers, regularizers
+
+
+class Dense:
+    """A fully connected layer: ``A = activation(X W + b)``, W of shape (in, out).
+
+    Parameters follow Keras: ``units`` neurons, an ``activation`` name (None = linear),
+    ``input_dim`` for the first layer, ``use_bias``, the initializers' names and an optional
+    ``kernel_regularizer`` (``fastnn.regularizers.l1/l2/l1_l2``).
+    """
+
+    def __init__(
+        self,
+        units: int,
+        activation: str | None = None,
+        input_dim: int | None = None,
+        use_bias: bool = True,
+        kernel_initializer: str = "glorot_uniform",
+        bias_initializer: str = "zeros",
+        kernel_regularizer=None,
+        alpha: float | None = None,
+        name: str | None = None,
+    ) -> None:
+        if isinstance(units, bool) or not isinstance(units, (int, np.integer)) or units < 1:
+            raise ValueError(f"Dense: units must be an int >= 1, got {units!r}")
+        if input_dim is not None and (
+            isinstance(input_dim, bool)
+            or not isinstance(input_dim, (int, np.integer))
+            or input_dim < 1
+        ):
+            raise ValueError(f"Dense: input_dim must be an int >= 1 or None, got {input_dim!r}")
+        self.units = int(units)
+        self.activation = activations.get(activation)
+        default_alpha = activations.ACTIVATIONS[self.activation]
+        if alpha is not None and default_alpha is None:
+            raise ValueError(f"Dense: alpha applies to leaky_relu and elu, not {self.activation}")
+        self.alpha = float(alpha if alpha is not None else (default_alpha or 0.0))
+        self.input_dim = None if input_dim is None else int(input_dim)
+        self.use_bias = bool(use_bias)
+        initializers.get(kernel_initializer)
+        initializers.get(bias_initializer)
+        self.kernel_initializer = kernel_initializer
+        self.bias_initializer = bias_initializer
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.name = name
+        self.kernel: np.ndarray | None = None
+        self.bias: np.ndarray | None = None
+
+    @property
+    def built(self) -> bool:
+        """True once the weights exist."""
+        return self.kernel is not None
+
+    def build(self, input_dim: int, rng: np.random.Generator, dtype: np.dtype) -> None:
+        """Create the weights: kernel (input_dim, units), bias (units,)."""
+        if self.input_dim is not None and self.input_dim != input_dim:
+            raise ValueError(
+                f"Dense {self.name}: input_dim={self.input_dim} but the layer before gives {input_dim}"
+            )
+        self.input_dim = input_dim
+        self.kernel = initializers.get(self.kernel_initializer)(rng, (input_dim, self.units), dtype)
+        self.bias = (
+            initializers.get(self.bias_initializer)(rng, (self.units,), dtype)
+            if self.use_bias
+            else None
+        )
+
+    def count_params(self) -> int:
+        """Number of weights and biases."""
+        if self.input_dim is None:
+            return 0
+        return self.input_dim * self.units + (self.units if self.use_bias else 0)
+
+    def spec(self) -> dict:
+        """What the C++ core needs to know about this layer."""
+        reg = self.kernel_regularizer
+        return {
+            "in": self.input_dim,
+            "out": self.units,
+            "activation": self.activation,
+            "alpha": self.alpha,
+            "use_bias": self.use_bias,
+            "l1": reg.l1 if reg else 0.0,
+            "l2": reg.l2 if reg else 0.0,
+        }
+
+    def get_config(self) -> dict:
+        """The constructor's arguments, for saving."""
+        return {
+            "units": self.units,
+            "activation": self.activation,
+            "input_dim": self.input_dim,
+            "use_bias": self.use_bias,
+            "kernel_initializer": self.kernel_initializer,
+            "bias_initializer": self.bias_initializer,
+            "kernel_regularizer": self.kernel_regularizer.get_config()
+            if self.kernel_regularizer
+            else None,
+            "alpha": self.alpha if activations.ACTIVATIONS[self.activation] is not None else None,
+            "name": self.name,
+        }
+
+    def __repr__(self) -> str:
+        return f"Dense({self.units}, activation={self.activation!r})"

@@ -1,0 +1,370 @@
+"""Optimizers: small classes with one ``update`` method, PyTorch's update rules, Keras' names.
+
+Each optimizer describes itself as a config dict (``get_config``) that the fused C++ loop
+reads, and can also update one parameter from Python (``update``), through the same C++
+kernel. docs/optimizers.md has every rule's formulas.
+
+The learning rate is a number or a schedule (:class:`StepDecay`, :class:`ExponentialDecay`),
+evaluated once per epoch.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from fastnn import kernels
+
+# ---- learning-rate schedules ---------------------------------------------------------------
+
+
+class LearningRateSchedule:
+    """A learning rate that depends on the epoch (0-based)."""
+
+    def __call__(self, epoch: int) -> float:
+        raise NotImplementedError
+
+    def get_config(self) -> dict:
+        """The schedule's name and parameters, for saving."""
+        raise NotImplementedError
+
+
+class StepDecay(LearningRateSchedule):
+    """lr = initial_learning_rate * drop ** floor(epoch / epochs_per_drop)."""
+
+    def __init__(self, initial_learning_rate: float, drop: float = 0.5, epochs_per_drop: int = 10):
+        _check_positive("initial_learning_rate", initial_learning_rate)
+        _check_positive("drop", drop)
+        if not isinstance(epochs_per_drop, int) or epochs_per_drop < 1:
+            raise ValueError(f"epochs_per_drop must be an int >= 1, got {epochs_per_drop!r}")
+        self.initial_learning_rate = float(initial_learning_rate)
+        self.drop = float(drop)
+        self.epochs_per_drop = epochs_per_drop
+
+    def __call__(self, epoch: int) -> float:
+        return self.initial_learning_rate * self.drop ** (epoch // self.epochs_per_drop)
+
+    def get_config(self) -> dict:
+        return {
+            "name": "StepDecay",
+            "initial_learning_rate": self.initial_learning_rate,
+            "drop": self.drop,
+            "epochs_per_drop": self.epochs_per_drop,
+        }
+
+
+class ExponentialDecay(LearningRateSchedule):
+    """lr = initial_learning_rate * decay_rate ** (epoch / decay_epochs) (floored if staircase)."""
+
+    def __init__(
+        self,
+        initial_learning_rate: float,
+        decay_rate: float = 0.96,
+        decay_epochs: float = 1.0,
+        staircase: bool = False,
+    ):
+        _check_positive("initial_learning_rate", initial_learning_rate)
+        _check_positive("decay_rate", decay_rate)
+        _check_positive("decay_epochs", decay_epochs)
+        self.initial_learning_rate = float(initial_learning_rate)
+        self.decay_rate = float(decay_rate)
+        self.decay_epochs = float(decay_epochs)
+        self.staircase = bool(staircase)
+
+    def __call__(self, epoch: int) -> float:
+        exponent = epoch / self.decay_epochs
+        if self.staircase:
+            exponent = math.floor(exponent)
+        return self.initial_learning_rate * self.decay_rate**exponent
+
+    def get_config(self) -> dict:
+        return {
+            "name": "ExponentialDecay",
+            "initial_learning_rate": self.initial_learning_rate,
+            "decay_rate": self.decay_rate,
+            "decay_epochs": self.decay_epochs,
+            "staircase": self.staircase,
+        }
+
+
+SCHEDULES = {"StepDecay": StepDecay, "ExponentialDecay": ExponentialDecay}
+
+
+def _check_positive(name: str, value) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+        raise ValueError(f"{name} must be a number > 0, got {value!r}")
+
+
+def _check_range(name: str, value, low: float, high: float, high_open: bool = True) -> None:
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    ok = ok and low <= value and (value < high if high_open else value <= high)
+    if not ok:
+        bracket = ")" if high_open else "]"
+        raise ValueError(f"{name} must be a number in [{low}, {high}{bracket}, got {value!r}")
+
+
+# ---- optimizers ----------------------------------------------------------------------------
+
+
+class Optimizer:
+    """The base: a learning rate (number or schedule) and how many state arrays it keeps."""
+
+    kind: str = ""
+    #: state arrays per parameter, laid (slots, *param.shape); matches the C++ core
+    slots: int = 1
+
+    def __init__(self, learning_rate, weight_decay: float = 0.0):
+        if isinstance(learning_rate, LearningRateSchedule):
+            self.learning_rate = learning_rate
+        else:
+            _check_range("learning_rate", learning_rate, 0.0, math.inf)
+            self.learning_rate = float(learning_rate)
+        _check_range("weight_decay", weight_decay, 0.0, math.inf)
+        self.weight_decay = float(weight_decay)
+
+    def learning_rate_at(self, epoch: int) -> float:
+        """The learning rate for `epoch` (0-based)."""
+        if isinstance(self.learning_rate, LearningRateSchedule):
+            return float(self.learning_rate(epoch))
+        return self.learning_rate
+
+    def hyperparameters(self) -> dict:
+        """The hyper-parameters the update rule reads, besides the learning rate."""
+        return {"weight_decay": self.weight_decay}
+
+    def get_config(self) -> dict:
+        """kind, learning_rate (a number or a schedule's config) and the hyper-parameters."""
+        lr = self.learning_rate
+        lr = lr.get_config() if isinstance(lr, LearningRateSchedule) else lr
+        return {"kind": self.kind, "learning_rate": lr, **self.hyperparameters()}
+
+    def core_config(self, epoch: int = 0) -> dict:
+        """The config the C++ loop and the reference loop read: the learning rate a number."""
+        return {
+            "kind": self.kind,
+            "learning_rate": self.learning_rate_at(epoch),
+            **self.hyperparameters(),
+        }
+
+    def init_state(self, param: np.ndarray) -> np.ndarray:
+        """The state of one parameter before its first update: zeros, (slots, *shape)."""
+        return np.zeros((self.slots, *param.shape), dtype=param.dtype)
+
+    def update(
+        self, param: np.ndarray, grad: np.ndarray, state: np.ndarray, step: int, epoch: int = 0
+    ) -> None:
+        """One update of `param` in place from `grad`; `step` is 1 on the first update."""
+        update = getattr(kernels, f"{self.kind}_update")
+        update(
+            param,
+            grad,
+            *state,
+            learning_rate=self.learning_rate_at(epoch),
+            step=step,
+            **self.hyperparameters(),
+        )
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items() if k != "kind")
+        return f"{type(self).__name__}({args})"
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent, with optional (Nesterov) momentum; PyTorch's rule."""
+
+    kind = "sgd"
+    slots = 1
+
+    def __init__(
+        self,
+        learning_rate=0.01,
+        momentum: float = 0.0,
+        nesterov: bool = False,
+        weight_decay: float = 0.0,
+    ):
+        super().__init__(learning_rate, weight_decay)
+        _check_range("momentum", momentum, 0.0, 1.0, high_open=False)
+        if nesterov and momentum <= 0:
+            raise ValueError("nesterov=True needs a momentum > 0")
+        self.momentum = float(momentum)
+        self.nesterov = bool(nesterov)
+
+    def hyperparameters(self) -> dict:
+        return {
+            "momentum": self.momentum,
+            "nesterov": self.nesterov,
+            "weight_decay": self.weight_decay,
+        }
+
+
+class Adagrad(Optimizer):
+    """Adagrad: per-weight steps shrinking with the sum of squared gradients."""
+
+    kind = "adagrad"
+    slots = 1
+
+    def __init__(
+        self,
+        learning_rate=0.01,
+        initial_accumulator_value: float = 0.0,
+        eps: float = 1e-10,
+        weight_decay: float = 0.0,
+    ):
+        super().__init__(learning_rate, weight_decay)
+        _check_range("initial_accumulator_value", initial_accumulator_value, 0.0, math.inf)
+        _check_positive("eps", eps)
+        self.initial_accumulator_value = float(initial_accumulator_value)
+        self.eps = float(eps)
+
+    def hyperparameters(self) -> dict:
+        return {"eps": self.eps, "weight_decay": self.weight_decay}
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "initial_accumulator_value": self.initial_accumulator_value}
+
+    def init_state(self, param: np.ndarray) -> np.ndarray:
+        return np.full((1, *param.shape), self.initial_accumulator_value, dtype=param.dtype)
+
+
+class Adadelta(Optimizer):
+    """Adadelta: steps scaled by running averages of squared gradients and squared steps."""
+
+    kind = "adadelta"
+    slots = 2
+
+    def __init__(
+        self, learning_rate=1.0, rho: float = 0.9, eps: float = 1e-6, weight_decay: float = 0.0
+    ):
+        super().__init__(learning_rate, weight_decay)
+        _check_range("rho", rho, 0.0, 1.0)
+        _check_positive("eps", eps)
+        self.rho = float(rho)
+        self.eps = float(eps)
+
+    def hyperparameters(self) -> dict:
+        return {"rho": self.rho, "eps": self.eps, "weight_decay": self.weight_decay}
+
+
+class RMSprop(Optimizer):
+    """RMSprop: steps divided by a running root-mean-square of the gradients."""
+
+    kind = "rmsprop"
+    slots = 3
+
+    def __init__(
+        self,
+        learning_rate=0.01,
+        rho: float = 0.99,
+        eps: float = 1e-8,
+        momentum: float = 0.0,
+        centered: bool = False,
+        weight_decay: float = 0.0,
+    ):
+        super().__init__(learning_rate, weight_decay)
+        _check_range("rho", rho, 0.0, 1.0)
+        _check_positive("eps", eps)
+        _check_range("momentum", momentum, 0.0, 1.0, high_open=False)
+        self.rho = float(rho)
+        self.eps = float(eps)
+        self.momentum = float(momentum)
+        self.centered = bool(centered)
+
+    def hyperparameters(self) -> dict:
+        return {
+            "rho": self.rho,
+            "eps": self.eps,
+            "momentum": self.momentum,
+            "centered": self.centered,
+            "weight_decay": self.weight_decay,
+        }
+
+
+class Adam(Optimizer):
+    """Adam: bias-corrected running averages of the gradient and its square."""
+
+    kind = "adam"
+    slots = 3
+
+    def __init__(
+        self,
+        learning_rate=0.001,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        eps: float = 1e-8,
+        amsgrad: bool = False,
+        weight_decay: float = 0.0,
+    ):
+        super().__init__(learning_rate, weight_decay)
+        _check_range("beta_1", beta_1, 0.0, 1.0)
+        _check_range("beta_2", beta_2, 0.0, 1.0)
+        _check_positive("eps", eps)
+        self.beta_1 = float(beta_1)
+        self.beta_2 = float(beta_2)
+        self.eps = float(eps)
+        self.amsgrad = bool(amsgrad)
+
+    def hyperparameters(self) -> dict:
+        return {
+            "beta_1": self.beta_1,
+            "beta_2": self.beta_2,
+            "eps": self.eps,
+            "amsgrad": self.amsgrad,
+            "weight_decay": self.weight_decay,
+        }
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov & Hutter): p *= 1 - lr * weight_decay."""
+
+    kind = "adamw"
+
+    def __init__(
+        self,
+        learning_rate=0.001,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        eps: float = 1e-8,
+        amsgrad: bool = False,
+        weight_decay: float = 0.01,
+    ):
+        super().__init__(learning_rate, beta_1, beta_2, eps, amsgrad, weight_decay)
+
+
+OPTIMIZERS = {
+    "sgd": SGD,
+    "adagrad": Adagrad,
+    "adadelta": Adadelta,
+    "rmsprop": RMSprop,
+    "adam": Adam,
+    "adamw": AdamW,
+}
+
+
+def get(value) -> Optimizer:
+    """An optimizer from an instance, a name ('sgd', 'adam', ...) with its defaults, or a config."""
+    if isinstance(value, Optimizer):
+        return value
+    if isinstance(value, str):
+        key = value.lower()
+        if key not in OPTIMIZERS:
+            raise ValueError(
+                f"unknown optimizer {value!r}; expected one of {', '.join(OPTIMIZERS)}"
+            )
+        return OPTIMIZERS[key]()
+    if isinstance(value, dict):
+        config = dict(value)
+        kind = config.pop("kind", None)
+        if kind not in OPTIMIZERS:
+            raise ValueError(f"unknown optimizer kind {kind!r} in {value!r}")
+        lr = config.get("learning_rate")
+        if isinstance(lr, dict):
+            schedule = dict(lr)
+            name = schedule.pop("name", None)
+            if name not in SCHEDULES:
+                raise ValueError(f"unknown learning-rate schedule {name!r}")
+            config["learning_rate"] = SCHEDULES[name](**schedule)
+        return OPTIMIZERS[kind](**config)
+    raise TypeError(
+        f"optimizer must be an Optimizer, a name or a config dict, got {type(value).__name__}"
+    )
