@@ -32,3 +32,10 @@ def test_perceptron_weather():
         assert what in out
     accuracy = float(re.search(r"test accuracy: (\d\.\d+)", out).group(1))
     assert accuracy >= 0.9, out
+
+
+def test_xor_the_perceptron_fails_and_the_network_solves_it():
+    out = run_example("xor.py")
+    assert "converged=False" in out
+    network_accuracy = float(re.search(r"network: .*accuracy (\d\.\d+)", out).group(1))
+    assert network_accuracy == 1.0

@@ -123,8 +123,11 @@ def test_kernels_release_the_gil(rng):
 def test_the_gil_probe_detects_a_held_gil(rng):
     # The probe must be able to fail: ndarray.tolist builds Python objects, so it holds the
     # GIL throughout.
+    # On a loaded machine the main thread can come back late from a hand-off just before or
+    # after the call, which stretches a hand-off window into the middle: so take the best of
+    # three tries. A kernel that releases the GIL shows thousands of turns in every try.
     big = rng.standard_normal(3_000_000)
-    assert _python_ran_during(lambda a: a.tolist(), big) == 0
+    assert min(_python_ran_during(lambda a: a.tolist(), big) for _ in range(3)) == 0
 
 
 def test_set_num_threads_roundtrip_and_errors():
