@@ -57,3 +57,112 @@ def permutation(n: int, seed: int, epoch: int) -> npt.NDArray[np.int64]: ...
 def set_num_threads(n: int) -> None: ...
 def get_num_threads() -> int: ...
 def build_info() -> dict[str, str | bool]: ...
+def sgd_update(
+    param: _Array,
+    grad: _Array,
+    momentum_buffer: _Array,
+    *,
+    learning_rate: float,
+    momentum: float = 0.0,
+    nesterov: bool = False,
+    weight_decay: float = 0.0,
+    step: int,
+) -> None: ...
+def adagrad_update(
+    param: _Array,
+    grad: _Array,
+    state_sum: _Array,
+    *,
+    learning_rate: float,
+    eps: float = 1e-10,
+    weight_decay: float = 0.0,
+    step: int,
+) -> None: ...
+def adadelta_update(
+    param: _Array,
+    grad: _Array,
+    square_avg: _Array,
+    acc_delta: _Array,
+    *,
+    learning_rate: float,
+    rho: float = 0.9,
+    eps: float = 1e-6,
+    weight_decay: float = 0.0,
+    step: int,
+) -> None: ...
+def rmsprop_update(
+    param: _Array,
+    grad: _Array,
+    square_avg: _Array,
+    momentum_buffer: _Array,
+    grad_avg: _Array,
+    *,
+    learning_rate: float,
+    rho: float = 0.99,
+    eps: float = 1e-8,
+    momentum: float = 0.0,
+    centered: bool = False,
+    weight_decay: float = 0.0,
+    step: int,
+) -> None: ...
+def adam_update(
+    param: _Array,
+    grad: _Array,
+    exp_avg: _Array,
+    exp_avg_sq: _Array,
+    max_exp_avg_sq: _Array,
+    *,
+    learning_rate: float,
+    beta_1: float = 0.9,
+    beta_2: float = 0.999,
+    eps: float = 1e-8,
+    amsgrad: bool = False,
+    weight_decay: float = 0.0,
+    step: int,
+) -> None: ...
+def adamw_update(
+    param: _Array,
+    grad: _Array,
+    exp_avg: _Array,
+    exp_avg_sq: _Array,
+    max_exp_avg_sq: _Array,
+    *,
+    learning_rate: float,
+    beta_1: float = 0.9,
+    beta_2: float = 0.999,
+    eps: float = 1e-8,
+    amsgrad: bool = False,
+    weight_decay: float = 0.01,
+    step: int,
+) -> None: ...
+
+class Network:
+    """A stack of dense layers with its fused C++ training loop (see fastnn.reference.Network)."""
+
+    step: int
+    def __init__(
+        self,
+        layers: list[dict],
+        loss: str,
+        optimizer: dict,
+        weights: list[_Array],
+        biases: list[_Array],
+        weight_states: list[_Array],
+        bias_states: list[_Array],
+        max_batch: int,
+    ) -> None: ...
+    def train_epoch(
+        self,
+        X: _Array,
+        Y: npt.NDArray,
+        *,
+        batch_size: int,
+        shuffle: bool,
+        seed: int,
+        epoch: int,
+        learning_rate: float,
+        first_batch: int = 0,
+        last_batch: int = -1,
+    ) -> dict[str, float | bool | int]: ...
+    def evaluate(self, X: _Array, Y: npt.NDArray) -> dict[str, float | bool | int]: ...
+    def predict(self, X: _Array) -> _Array: ...
