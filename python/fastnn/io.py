@@ -18,12 +18,25 @@ import io as _io
 import json
 import os
 import zipfile
+import zlib
 
 import numpy as np
 
 FORMAT_NAME = "fastnn-model"
 FORMAT_VERSION = 1
 _HEADER = "fastnn.json"
+# What zipfile raises for a damaged archive: a bad CRC (BadZipFile), damaged deflate data
+# (zlib.error), flipped header fields naming an unknown compression method or zip version
+# (NotImplementedError) or an encryption flag (RuntimeError), short reads (EOFError, OSError).
+_ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    NotImplementedError,
+    RuntimeError,
+    OSError,
+    ValueError,
+    EOFError,
+)
 
 
 class ModelFileError(ValueError):
@@ -97,14 +110,14 @@ def load_model(path):
 
     try:
         zf = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as exc:
+    except _ZIP_ERRORS as exc:
         raise bad(f"not a readable ZIP archive ({exc})") from None
     with zf:
         try:
             header = json.loads(zf.read(_HEADER))
         except KeyError:
             raise bad(f"it has no {_HEADER}") from None
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        except _ZIP_ERRORS as exc:
             raise bad(f"{_HEADER} is damaged ({exc})") from None
         if not isinstance(header, dict) or header.get("format") != FORMAT_NAME:
             raise bad("its header does not name the fastnn-model format")
@@ -117,12 +130,14 @@ def load_model(path):
             raise bad("the header has no array manifest")
         arrays = {}
         for name, meta in manifest.items():
+            if not isinstance(meta, dict):
+                raise bad(f"the manifest entry of array {name!r} is not a dict: {meta!r}")
             try:
                 raw = zf.read(f"arrays/{name}.npy")
                 array = np.lib.format.read_array(_io.BytesIO(raw), allow_pickle=False)
             except KeyError:
                 raise bad(f"array {name!r} is missing") from None
-            except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+            except _ZIP_ERRORS as exc:
                 raise bad(f"array {name!r} is damaged ({exc})") from None
             if list(array.shape) != meta.get("shape") or array.dtype.name != meta.get("dtype"):
                 raise bad(
@@ -154,7 +169,7 @@ def load_model(path):
         model._epochs_done = int(header.get("training", {}).get("epochs_done", 0))
     except ModelFileError:
         raise
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise bad(
             f"its configuration does not describe a model ({type(exc).__name__}: {exc})"
         ) from None
