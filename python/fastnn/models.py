@@ -369,7 +369,7 @@ class Sequential:
 
         for cb in callback_list:
             cb.on_train_begin({})
-        last_finite = self._snapshot()
+        last_finite, last_finite_step = self._snapshot(), self._step
         try:
             for epoch in range(initial_epoch, epochs):
                 for cb in callback_list:
@@ -397,6 +397,7 @@ class Sequential:
                 self._step = network.step
                 if not sums["finite"]:
                     self._restore(last_finite)
+                    self._step = last_finite_step  # the update count goes back with the state
                     network = self._network(batch_size)
                     message = (
                         f"fit: the loss became NaN or infinite in epoch {epoch + 1}; training stopped "
@@ -411,7 +412,7 @@ class Sequential:
                     val = self._inference_network().evaluate(X_val, y_val)
                     logs.update({f"val_{k}": v for k, v in self._logs(val).items()})
                 self._epochs_done = epoch + 1
-                last_finite = self._snapshot()
+                last_finite, last_finite_step = self._snapshot(), self._step
                 if bar is not None:
                     bar.end_epoch(logs)
                 elif verbose == 2:
