@@ -326,7 +326,17 @@ class Sequential:
             or batch_size < 1
         ):
             raise ValueError(f"fit: batch_size must be an int >= 1, got {batch_size!r}")
-        if not 0.0 <= validation_split < 1.0:
+        if (
+            isinstance(initial_epoch, bool)
+            or not isinstance(initial_epoch, (int, np.integer))
+            or initial_epoch < 0
+        ):
+            raise ValueError(f"fit: initial_epoch must be an int >= 0, got {initial_epoch!r}")
+        if (
+            isinstance(validation_split, bool)
+            or not isinstance(validation_split, (int, float, np.integer, np.floating))
+            or not 0.0 <= validation_split < 1.0
+        ):
             raise ValueError(f"fit: validation_split must be in [0, 1), got {validation_split!r}")
         if verbose not in (0, 1, 2):
             raise ValueError(f"fit: verbose must be 0, 1 or 2, got {verbose!r}")
