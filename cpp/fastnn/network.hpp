@@ -53,6 +53,14 @@ struct Sums {
   Index batches = 0;
 };
 
+// A workspace starts on a packet boundary. Where a destination is not aligned, Eigen peels its
+// head (or each row's) off into scalar code whose sums round differently from its packet code
+// (a plain sum instead of a pairwise one, a*b + c instead of an FMA), so a workspace at
+// malloc's 16-byte alignment would make the results depend on where it happened to land:
+// not the same from one run to the next.
+template <typename T>
+using Workspace = std::vector<T, Eigen::aligned_allocator<T>>;
+
 template <typename T>
 class Network {
  public:
@@ -92,8 +100,8 @@ class Network {
   Index max_batch_;
   bool fused_output_;  // the output activation is folded into the loss's kernel
 
-  std::vector<std::vector<T>> Z_, A_, dZ_, dW_, db_;
-  std::vector<T> dA_, Xb_, Tb_;
+  std::vector<Workspace<T>> Z_, A_, dZ_, dW_, db_;
+  Workspace<T> dA_, Xb_, Tb_;
   std::vector<Index> order_;
   std::uint64_t order_epoch_ = ~std::uint64_t(0), order_seed_ = 0;
 };
