@@ -5,16 +5,6 @@
 
 namespace fastnn {
 
-namespace {
-// Sigmoid without overflow: exp is only ever taken of a non-positive number.
-template <typename T>
-inline T stable_sigmoid(T z) {
-  if (z >= T(0)) return T(1) / (T(1) + std::exp(-z));
-  const T e = std::exp(z);
-  return e / (T(1) + e);
-}
-}  // namespace
-
 template <typename T>
 void step_forward(T* A, const T* Z, Index rows, Index cols) {
   const Index n = rows * cols;

@@ -5,9 +5,20 @@
 // propagates to A (no comparison swallows it), and no finite Z overflows.
 #pragma once
 
+#include <cmath>
+
 #include "fastnn/common.hpp"
 
 namespace fastnn {
+
+// Sigmoid without overflow: exp is only ever taken of a non-positive number. Shared by the
+// sigmoid and softplus activations and the fused sigmoid cross-entropy.
+template <typename T>
+inline T stable_sigmoid(T z) {
+  if (z >= T(0)) return T(1) / (T(1) + std::exp(-z));
+  const T e = std::exp(z);
+  return e / (T(1) + e);
+}
 
 enum class Activation { step, linear, sigmoid, tanh, relu, leaky_relu, elu, softplus, softmax };
 

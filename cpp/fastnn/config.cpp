@@ -43,7 +43,17 @@ BuildInfo build_info() {
   info.eigen_version = std::to_string(EIGEN_WORLD_VERSION) + "." +
                        std::to_string(EIGEN_MAJOR_VERSION) + "." +
                        std::to_string(EIGEN_MINOR_VERSION);
+  // Eigen's own list stops at "AVX"; name the extensions the compiler was allowed to use.
   info.simd = Eigen::SimdInstructionSetsInUse();
+#ifdef __AVX2__
+  info.simd += ", AVX2";
+#endif
+#ifdef __FMA__
+  info.simd += ", FMA";
+#endif
+#ifdef __AVX512F__
+  info.simd += ", AVX512F";
+#endif
 #ifdef _OPENMP
   info.openmp = true;
 #else

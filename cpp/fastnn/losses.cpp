@@ -4,6 +4,8 @@
 #include <cmath>
 #include <limits>
 
+#include "fastnn/activations.hpp"
+
 namespace fastnn {
 
 namespace {
@@ -15,12 +17,6 @@ inline T clip_probability(T y) {
   return y < lo ? lo : (y > hi ? hi : y);
 }
 
-template <typename T>
-inline T stable_sigmoid(T z) {
-  if (z >= T(0)) return T(1) / (T(1) + std::exp(-z));
-  const T e = std::exp(z);
-  return e / (T(1) + e);
-}
 }  // namespace
 
 template <typename T>

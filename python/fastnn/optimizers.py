@@ -10,6 +10,7 @@ evaluated once per epoch.
 
 from __future__ import annotations
 
+import abc
 import math
 
 import numpy as np
@@ -19,15 +20,16 @@ from fastnn import kernels
 # ---- learning-rate schedules ---------------------------------------------------------------
 
 
-class LearningRateSchedule:
+class LearningRateSchedule(abc.ABC):
     """A learning rate that depends on the epoch (0-based)."""
 
+    @abc.abstractmethod
     def __call__(self, epoch: int) -> float:
-        raise NotImplementedError
+        """The learning rate for `epoch`."""
 
+    @abc.abstractmethod
     def get_config(self) -> dict:
         """The schedule's name and parameters, for saving."""
-        raise NotImplementedError
 
 
 class StepDecay(LearningRateSchedule):
