@@ -9,7 +9,6 @@ the plain NumPy loop the C++ one is tested against.
 from __future__ import annotations
 
 import itertools
-import math
 import sys
 import warnings
 from collections.abc import Sequence
@@ -189,31 +188,23 @@ class Sequential:
         return network
 
     def _inference_network(self):
-        # Predict and evaluate need no optimizer: give the core a throwaway SGD state.
-        loss = self.loss or "mse"
-        layers = [layer.spec() for layer in self.layers]
-        dummy = [np.zeros(1, dtype=self.dtype) for _ in self.layers]
-        sizes_w = [
-            np.zeros(layer.input_dim * layer.units, dtype=self.dtype) for layer in self.layers
+        # Predict and evaluate update nothing: the core gets a zero SGD state (one slot) that
+        # it never touches, shaped as both backends read it.
+        def unused_state(param: np.ndarray) -> np.ndarray:
+            return np.zeros((1, *param.shape), dtype=self.dtype)
+
+        biases = [
+            layer.bias if layer.use_bias else np.zeros(layer.units, self.dtype)
+            for layer in self.layers
         ]
-        sizes_b = [np.zeros(layer.units, dtype=self.dtype) for layer in self.layers]
-        if self.backend == "reference":
-            sizes_w, sizes_b = (
-                [s.reshape(1, -1) for s in sizes_w],
-                [s.reshape(1, -1) for s in sizes_b],
-            )
-        del dummy
         return _BACKENDS[self.backend](
-            layers,
-            loss,
+            [layer.spec() for layer in self.layers],
+            self.loss or "mse",
             {"kind": "sgd", "learning_rate": 0.0},
             [layer.kernel for layer in self.layers],
-            [
-                layer.bias if layer.use_bias else np.zeros(layer.units, self.dtype)
-                for layer in self.layers
-            ],
-            sizes_w,
-            sizes_b,
+            biases,
+            [unused_state(layer.kernel) for layer in self.layers],
+            [unused_state(b) for b in biases],
             _INFERENCE_ROWS,
         )
 
@@ -608,4 +599,3 @@ def load_model(path) -> Sequential:
 
 
 __all__ = ["METRICS", "Sequential", "load_model"]
-_ = math
