@@ -152,3 +152,28 @@ def test_results_do_not_depend_on_the_thread_count(rng):
     finally:
         fastnn.set_num_threads(1)
     assert_matches(two, one, np.float64, scale=np.sqrt(200))
+
+
+@pytest.mark.parametrize(
+    ("batch", "n_in", "n_out"),
+    [(257, 300, 129), (129, 129, 300), (1000, 1025, 3), (3, 1000, 1000), (2, 700, 800)],
+)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_split_products_match_the_reference(rng, batch, n_in, n_out, dtype):
+    # Above ~1M multiply-adds the dense kernels split rows (forward, dX) and columns or rows of
+    # dW (whichever is longer) between threads: every split must give the one-thread answer.
+    from fastnn import reference as ref
+
+    X = rng.standard_normal((batch, n_in)).astype(dtype)
+    W = (rng.standard_normal((n_in, n_out)) / np.sqrt(n_in)).astype(dtype)
+    b = rng.standard_normal(n_out).astype(dtype)
+    dZ = rng.standard_normal((batch, n_out)).astype(dtype)
+    fastnn.set_num_threads(2)
+    try:
+        Z = K.dense_forward(X, W, b)
+        grads = K.dense_backward(X, W, dZ)
+    finally:
+        fastnn.set_num_threads(1)
+    assert_matches(Z, ref.dense_forward(X, W, b), dtype, scale=np.sqrt(n_in))
+    for got, want in zip(grads, ref.dense_backward(X, W, dZ), strict=True):
+        assert_matches(got, want.astype(dtype), dtype, scale=np.sqrt(max(batch, n_out)))

@@ -3,7 +3,35 @@
 #include <algorithm>
 #include <cmath>
 
+#include "fastnn/config.hpp"
+
 namespace fastnn {
+
+namespace {
+
+// Large activations are split by rows between threads (every activation is elementwise or,
+// for softmax, per row, so the result does not depend on the split). Returns false, having
+// done nothing, when the work is too small to pay for waking a thread.
+template <typename Body>
+bool split_rows(Index rows, Index cols, Body&& body) {
+  constexpr Index kParallelElements = Index(1) << 17;
+  const int threads = get_num_threads();
+  if (threads == 1 || rows < 2 || rows * cols < kParallelElements || omp_in_parallel_region()) {
+    return false;
+  }
+#pragma omp parallel num_threads(threads)
+  {
+#ifdef _OPENMP
+    const Index t = omp_get_thread_num(), nt = omp_get_num_threads();
+#else
+    const Index t = 0, nt = 1;
+#endif
+    body(rows * t / nt, rows * (t + 1) / nt);
+  }
+  return true;
+}
+
+}  // namespace
 
 template <typename T>
 void step_forward(T* A, const T* Z, Index rows, Index cols) {
@@ -32,8 +60,13 @@ void linear_backward(T* dZ, const T*, const T*, const T* dA, Index rows, Index c
 
 template <typename T>
 void sigmoid_forward(T* A, const T* Z, Index rows, Index cols) {
+  // The stable form, e = exp(-|z|); z >= 0: 1 / (1 + e), else e / (1 + e). Eigen computes the
+  // exponentials in SIMD registers (libm's expf is a call per element); the rest is a plain
+  // loop the compiler vectorizes. (Eigen 3.4 does not vectorize select(), hence two passes.)
   const Index n = rows * cols;
-  for (Index i = 0; i < n; ++i) A[i] = stable_sigmoid(Z[i]);
+  ArrayMap<T>(A, n) = -ConstArrayMap<T>(Z, n).abs();
+  ArrayMap<T>(A, n) = ArrayMap<T>(A, n).exp();
+  for (Index i = 0; i < n; ++i) A[i] = (Z[i] >= T(0) ? T(1) : A[i]) / (T(1) + A[i]);
 }
 
 template <typename T>
@@ -44,8 +77,12 @@ void sigmoid_backward(T* dZ, const T*, const T* A, const T* dA, Index rows, Inde
 
 template <typename T>
 void tanh_forward(T* A, const T* Z, Index rows, Index cols) {
+  // Eigen's float tanh is a SIMD rational approximation (a few ulp); libm's tanhf, a call per
+  // element, dominated the training of small networks. Its clamp to [-8, 8] turns NaN into
+  // +-1, so NaN is put back.
   const Index n = rows * cols;
-  for (Index i = 0; i < n; ++i) A[i] = std::tanh(Z[i]);
+  ArrayMap<T>(A, n) = ConstArrayMap<T>(Z, n).tanh();
+  for (Index i = 0; i < n; ++i) A[i] = Z[i] == Z[i] ? A[i] : Z[i];
 }
 
 template <typename T>
@@ -95,16 +132,15 @@ template <typename T>
 void softplus_forward(T* A, const T* Z, Index rows, Index cols) {
   // log(1 + e^z) = max(z, 0) + log1p(e^-|z|): exact, and finite for every finite z.
   const Index n = rows * cols;
-  for (Index i = 0; i < n; ++i) {
-    const T z = Z[i];
-    A[i] = (z > T(0) ? z : T(0)) + std::log1p(std::exp(-std::abs(z)));
-  }
+  ArrayMap<T>(A, n) = -ConstArrayMap<T>(Z, n).abs();
+  ArrayMap<T>(A, n) = ArrayMap<T>(A, n).exp().log1p();
+  for (Index i = 0; i < n; ++i) A[i] += Z[i] > T(0) ? Z[i] : T(0);
 }
 
 template <typename T>
 void softplus_backward(T* dZ, const T* Z, const T*, const T* dA, Index rows, Index cols) {
-  const Index n = rows * cols;
-  for (Index i = 0; i < n; ++i) dZ[i] = dA[i] * stable_sigmoid(Z[i]);
+  sigmoid_forward(dZ, Z, rows, cols);
+  ArrayMap<T>(dZ, rows * cols) *= ConstArrayMap<T>(dA, rows * cols);
 }
 
 template <typename T>
@@ -139,6 +175,10 @@ void softmax_backward(T* dZ, const T*, const T* A, const T* dA, Index rows, Inde
 
 template <typename T>
 void activation_forward(Activation act, T* A, const T* Z, Index rows, Index cols, T alpha) {
+  if (split_rows(rows, cols, [&](Index lo, Index hi) {
+        activation_forward(act, A + lo * cols, Z + lo * cols, hi - lo, cols, alpha);
+      }))
+    return;
   switch (act) {
     case Activation::step:
       return step_forward(A, Z, rows, cols);
@@ -164,6 +204,11 @@ void activation_forward(Activation act, T* A, const T* Z, Index rows, Index cols
 template <typename T>
 void activation_backward(Activation act, T* dZ, const T* Z, const T* A, const T* dA, Index rows,
                          Index cols, T alpha) {
+  if (split_rows(rows, cols, [&](Index lo, Index hi) {
+        const Index at = lo * cols;
+        activation_backward(act, dZ + at, Z + at, A + at, dA + at, hi - lo, cols, alpha);
+      }))
+    return;
   switch (act) {
     case Activation::step:
       return step_backward(dZ, Z, A, dA, rows, cols);

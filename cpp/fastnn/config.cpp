@@ -20,11 +20,19 @@ std::atomic<int> g_num_threads{1};
 void set_num_threads(int n) {
   n = std::max(n, 1);
   g_num_threads = n;
-  Eigen::setNbThreads(n);
+  // The kernels split their work between threads themselves (see dense.cpp); Eigen's own
+  // products always run on the calling thread.
+  Eigen::setNbThreads(1);
 }
 
-int get_num_threads() {
-  return g_num_threads;
+int get_num_threads() { return g_num_threads; }
+
+bool omp_in_parallel_region() {
+#ifdef _OPENMP
+  return omp_in_parallel() != 0;
+#else
+  return false;
+#endif
 }
 
 BuildInfo build_info() {

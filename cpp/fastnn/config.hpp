@@ -9,6 +9,9 @@ namespace fastnn {
 void set_num_threads(int n);
 int get_num_threads();
 
+// True inside an OpenMP parallel region: work split there must not split again.
+bool omp_in_parallel_region();
+
 struct BuildInfo {
   std::string version;
   std::string compiler;

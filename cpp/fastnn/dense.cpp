@@ -1,34 +1,193 @@
 #include "fastnn/dense.hpp"
 
+#include <algorithm>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "fastnn/config.hpp"
+
 namespace fastnn {
 
+namespace {
+
+// Below this many multiply-adds, Eigen's product spends more time choosing block sizes and
+// packing than multiplying. Small layers go through plain loops instead, with the number of
+// outputs a compile-time constant where it is small (1 to 16), so that a row of W or dZ is a
+// whole number of SIMD registers and the compiler emits no loop prologue or remainder.
+constexpr Index kSmallProduct = 1 << 15;
+
+inline bool is_small(Index batch, Index in, Index out) {
+  return batch * in * out <= kSmallProduct;
+}
+
+// Threads pay for a product of at least this many multiply-adds (~1 ms / 250 us of work on
+// one core): below it, waking a thread costs more than it saves.
+constexpr Index kParallelProduct = Index(1) << 20;
+
+// How many threads for a product of `work` multiply-adds whose split dimension has `items`.
+inline int threads_for(Index work, Index items) {
+  if (work < kParallelProduct) return 1;
+  return static_cast<int>(std::min<Index>(get_num_threads(), std::max<Index>(items / 8, 1)));
+}
+
+inline int thread_id() {
+#ifdef _OPENMP
+  return omp_get_thread_num();
+#else
+  return 0;
+#endif
+}
+
+// OUT > 0: the number of outputs, known at compile time; OUT == 0: `out` at run time.
+template <typename T, int OUT>
+void small_forward(T* __restrict Z, const T* __restrict X, const T* __restrict W,
+                   const T* __restrict b, Index batch, Index in, Index out_runtime) {
+  const Index out = OUT > 0 ? OUT : out_runtime;
+  for (Index r = 0; r < batch; ++r) {
+    T* __restrict z = Z + r * out;
+    for (Index o = 0; o < out; ++o) z[o] = b != nullptr ? b[o] : T(0);
+    for (Index i = 0; i < in; ++i) {
+      const T x = X[r * in + i];
+      const T* __restrict w = W + i * out;
+      for (Index o = 0; o < out; ++o) z[o] += x * w[o];
+    }
+  }
+}
+
+template <typename T, int OUT>
+void small_backward(T* __restrict dX, T* __restrict dW, T* __restrict db, const T* __restrict dZ,
+                    const T* __restrict X, const T* __restrict W, Index batch, Index in,
+                    Index out_runtime) {
+  const Index out = OUT > 0 ? OUT : out_runtime;
+  if (dW != nullptr) std::fill(dW, dW + in * out, T(0));
+  if (db != nullptr) std::fill(db, db + out, T(0));
+  for (Index r = 0; r < batch; ++r) {
+    const T* __restrict dz = dZ + r * out;
+    if (dW != nullptr) {
+      for (Index i = 0; i < in; ++i) {
+        const T x = X[r * in + i];
+        T* __restrict dw = dW + i * out;
+        for (Index o = 0; o < out; ++o) dw[o] += x * dz[o];
+      }
+    }
+    if (db != nullptr) {
+      for (Index o = 0; o < out; ++o) db[o] += dz[o];
+    }
+    if (dX != nullptr) {
+      for (Index i = 0; i < in; ++i) {
+        const T* __restrict w = W + i * out;
+        if constexpr (OUT >= 4) {
+          // A fixed-size dot: Eigen sums it in SIMD registers, which plain C++ may not
+          // (reordering a float sum needs permission the compiler does not have).
+          using Row = Eigen::Matrix<T, OUT, 1>;
+          dX[r * in + i] = Eigen::Map<const Row>(dz).dot(Eigen::Map<const Row>(w));
+        } else {
+          T sum = 0;
+          for (Index o = 0; o < out; ++o) sum += dz[o] * w[o];
+          dX[r * in + i] = sum;
+        }
+      }
+    }
+  }
+}
+
+// Calls kernel<OUT> with OUT = out when out is one of the specialised sizes.
+#define FASTNN_DISPATCH_OUT(kernel, T, out, ...) \
+  switch (out) {                                 \
+    case 1:                                      \
+      return kernel<T, 1>(__VA_ARGS__);          \
+    case 2:                                      \
+      return kernel<T, 2>(__VA_ARGS__);          \
+    case 3:                                      \
+      return kernel<T, 3>(__VA_ARGS__);          \
+    case 4:                                      \
+      return kernel<T, 4>(__VA_ARGS__);          \
+    case 8:                                      \
+      return kernel<T, 8>(__VA_ARGS__);          \
+    case 16:                                     \
+      return kernel<T, 16>(__VA_ARGS__);         \
+    default:                                     \
+      return kernel<T, 0>(__VA_ARGS__);          \
+  }
+
+}  // namespace
+
+// One thread's share of the large-product path: Eigen's single-threaded GEMM on a block.
 template <typename T>
-void dense_forward(T* Z, const T* X, const T* W, const T* b, Index batch, Index in, Index out) {
-  MatrixMap<T> z(Z, batch, out);
+void gemm_forward(T* Z, const T* X, const T* W, const T* b, Index rows, Index in, Index out) {
+  MatrixMap<T> z(Z, rows, out);
   if (in == 0) {
     z.setZero();  // an empty product; Eigen would do the same, this says it
   } else {
-    z.noalias() = ConstMatrixMap<T>(X, batch, in) * ConstMatrixMap<T>(W, in, out);
+    z.noalias() = ConstMatrixMap<T>(X, rows, in) * ConstMatrixMap<T>(W, in, out);
   }
   if (b != nullptr) z.rowwise() += ConstRowVectorMap<T>(b, out);
+}
+
+// The share [lo, hi) of n items for thread t of nt: contiguous blocks, sizes differing by one.
+inline void share(Index n, int t, int nt, Index* lo, Index* hi) {
+  *lo = n * t / nt;
+  *hi = n * (t + 1) / nt;
+}
+
+template <typename T>
+void dense_forward(T* Z, const T* X, const T* W, const T* b, Index batch, Index in, Index out) {
+  if (is_small(batch, in, out)) {
+    FASTNN_DISPATCH_OUT(small_forward, T, out, Z, X, W, b, batch, in, out)
+  }
+  // Threads split the batch: each multiplies its own rows, with no synchronisation inside the
+  // product (Eigen's own threading waits on its threads at every block, and collapsed when a
+  // core was taken by another process).
+  const int threads = threads_for(batch * in * out, batch);
+  if (threads == 1) return gemm_forward(Z, X, W, b, batch, in, out);
+#pragma omp parallel num_threads(threads)
+  {
+    Index lo, hi;
+    share(batch, thread_id(), threads, &lo, &hi);
+    gemm_forward(Z + lo * out, X + lo * in, W, b, hi - lo, in, out);
+  }
 }
 
 template <typename T>
 void dense_backward(T* dX, T* dW, T* db, const T* dZ, const T* X, const T* W, Index batch, Index in,
                     Index out) {
-  ConstMatrixMap<T> dz(dZ, batch, out);
-  if (dX != nullptr) {
-    MatrixMap<T>(dX, batch, in).noalias() = dz * ConstMatrixMap<T>(W, in, out).transpose();
+  if (is_small(batch, in, out)) {
+    FASTNN_DISPATCH_OUT(small_backward, T, out, dX, dW, db, dZ, X, W, batch, in, out)
   }
-  if (dW != nullptr) {
-    MatrixMap<T>(dW, in, out).noalias() = ConstMatrixMap<T>(X, batch, in).transpose() * dz;
-  }
-  if (db != nullptr) {
-    RowVectorMap<T> dbias(db, out);
-    if (batch == 0) {
-      dbias.setZero();
-    } else {
-      dbias.noalias() = dz.colwise().sum();
+  const int threads = threads_for(batch * in * out, std::max(batch, std::max(in, out)));
+  ConstMatrixMap<T> dz(dZ, batch, out), x(X, batch, in), w(W, in, out);
+#pragma omp parallel num_threads(threads) if (threads > 1)
+  {
+    const int t = thread_id();
+    Index lo, hi;
+    // dX: each thread its rows of the batch.
+    if (dX != nullptr) {
+      share(batch, t, threads, &lo, &hi);
+      MatrixMap<T>(dX, batch, in).middleRows(lo, hi - lo).noalias() =
+          dz.middleRows(lo, hi - lo) * w.transpose();
+    }
+    // dW and db: each thread its columns of dW (rows of dW when there are more of those), so
+    // that no two threads add into the same entry.
+    if (dW != nullptr) {
+      MatrixMap<T> dw(dW, in, out);
+      if (out >= in) {
+        share(out, t, threads, &lo, &hi);
+        dw.middleCols(lo, hi - lo).noalias() = x.transpose() * dz.middleCols(lo, hi - lo);
+      } else {
+        share(in, t, threads, &lo, &hi);
+        dw.middleRows(lo, hi - lo).noalias() = x.middleCols(lo, hi - lo).transpose() * dz;
+      }
+    }
+    if (db != nullptr) {
+      share(out, t, threads, &lo, &hi);
+      RowVectorMap<T> dbias(db + lo, hi - lo);
+      if (batch == 0) {
+        dbias.setZero();
+      } else {
+        dbias.noalias() = dz.middleCols(lo, hi - lo).colwise().sum();
+      }
     }
   }
 }

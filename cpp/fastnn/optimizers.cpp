@@ -1,7 +1,13 @@
 #include "fastnn/optimizers.hpp"
 
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
 #include <algorithm>
 #include <cmath>
+
+#include "fastnn/config.hpp"
 
 // This file is compiled with -ffp-contract=off (CMakeLists.txt). Each formula below is PyTorch's
 // sequence of tensor ops, each rounded on its own; a fused multiply-add would round once where
@@ -80,33 +86,53 @@ void optimizer_init_state(const OptimizerConfig& cfg, T* state, Index n) {
 template <typename T>
 void optimizer_update(const OptimizerConfig& cfg, T* param, const T* grad, T* state, Index n,
                       std::int64_t step) {
-  T* s0 = state;
-  T* s1 = state + n;
-  T* s2 = state + 2 * n;
-  switch (cfg.kind) {
-    case OptimizerKind::sgd:
-      sgd_update(param, s0, grad, n, cfg.learning_rate, cfg.momentum, cfg.nesterov,
-                 cfg.weight_decay, step);
-      return;
-    case OptimizerKind::adagrad:
-      adagrad_update(param, s0, grad, n, cfg.learning_rate, cfg.eps, cfg.weight_decay, step);
-      return;
-    case OptimizerKind::adadelta:
-      adadelta_update(param, s0, s1, grad, n, cfg.learning_rate, cfg.rho, cfg.eps, cfg.weight_decay,
-                      step);
-      return;
-    case OptimizerKind::rmsprop:
-      rmsprop_update(param, s0, s1, s2, grad, n, cfg.learning_rate, cfg.rho, cfg.eps, cfg.momentum,
-                     cfg.centered, cfg.weight_decay, step);
-      return;
-    case OptimizerKind::adam:
-      adam_update(param, s0, s1, s2, grad, n, cfg.learning_rate, cfg.beta_1, cfg.beta_2, cfg.eps,
-                  cfg.amsgrad, cfg.weight_decay, step);
-      return;
-    case OptimizerKind::adamw:
-      adamw_update(param, s0, s1, s2, grad, n, cfg.learning_rate, cfg.beta_1, cfg.beta_2, cfg.eps,
-                   cfg.amsgrad, cfg.weight_decay, step);
-      return;
+  // Every rule is elementwise, so a range [lo, hi) of the parameter updates on its own: large
+  // parameters are split between threads with bit-identical results (the update streams
+  // through three to five arrays, and one core alone cannot keep the memory bus busy).
+  auto update_range = [&](Index lo, Index hi) {
+    T* p = param + lo;
+    const T* g = grad + lo;
+    T* s0 = state + lo;
+    T* s1 = state + n + lo;
+    T* s2 = state + 2 * n + lo;
+    const Index m = hi - lo;
+    switch (cfg.kind) {
+      case OptimizerKind::sgd:
+        sgd_update(p, s0, g, m, cfg.learning_rate, cfg.momentum, cfg.nesterov, cfg.weight_decay,
+                   step);
+        return;
+      case OptimizerKind::adagrad:
+        adagrad_update(p, s0, g, m, cfg.learning_rate, cfg.eps, cfg.weight_decay, step);
+        return;
+      case OptimizerKind::adadelta:
+        adadelta_update(p, s0, s1, g, m, cfg.learning_rate, cfg.rho, cfg.eps, cfg.weight_decay,
+                        step);
+        return;
+      case OptimizerKind::rmsprop:
+        rmsprop_update(p, s0, s1, s2, g, m, cfg.learning_rate, cfg.rho, cfg.eps, cfg.momentum,
+                       cfg.centered, cfg.weight_decay, step);
+        return;
+      case OptimizerKind::adam:
+        adam_update(p, s0, s1, s2, g, m, cfg.learning_rate, cfg.beta_1, cfg.beta_2, cfg.eps,
+                    cfg.amsgrad, cfg.weight_decay, step);
+        return;
+      case OptimizerKind::adamw:
+        adamw_update(p, s0, s1, s2, g, m, cfg.learning_rate, cfg.beta_1, cfg.beta_2, cfg.eps,
+                     cfg.amsgrad, cfg.weight_decay, step);
+        return;
+    }
+  };
+  constexpr Index kParallelUpdate = Index(1) << 16;
+  const int threads = n >= kParallelUpdate ? get_num_threads() : 1;
+  if (threads == 1) return update_range(0, n);
+#pragma omp parallel num_threads(threads)
+  {
+#ifdef _OPENMP
+    const Index t = omp_get_thread_num(), nt = omp_get_num_threads();
+#else
+    const Index t = 0, nt = 1;
+#endif
+    update_range(n * t / nt, n * (t + 1) / nt);
   }
 }
 

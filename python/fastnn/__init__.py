@@ -6,9 +6,17 @@ Models are Keras-like (``Sequential``, ``Dense``, ``compile``/``fit``/``evaluate
 and train through a fused C++ loop.
 """
 
+import os as _os
+
 from fastnn._cpu import check_cpu as _check_cpu
 
 _check_cpu()  # before _core is loaded: a missing AVX2 must be an ImportError, not SIGILL
+
+# OpenMP threads that spin while they wait collapse when another process holds a core: with
+# one core busy, 2-thread training fell from 143k to 6k samples/s; waiting passively it kept
+# 84k, the speed of one thread. libgomp reads this once, when _core loads it; a value the user
+# set wins.
+_os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 from fastnn import (  # noqa: E402
     activations,
