@@ -20,6 +20,7 @@
 #include <cmath>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <sstream>
 #include <string>
 #include <utility>
@@ -944,6 +945,7 @@ class PyNetwork {
     fastnn::Sums sums;
     {
       py::gil_scoped_release nogil;
+      std::lock_guard<std::mutex> lock(busy_);
       sums = net.train(x.data(), y_ptr, l_ptr, n, batch_size, shuffle, seed, epoch, first_batch,
                        last_batch, learning_rate, &step);
     }
@@ -960,6 +962,7 @@ class PyNetwork {
     fastnn::Sums sums;
     {
       py::gil_scoped_release nogil;
+      std::lock_guard<std::mutex> lock(busy_);
       sums = net.evaluate(x.data(), y_ptr, l_ptr, x.shape(0));
     }
     return sums_to_dict(sums);
@@ -972,6 +975,7 @@ class PyNetwork {
     T* out_ptr = out.mutable_data();
     {
       py::gil_scoped_release nogil;
+      std::lock_guard<std::mutex> lock(busy_);
       net.predict(out_ptr, x.data(), x.shape(0));
     }
     return out;
@@ -987,6 +991,8 @@ class PyNetwork {
   std::unique_ptr<fastnn::Network<double>> f64_;
   py::tuple keep_alive_;
   Index max_batch_value_ = 0;
+  // The workspaces are the network's own: calls from several Python threads take turns.
+  std::mutex busy_;
 };
 
 }  // namespace
