@@ -28,11 +28,12 @@ bool cpu_supports(const std::string& feature) {
 #define FASTNN_FEATURE(name) \
   if (feature == name) return __builtin_cpu_supports(name);
   FASTNN_FEATURE("avx")
-  FASTNN_FEATURE("avx2") FASTNN_FEATURE("fma") FASTNN_FEATURE("bmi") FASTNN_FEATURE("bmi2")
-      FASTNN_FEATURE("f16c") FASTNN_FEATURE("movbe") FASTNN_FEATURE("avx512f")
-          FASTNN_FEATURE("avx512bw") FASTNN_FEATURE("avx512cd") FASTNN_FEATURE("avx512dq")
-              FASTNN_FEATURE("avx512vl") FASTNN_FEATURE("sse3") FASTNN_FEATURE("ssse3")
-                  FASTNN_FEATURE("sse4.1") FASTNN_FEATURE("sse4.2") FASTNN_FEATURE("popcnt")
+  FASTNN_FEATURE("avx2")
+  FASTNN_FEATURE("fma") FASTNN_FEATURE("bmi") FASTNN_FEATURE("bmi2") FASTNN_FEATURE("f16c")
+      FASTNN_FEATURE("movbe") FASTNN_FEATURE("avx512f") FASTNN_FEATURE("avx512bw")
+          FASTNN_FEATURE("avx512cd") FASTNN_FEATURE("avx512dq") FASTNN_FEATURE("avx512vl")
+              FASTNN_FEATURE("sse3") FASTNN_FEATURE("ssse3") FASTNN_FEATURE("sse4.1")
+                  FASTNN_FEATURE("sse4.2") FASTNN_FEATURE("popcnt")
 #undef FASTNN_FEATURE
 #endif
                       (void) feature;

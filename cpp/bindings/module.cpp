@@ -853,15 +853,15 @@ class PyNetwork {
 
   py::dict train_epoch(py::handle X, py::handle Y, Index batch_size, bool shuffle,
                        std::uint64_t seed, std::uint64_t epoch, double learning_rate,
-                       Index first_batch, Index last_batch) {
+                       Index first_batch, Index last_batch, bool metrics) {
     const Call c{"Network.train_epoch"};
     if (batch_size < 1)
       throw py::value_error(cat(c.fn, "(): batch_size must be >= 1, got ", batch_size));
     if (first_batch < 0) throw py::value_error(cat(c.fn, "(): first_batch must be >= 0"));
     return float32_ ? train<float>(c, *f32_, X, Y, batch_size, shuffle, seed, epoch, learning_rate,
-                                   first_batch, last_batch)
+                                   first_batch, last_batch, metrics)
                     : train<double>(c, *f64_, X, Y, batch_size, shuffle, seed, epoch, learning_rate,
-                                    first_batch, last_batch);
+                                    first_batch, last_batch, metrics);
   }
 
   py::dict evaluate(py::handle X, py::handle Y) {
@@ -930,7 +930,7 @@ class PyNetwork {
   template <typename T>
   py::dict train(const Call& c, fastnn::Network<T>& net, py::handle X, py::handle Y,
                  Index batch_size, bool shuffle, std::uint64_t seed, std::uint64_t epoch,
-                 double learning_rate, Index first_batch, Index last_batch) {
+                 double learning_rate, Index first_batch, Index last_batch, bool metrics) {
     auto x = c.matrix<T>(X, "X", "the weights", -1, net.inputs(), cat("(n, ", net.inputs(), ")"));
     const Index n = x.shape(0);
     auto [y, labels] = targets<T>(c, Y, n, net.outputs());
@@ -947,7 +947,7 @@ class PyNetwork {
       py::gil_scoped_release nogil;
       std::lock_guard<std::mutex> lock(busy_);
       sums = net.train(x.data(), y_ptr, l_ptr, n, batch_size, shuffle, seed, epoch, first_batch,
-                       last_batch, learning_rate, &step);
+                       last_batch, learning_rate, &step, metrics);
     }
     return sums_to_dict(sums);
   }
@@ -1202,6 +1202,7 @@ PYBIND11_MODULE(_core, m) {
       .def("train_epoch", &PyNetwork::train_epoch, py::arg("X"), py::arg("Y"), py::kw_only(),
            py::arg("batch_size"), py::arg("shuffle"), py::arg("seed"), py::arg("epoch"),
            py::arg("learning_rate"), py::arg("first_batch") = 0, py::arg("last_batch") = -1,
+           py::arg("metrics") = true,
            "Train batches [first_batch, last_batch) of one epoch; returns the sums of loss and "
            "metrics over the samples seen.")
       .def("evaluate", &PyNetwork::evaluate, py::arg("X"), py::arg("Y"),

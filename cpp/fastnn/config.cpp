@@ -25,7 +25,9 @@ void set_num_threads(int n) {
   Eigen::setNbThreads(1);
 }
 
-int get_num_threads() { return g_num_threads; }
+int get_num_threads() {
+  return g_num_threads;
+}
 
 bool omp_in_parallel_region() {
 #ifdef _OPENMP

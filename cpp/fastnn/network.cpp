@@ -39,18 +39,20 @@ Network<T>::Network(std::vector<LayerSpec> layers, LossKind loss, const Optimize
 }
 
 template <typename T>
-void Network<T>::forward(const T* Xb, Index rows) {
+void Network<T>::forward(const T* Xb, Index rows, bool output_activation) {
   const T* input = Xb;
   for (std::size_t l = 0; l < layers_.size(); ++l) {
     const LayerSpec& s = layers_[l];
     dense_forward(Z_[l].data(), input, params_.weights[l], params_.biases[l], rows, s.in, s.out);
-    activation_forward(s.activation, A_[l].data(), Z_[l].data(), rows, s.out, T(s.alpha));
+    if (output_activation || l + 1 < layers_.size() || !fused_output_) {
+      activation_forward(s.activation, A_[l].data(), Z_[l].data(), rows, s.out, T(s.alpha));
+    }
     input = A_[l].data();
   }
 }
 
 template <typename T>
-double Network<T>::output_loss(const T* Tb, Index rows, bool backprop, Sums& sums) {
+double Network<T>::output_loss(const T* Tb, Index rows, bool backprop, bool metrics, Sums& sums) {
   const std::size_t L = layers_.size() - 1;
   const LayerSpec& s = layers_[L];
   const Index cols = s.out;
@@ -82,6 +84,7 @@ double Network<T>::output_loss(const T* Tb, Index rows, bool backprop, Sums& sum
     activation_backward(s.activation, dZ, Z, A, dA_.data(), rows, cols, T(s.alpha));
   }
 
+  if (!metrics) return loss;
   // Metrics on the output probabilities. Accuracy is per element for one output or a binary
   // loss (a threshold at 0.5), per row (argmax) for several outputs of any other loss.
   const bool per_element = cols == 1 || loss_ == LossKind::binary_crossentropy;
@@ -172,7 +175,7 @@ template <typename T>
 Sums Network<T>::train(const T* X, const T* Y, const std::int64_t* labels, Index n,
                        Index batch_size, bool shuffle, std::uint64_t seed, std::uint64_t epoch,
                        Index first_batch, Index last_batch, double learning_rate,
-                       std::int64_t* step) {
+                       std::int64_t* step, bool metrics) {
   Sums sums;
   const Index in = layers_.front().in;
   const Index num_batches = (n + batch_size - 1) / batch_size;
@@ -206,8 +209,8 @@ Sums Network<T>::train(const T* X, const T* Y, const std::int64_t* labels, Index
     }
     const T* Tb = targets_for(Y, labels, order, start, rows);
 
-    forward(Xb, rows);
-    const double loss = output_loss(Tb, rows, /*backprop=*/true, sums);
+    forward(Xb, rows, /*output_activation=*/metrics);
+    const double loss = output_loss(Tb, rows, /*backprop=*/true, metrics, sums);
     backward(Xb, rows);
     const double penalty = regularization(/*add_gradient=*/true);
     if (!std::isfinite(loss + penalty)) {
@@ -242,7 +245,7 @@ Sums Network<T>::evaluate(const T* X, const T* Y, const std::int64_t* labels, In
     const Index rows = std::min(max_batch_, n - start);
     forward(X + start * in, rows);
     const double loss = output_loss(targets_for(Y, labels, nullptr, start, rows), rows,
-                                    /*backprop=*/false, sums);
+                                    /*backprop=*/false, /*metrics=*/true, sums);
     sums.loss += loss * double(rows);
     sums.regularization += penalty * double(rows);
     sums.samples += double(rows);

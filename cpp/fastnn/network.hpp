@@ -70,10 +70,11 @@ class Network {
   // Batches [first_batch, last_batch) of epoch `epoch` over n samples. Targets are either Y
   // (n, outputs) or, for the sparse loss, labels (n,). X and Y are read where they lie: a
   // shuffled batch is gathered row by row into a workspace, an unshuffled one is used in place.
-  // step is the optimizer's update count, incremented per batch.
+  // step is the optimizer's update count, incremented per batch. metrics false leaves the
+  // accuracy and error sums at 0 (and saves their work).
   Sums train(const T* X, const T* Y, const std::int64_t* labels, Index n, Index batch_size,
              bool shuffle, std::uint64_t seed, std::uint64_t epoch, Index first_batch,
-             Index last_batch, double learning_rate, std::int64_t* step);
+             Index last_batch, double learning_rate, std::int64_t* step, bool metrics = true);
 
   // Loss (with the regularization penalty) and metrics over n samples, no update.
   Sums evaluate(const T* X, const T* Y, const std::int64_t* labels, Index n);
@@ -85,9 +86,11 @@ class Network {
   Index inputs() const { return layers_.front().in; }
 
  private:
-  void forward(const T* Xb, Index rows);
+  // output_activation false leaves A of a fused output layer uncomputed: training reads only
+  // its logits, unless metrics are wanted.
+  void forward(const T* Xb, Index rows, bool output_activation = true);
   // Output loss and metrics for the batch; fills dZ of the last layer when `backprop`.
-  double output_loss(const T* Tb, Index rows, bool backprop, Sums& sums);
+  double output_loss(const T* Tb, Index rows, bool backprop, bool metrics, Sums& sums);
   void backward(const T* Xb, Index rows);
   double regularization(bool add_gradient);
   const T* targets_for(const T* Y, const std::int64_t* labels, const Index* order, Index start,

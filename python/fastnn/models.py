@@ -394,6 +394,7 @@ class Sequential:
                         learning_rate=learning_rate,
                         first_batch=int(first),
                         last_batch=int(last),
+                        metrics=bool(self.metrics),
                     )
                     sums = part if sums is None else _add_sums(sums, part)
                     if not part["finite"]:

@@ -650,8 +650,10 @@ class Network:
         learning_rate: float,
         first_batch: int = 0,
         last_batch: int = -1,
+        metrics: bool = True,
     ) -> dict:
-        """Train batches [first_batch, last_batch) of one epoch; the sums of loss and metrics."""
+        """Train batches [first_batch, last_batch) of one epoch; the sums of loss and metrics
+        (with ``metrics=False`` the accuracy and error sums stay 0)."""
         n = X.shape[0]
         num_batches = -(-n // batch_size)
         last_batch = num_batches if last_batch < 0 else min(last_batch, num_batches)
@@ -662,7 +664,7 @@ class Network:
             rows = order[b * batch_size : min((b + 1) * batch_size, n)]
             Xb, Tb = X[rows], self._targets(Y, rows)
             Zs, As = self._forward(Xb)
-            loss, dZ = self._output_loss(Zs[-1], As[-1], Tb, sums)
+            loss, dZ = self._output_loss(Zs[-1], As[-1], Tb, sums if metrics else _empty_sums())
             dWs, dbs = [None] * len(self.layers), [None] * len(self.layers)
             for l in range(len(self.layers) - 1, -1, -1):  # the chain rule, last layer first
                 inputs = Xb if l == 0 else As[l - 1]
