@@ -40,50 +40,78 @@ inline int thread_id() {
 #endif
 }
 
-// OUT > 0: the number of outputs, known at compile time; OUT == 0: `out` at run time.
+// OUT > 0: the number of outputs, known at compile time, so that a row of Z, W or dZ is a
+// fixed-size Eigen vector: it lives in SIMD registers while a sum over the inputs (or the
+// batch) runs, instead of going through memory at every term. OUT == 0: `out` at run time.
 template <typename T, int OUT>
-void small_forward(T* __restrict Z, const T* __restrict X, const T* __restrict W,
-                   const T* __restrict b, Index batch, Index in, Index out_runtime) {
-  const Index out = OUT > 0 ? OUT : out_runtime;
-  for (Index r = 0; r < batch; ++r) {
-    T* __restrict z = Z + r * out;
-    for (Index o = 0; o < out; ++o) z[o] = b != nullptr ? b[o] : T(0);
-    for (Index i = 0; i < in; ++i) {
-      const T x = X[r * in + i];
-      const T* __restrict w = W + i * out;
-      for (Index o = 0; o < out; ++o) z[o] += x * w[o];
+void small_forward(T* Z, const T* X, const T* W, const T* b, Index batch, Index in,
+                   Index out_runtime) {
+  if constexpr (OUT > 0) {
+    using Row = Eigen::Matrix<T, 1, OUT>;
+    const Row bias = b != nullptr ? Row(Eigen::Map<const Row>(b)) : Row::Zero();
+    for (Index r = 0; r < batch; ++r) {
+      Row z = bias;
+      for (Index i = 0; i < in; ++i)
+        z.noalias() += X[r * in + i] * Eigen::Map<const Row>(W + i * OUT);
+      Eigen::Map<Row>{Z + r * OUT} = z;
+    }
+  } else {
+    const Index out = out_runtime;
+    for (Index r = 0; r < batch; ++r) {
+      T* z = Z + r * out;
+      for (Index o = 0; o < out; ++o) z[o] = b != nullptr ? b[o] : T(0);
+      for (Index i = 0; i < in; ++i) {
+        const T x = X[r * in + i];
+        const T* w = W + i * out;
+        for (Index o = 0; o < out; ++o) z[o] += x * w[o];
+      }
     }
   }
 }
 
 template <typename T, int OUT>
-void small_backward(T* __restrict dX, T* __restrict dW, T* __restrict db, const T* __restrict dZ,
-                    const T* __restrict X, const T* __restrict W, Index batch, Index in,
+void small_backward(T* dX, T* dW, T* db, const T* dZ, const T* X, const T* W, Index batch, Index in,
                     Index out_runtime) {
-  const Index out = OUT > 0 ? OUT : out_runtime;
-  if (dW != nullptr) std::fill(dW, dW + in * out, T(0));
-  if (db != nullptr) std::fill(db, db + out, T(0));
-  for (Index r = 0; r < batch; ++r) {
-    const T* __restrict dz = dZ + r * out;
+  if constexpr (OUT > 0) {
+    using Row = Eigen::Matrix<T, 1, OUT>;
     if (dW != nullptr) {
-      for (Index i = 0; i < in; ++i) {
-        const T x = X[r * in + i];
-        T* __restrict dw = dW + i * out;
-        for (Index o = 0; o < out; ++o) dw[o] += x * dz[o];
+      for (Index i = 0; i < in; ++i) {  // dW[i, :] = sum over the batch of X[r, i] dZ[r, :]
+        Row acc = Row::Zero();
+        for (Index r = 0; r < batch; ++r)
+          acc.noalias() += X[r * in + i] * Eigen::Map<const Row>(dZ + r * OUT);
+        Eigen::Map<Row>{dW + i * OUT} = acc;
       }
     }
     if (db != nullptr) {
-      for (Index o = 0; o < out; ++o) db[o] += dz[o];
+      Row acc = Row::Zero();
+      for (Index r = 0; r < batch; ++r) acc.noalias() += Eigen::Map<const Row>(dZ + r * OUT);
+      Eigen::Map<Row>{db} = acc;
     }
-    if (dX != nullptr) {
-      for (Index i = 0; i < in; ++i) {
-        const T* __restrict w = W + i * out;
-        if constexpr (OUT >= 4) {
-          // A fixed-size dot: Eigen sums it in SIMD registers, which plain C++ may not
-          // (reordering a float sum needs permission the compiler does not have).
-          using Row = Eigen::Matrix<T, OUT, 1>;
-          dX[r * in + i] = Eigen::Map<const Row>(dz).dot(Eigen::Map<const Row>(w));
-        } else {
+    if (dX != nullptr) {  // dX[r, i] = <dZ[r, :], W[i, :]>
+      for (Index r = 0; r < batch; ++r) {
+        const Eigen::Map<const Row> dz(dZ + r * OUT);
+        for (Index i = 0; i < in; ++i) dX[r * in + i] = dz.dot(Eigen::Map<const Row>(W + i * OUT));
+      }
+    }
+  } else {
+    const Index out = out_runtime;
+    if (dW != nullptr) std::fill(dW, dW + in * out, T(0));
+    if (db != nullptr) std::fill(db, db + out, T(0));
+    for (Index r = 0; r < batch; ++r) {
+      const T* dz = dZ + r * out;
+      if (dW != nullptr) {
+        for (Index i = 0; i < in; ++i) {
+          const T x = X[r * in + i];
+          T* dw = dW + i * out;
+          for (Index o = 0; o < out; ++o) dw[o] += x * dz[o];
+        }
+      }
+      if (db != nullptr) {
+        for (Index o = 0; o < out; ++o) db[o] += dz[o];
+      }
+      if (dX != nullptr) {
+        for (Index i = 0; i < in; ++i) {
+          const T* w = W + i * out;
           T sum = 0;
           for (Index o = 0; o < out; ++o) sum += dz[o] * w[o];
           dX[r * in + i] = sum;
