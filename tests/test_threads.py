@@ -16,6 +16,14 @@ import fastnn.kernels as K
 from conftest import assert_matches
 
 
+@pytest.fixture(autouse=True)
+def _restore_thread_count():
+    # Tests here change the process-wide thread count; leave it as they found it.
+    saved = fastnn.get_num_threads()
+    yield
+    fastnn.set_num_threads(saved)
+
+
 def _work_items(rng, dtype):
     X = rng.standard_normal((129, 64)).astype(dtype)
     W = rng.standard_normal((64, 33)).astype(dtype)
@@ -131,11 +139,13 @@ def test_the_gil_probe_detects_a_held_gil(rng):
 
 
 def test_set_num_threads_roundtrip_and_errors():
-    assert fastnn.get_num_threads() == 1  # the default: see set_num_threads' docstring
+    default = fastnn.get_num_threads()
+    assert default == fastnn._config._default_threads()  # the CPUs this process may use
     fastnn.set_num_threads(2)
     assert fastnn.get_num_threads() == 2
     fastnn.set_num_threads(1)
     assert fastnn.get_num_threads() == 1
+    fastnn.set_num_threads(default)
     with pytest.raises(ValueError, match="n must be >= 1, got 0"):
         fastnn.set_num_threads(0)
     with pytest.raises(TypeError, match="n must be an int, got float"):

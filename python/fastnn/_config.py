@@ -11,10 +11,13 @@ from fastnn import _core
 def set_num_threads(n: int) -> None:
     """Set how many threads the kernels may use (``n >= 1``).
 
-    Only large matrix products split across threads (Eigen starts one thread per ~50k
-    multiply-adds at most). The default is 1, or ``FASTNN_NUM_THREADS`` from the environment:
-    on a shared machine, threads that wait on a descheduled sibling can make a product several
-    times slower than one thread, so more threads are an opt-in.
+    Only work that pays for it is split: products of over ~1M multiply-adds (by batch rows,
+    or by columns of the weight gradient), optimizer updates of over 64k parameters, and
+    activations of over 128k values. Each thread gets one contiguous share, and waiting
+    threads sleep instead of spinning (``OMP_WAIT_POLICY=PASSIVE`` unless you set it), so a
+    core taken by another process costs its share of speed, not a collapse. The default is
+    the number of CPUs this process may run on, or ``FASTNN_NUM_THREADS`` from the
+    environment. Results do not depend on the thread count beyond rounding.
     """
     if isinstance(n, bool) or not isinstance(n, int):
         raise TypeError(f"set_num_threads(): n must be an int, got {type(n).__name__}")
@@ -50,9 +53,17 @@ def show_config(file=None) -> None:
     print("\n".join(lines), file=file if file is not None else sys.stdout)
 
 
+def _default_threads() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
 def _init_threads_from_env() -> None:
     value = os.environ.get("FASTNN_NUM_THREADS")
     if value is None:
+        set_num_threads(_default_threads())
         return
     try:
         n = int(value)
