@@ -94,6 +94,15 @@ struct UpdateArrays {
   Index n;
 };
 
+// `a` (of dtype T, checked) as a C-contiguous array: itself when it already is one (no
+// NumPy call: for a 10 x 8 layer that is a tenth of the kernel's time), else a copy.
+template <typename T>
+CArray<T> contiguous(const py::array& a) {
+  const bool native = a.dtype().byteorder() != '>';
+  if (native && (a.flags() & py::array::c_style)) return py::reinterpret_borrow<CArray<T>>(a);
+  return CArray<T>::ensure(a);
+}
+
 // The checks of one call; `fn` names the kernel in every message.
 struct Call {
   const char* fn;
@@ -120,29 +129,36 @@ struct Call {
   // A 2-D array of dtype T, C-contiguous; rows/cols of -1 accept any size. `expected`
   // spells the expected shape for the message, e.g. "(X.shape[1], out) = (8, out)".
   template <typename T>
-  CArray<T> matrix(py::handle obj, const char* name, const char* like, Index rows = -1,
-                   Index cols = -1, const std::string& expected = "(batch, features)") const {
+  CArray<T> matrix(py::handle obj, const char* name, const char* like) const {
+    return matrix<T>(obj, name, like, -1, -1, [] { return std::string("(batch, features)"); });
+  }
+
+  // `expected()` is called only to word an error: building the text costs more than a small
+  // kernel's whole work.
+  template <typename T, typename Expected>
+  CArray<T> matrix(py::handle obj, const char* name, const char* like, Index rows, Index cols,
+                   Expected&& expected) const {
     py::array a = checked_dtype<T>(obj, name, like);
     if (a.ndim() != 2) {
-      throw py::value_error(cat(fn, "(): ", name, " must be a 2-D array of shape ", expected,
+      throw py::value_error(cat(fn, "(): ", name, " must be a 2-D array of shape ", expected(),
                                 ", got a ", a.ndim(), "-D array of shape ", shape_of(a)));
     }
     if ((rows >= 0 && a.shape(0) != rows) || (cols >= 0 && a.shape(1) != cols)) {
       throw py::value_error(
-          cat(fn, "(): ", name, " must have shape ", expected, ", got ", shape_of(a)));
+          cat(fn, "(): ", name, " must have shape ", expected(), ", got ", shape_of(a)));
     }
-    return CArray<T>::ensure(a);
+    return contiguous<T>(a);
   }
 
-  template <typename T>
+  template <typename T, typename Expected>
   CArray<T> vector(py::handle obj, const char* name, const char* like, Index size,
-                   const std::string& expected) const {
+                   Expected&& expected) const {
     py::array a = checked_dtype<T>(obj, name, like);
     if (a.ndim() != 1 || a.shape(0) != size) {
-      throw py::value_error(cat(fn, "(): ", name, " must be a 1-D array of shape ", expected,
+      throw py::value_error(cat(fn, "(): ", name, " must be a 1-D array of shape ", expected(),
                                 ", got shape ", shape_of(a)));
     }
-    return CArray<T>::ensure(a);
+    return contiguous<T>(a);
   }
 
   // Another array of the same shape as `ref` (named `ref_name`).
@@ -150,7 +166,7 @@ struct Call {
   CArray<T> same_shape(py::handle obj, const char* name, const CArray<T>& ref,
                        const char* ref_name) const {
     return matrix<T>(obj, name, ref_name, ref.shape(0), ref.shape(1),
-                     cat(ref_name, ".shape = ", shape_of(ref)));
+                     [&] { return cat(ref_name, ".shape = ", shape_of(ref)); });
   }
 
   template <typename T>
@@ -189,7 +205,8 @@ struct Call {
   // Binary labels: a vector of dtype T whose every value is 0 or 1.
   template <typename T>
   CArray<T> labels(py::handle obj, const char* name, const char* like, Index size) const {
-    CArray<T> a = vector<T>(obj, name, like, size, cat("(n,) with n = X.shape[0] = ", size));
+    CArray<T> a =
+        vector<T>(obj, name, like, size, [&] { return cat("(n,) with n = X.shape[0] = ", size); });
     const T* p = a.data();
     for (Index i = 0; i < size; ++i) {
       if (!(p[i] == T(0) || p[i] == T(1))) {
@@ -410,10 +427,12 @@ py::array dense_forward(py::handle X, py::handle W, py::handle b) {
     using T = decltype(tag);
     auto x = c.matrix<T>(X, "X", "X");
     const Index batch = x.shape(0), in = x.shape(1);
-    auto w = c.matrix<T>(W, "W", "X", in, -1, cat("(in, out) with in = X.shape[1] = ", in));
+    auto w = c.matrix<T>(W, "W", "X", in, -1,
+                         [&] { return cat("(in, out) with in = X.shape[1] = ", in); });
     const Index out = w.shape(1);
     CArray<T> bias;
-    if (!b.is_none()) bias = c.vector<T>(b, "b", "X", out, cat("(out,) = (", out, ",)"));
+    if (!b.is_none())
+      bias = c.vector<T>(b, "b", "X", out, [&] { return cat("(out,) = (", out, ",)"); });
     auto z = new_matrix<T>(batch, out);
     const T* bias_ptr = b.is_none() ? nullptr : bias.data();
     T* z_ptr = z.mutable_data();
@@ -431,10 +450,12 @@ py::tuple dense_backward(py::handle X, py::handle W, py::handle dZ) {
     using T = decltype(tag);
     auto x = c.matrix<T>(X, "X", "X");
     const Index batch = x.shape(0), in = x.shape(1);
-    auto w = c.matrix<T>(W, "W", "X", in, -1, cat("(in, out) with in = X.shape[1] = ", in));
+    auto w = c.matrix<T>(W, "W", "X", in, -1,
+                         [&] { return cat("(in, out) with in = X.shape[1] = ", in); });
     const Index out = w.shape(1);
-    auto dz = c.matrix<T>(dZ, "dZ", "X", batch, out,
-                          cat("(X.shape[0], W.shape[1]) = (", batch, ", ", out, ")"));
+    auto dz = c.matrix<T>(dZ, "dZ", "X", batch, out, [&] {
+      return cat("(X.shape[0], W.shape[1]) = (", batch, ", ", out, ")");
+    });
     auto dx = new_matrix<T>(batch, in);
     auto dw = new_matrix<T>(in, out);
     CArray<T> db(out);
@@ -924,14 +945,16 @@ class PyNetwork {
       }
       return {CArray<T>(), labels};
     }
-    return {c.matrix<T>(Y, "Y", "X", n, outputs, cat("(", n, ", ", outputs, ")")), {}};
+    return {c.matrix<T>(Y, "Y", "X", n, outputs, [&] { return cat("(", n, ", ", outputs, ")"); }),
+            {}};
   }
 
   template <typename T>
   py::dict train(const Call& c, fastnn::Network<T>& net, py::handle X, py::handle Y,
                  Index batch_size, bool shuffle, std::uint64_t seed, std::uint64_t epoch,
                  double learning_rate, Index first_batch, Index last_batch, bool metrics) {
-    auto x = c.matrix<T>(X, "X", "the weights", -1, net.inputs(), cat("(n, ", net.inputs(), ")"));
+    auto x = c.matrix<T>(X, "X", "the weights", -1, net.inputs(),
+                         [&] { return cat("(n, ", net.inputs(), ")"); });
     const Index n = x.shape(0);
     auto [y, labels] = targets<T>(c, Y, n, net.outputs());
     if (last_batch < 0) last_batch = (n + batch_size - 1) / batch_size;
@@ -954,7 +977,8 @@ class PyNetwork {
 
   template <typename T>
   py::dict evaluate_as(const Call& c, fastnn::Network<T>& net, py::handle X, py::handle Y) {
-    auto x = c.matrix<T>(X, "X", "the weights", -1, net.inputs(), cat("(n, ", net.inputs(), ")"));
+    auto x = c.matrix<T>(X, "X", "the weights", -1, net.inputs(),
+                         [&] { return cat("(n, ", net.inputs(), ")"); });
     auto [y, labels] = targets<T>(c, Y, x.shape(0), net.outputs());
     const bool sparse = loss_ == fastnn::LossKind::sparse_categorical_crossentropy;
     const T* y_ptr = sparse ? nullptr : y.data();
@@ -970,7 +994,8 @@ class PyNetwork {
 
   template <typename T>
   py::array predict_as(const Call& c, fastnn::Network<T>& net, py::handle X) {
-    auto x = c.matrix<T>(X, "X", "the weights", -1, net.inputs(), cat("(n, ", net.inputs(), ")"));
+    auto x = c.matrix<T>(X, "X", "the weights", -1, net.inputs(),
+                         [&] { return cat("(n, ", net.inputs(), ")"); });
     auto out = new_matrix<T>(x.shape(0), net.outputs());
     T* out_ptr = out.mutable_data();
     {
