@@ -212,7 +212,9 @@ def test_plot_without_matplotlib_says_how_to_get_it(trained, monkeypatch):
 
 
 def test_import_fastnn_does_not_load_matplotlib():
-    code = "import sys, fastnn; fastnn.datasets, fastnn.playground; print('matplotlib' in sys.modules)"
+    code = (
+        "import sys, fastnn; fastnn.datasets, fastnn.playground; print('matplotlib' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 

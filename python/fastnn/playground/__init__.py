@@ -198,7 +198,9 @@ def plot(
         )
     if loss_curves:
         _draw_loss(fig.add_subplot(grid_spec[1, 1]), loss_curves)
-    fig.suptitle(title if title is not None else _default_title(model, history), fontsize=10.5)
+    fig.suptitle(
+        title if title is not None else _default_title(model, history), fontsize=10.5, wrap=True
+    )
     if path is not None:
         _save(fig, path, suffix, dpi)
     return fig

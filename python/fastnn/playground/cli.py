@@ -16,6 +16,7 @@ import math
 import os
 import sys
 import warnings
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -261,8 +262,124 @@ def _check_options(args) -> None:
             raise _Usage(f"--out {args.out!r}: the folder {folder} does not exist")
 
 
-def _playground(args) -> int:
+@dataclass
+class _Data:
+    """The data to learn, in the user's units, and what the command knows about it."""
+
+    name: str  # the data set's name, or the CSV file's without its suffix
+    X: np.ndarray
+    y: np.ndarray  # class indices 0..k-1, or the regression values
+    problem: str  # "classification" or "regression"
+    class_labels: list[str]  # the classes' names, in the order of their indices
+    input_names: list[str]
+    target_name: str
+    domain: tuple | None  # the picture's square, None for the data's own range
+    standardize: bool
+
+
+def _load_data(args, seed: int) -> _Data:
+    from fastnn import datasets
+
+    if args.data is None:
+        name = args.dataset or "circle"
+        problem = "regression" if name in datasets.REGRESSION else "classification"
+        if args.problem is not None and args.problem != problem:
+            raise _Usage(
+                f"--dataset {name} is a {problem} data set; --problem {args.problem} does not fit it"
+            )
+        X, y = datasets.make_playground(name, args.samples or _SAMPLES[problem], args.noise, seed)
+        weather = name == "weather"
+        if problem == "regression":
+            class_labels = []
+        else:
+            class_labels = ["rainy", "sunny"] if weather else ["0", "1"]
+        return _Data(
+            name=name,
+            X=X,
+            y=y,
+            problem=problem,
+            class_labels=class_labels,
+            input_names=["temperature (°C)", "air pressure (hPa)"] if weather else ["x1", "x2"],
+            target_name="y",
+            domain=None if weather else datasets.PLAYGROUND_DOMAIN,
+            standardize=weather if args.standardize is None else args.standardize,
+        )
+
+    target = args.target
+    if target is not None and _is_int(target):
+        target = int(target)
+    X, y, input_names, target_name = datasets.load_csv(
+        args.data, target=-1 if target is None else target, return_names=True
+    )
+    problem = args.problem or ("classification" if _whole(y) else "regression")
+    class_labels = []
+    if problem == "classification":
+        if not _whole(y):
+            bad = int(np.flatnonzero(y != np.round(y))[0])
+            raise _Failure(
+                f"{args.data}: --problem classification needs whole-number labels, but "
+                f"data row {bad + 1} has {target_name} = {y[bad]:g}"
+            )
+        values, y = np.unique(y, return_inverse=True)
+        if len(values) < 2:
+            raise _Failure(
+                f"{args.data}: every sample has the label {values[0]:g}; "
+                "classification needs at least 2 classes"
+            )
+        class_labels = [f"{v:g}" for v in values]
+    if not args.no_plot and X.shape[1] < 2:
+        raise _Failure(
+            f"the picture needs 2 or more input columns, {args.data} has {X.shape[1]} besides "
+            "the label (use --no-plot to train without a picture)"
+        )
+    return _Data(
+        name=os.path.splitext(os.path.basename(args.data))[0] or "data",
+        X=X,
+        y=y,
+        problem=problem,
+        class_labels=class_labels,
+        input_names=input_names,
+        target_name=target_name,
+        domain=None,
+        standardize=True if args.standardize is None else args.standardize,
+    )
+
+
+def _build_model(args, input_dim: int, data: _Data, seed: int):
+    """The network the options describe, compiled; returns it and the metric to report."""
     import fastnn as fnn
+
+    regularizer = None
+    if args.regularization != "none":
+        regularizer = getattr(fnn.regularizers, args.regularization)(args.reg_rate)
+    n_classes = len(data.class_labels)
+    if data.problem == "regression":
+        units, activation, loss, metric = 1, "linear", "mse", "mae"
+    elif n_classes == 2:
+        units, activation, loss, metric = 1, "sigmoid", "binary_crossentropy", "accuracy"
+    else:
+        units, activation = n_classes, "softmax"
+        loss, metric = "sparse_categorical_crossentropy", "accuracy"
+    sizes = [*args.hidden, units]
+    model = fnn.Sequential(seed=seed)
+    for index, size in enumerate(sizes):
+        model.add(
+            fnn.Dense(
+                size,
+                activation=args.activation if index < len(args.hidden) else activation,
+                input_dim=input_dim if index == 0 else None,
+                kernel_regularizer=regularizer,
+            )
+        )
+    model.compile(
+        optimizer=fnn.optimizers.get({"kind": args.optimizer, "learning_rate": args.learning_rate}),
+        loss=loss,
+        metrics=[metric],
+    )
+    return model, metric
+
+
+def _playground(args) -> int:
     from fastnn import datasets
 
     seed = args.seed if args.seed is not None else int(np.random.default_rng().integers(2**31))
@@ -274,72 +391,22 @@ def _playground(args) -> int:
                 'drawing the picture needs matplotlib: pip install "fastnn[plot]" '
                 "(or pass --no-plot)"
             ) from None
-
-    # ---- the data --------------------------------------------------------------------------
-    class_values = None
-    if args.data is not None:
-        name = os.path.splitext(os.path.basename(args.data))[0] or "data"
-        target = args.target
-        if target is not None and _is_int(target):
-            target = int(target)
-        X, y, input_names, target_name = datasets.load_csv(
-            args.data, target=-1 if target is None else target, return_names=True
-        )
-        problem = args.problem or ("classification" if _whole(y) else "regression")
-        if problem == "classification":
-            if not _whole(y):
-                bad = int(np.flatnonzero(y != np.round(y))[0])
-                raise _Failure(
-                    f"{args.data}: --problem classification needs whole-number labels, but "
-                    f"row {bad + 1} of the data has {target_name} = {y[bad]:g}"
-                )
-            class_values, y = np.unique(y, return_inverse=True)
-            class_labels = [f"{v:g}" for v in class_values]
-            if len(class_values) < 2:
-                raise _Failure(
-                    f"{args.data}: every sample has the label {class_values[0]:g}; "
-                    "classification needs at least 2 classes"
-                )
-        standardize = True if args.standardize is None else args.standardize
-        domain = None
-    else:
-        name = args.dataset or "circle"
-        problem = "regression" if name in datasets.REGRESSION else "classification"
-        if args.problem is not None and args.problem != problem:
-            raise _Usage(
-                f"--dataset {name} is a {problem} data set; --problem {args.problem} does not fit it"
-            )
-        n_samples = args.samples or _SAMPLES[problem]
-        X, y = datasets.make_playground(name, n_samples, args.noise, seed)
-        if name == "weather":
-            input_names, domain = ["temperature (°C)", "air pressure (hPa)"], None
-        else:
-            input_names, domain = ["x1", "x2"], datasets.PLAYGROUND_DOMAIN
-        target_name = "y"
-        if problem == "classification":
-            class_values = np.array([0, 1])
-            class_labels = ["rainy", "sunny"] if name == "weather" else ["0", "1"]
-        standardize = (name == "weather") if args.standardize is None else args.standardize
-    n_classes = 0 if class_values is None else len(class_values)
-    if not args.no_plot and X.shape[1] < 2:
-        raise _Failure(
-            f"the picture needs 2 or more input columns, {args.data} has {X.shape[1]} besides "
-            "the label (use --no-plot to train without a picture)"
-        )
+    data = _load_data(args, seed)
     # The split draws from its own stream: the seed's first numbers drew the data.
     X_train, X_test, y_train, y_test = datasets.train_test_split(
-        X, y, test_ratio=1.0 - args.train_ratio, seed=np.random.default_rng((seed, 1))
+        data.X, data.y, test_ratio=1.0 - args.train_ratio, seed=np.random.default_rng((seed, 1))
     )
 
-    # ---- the inputs the network sees -------------------------------------------------------
+    # The network sees the standardised columns, or Playground's features of them.
     features = args.features
-    if features is not None and X.shape[1] != 2:
+    columns = data.X.shape[1]
+    if features is not None and columns != 2:
         raise _Failure(
             f"--features computes Playground's features of 2 inputs, but the data has "
-            f"{X.shape[1]} input columns"
+            f"{columns} input columns"
         )
-    mean = X_train.mean(axis=0) if standardize else np.zeros(X.shape[1])
-    std = X_train.std(axis=0) if standardize else np.ones(X.shape[1])
+    mean = X_train.mean(axis=0) if data.standardize else np.zeros(columns)
+    std = X_train.std(axis=0) if data.standardize else np.ones(columns)
     std[std == 0] = 1.0
 
     def transform(points: np.ndarray) -> np.ndarray:
@@ -349,57 +416,25 @@ def _playground(args) -> int:
         scaled = transform(points)
         return datasets.playground_features(scaled, features) if features else scaled
 
-    input_dim = len(features) if features else X.shape[1]
+    input_dim = len(features) if features else columns
+    model, metric = _build_model(args, input_dim, data, seed)
 
-    # ---- the network -----------------------------------------------------------------------
-    regularizer = None
-    if args.regularization != "none":
-        regularizer = getattr(fnn.regularizers, args.regularization)(args.reg_rate)
-    layers = []
-    for index, units in enumerate(args.hidden):
-        layers.append(
-            fnn.Dense(
-                units,
-                activation=args.activation,
-                input_dim=input_dim if index == 0 else None,
-                kernel_regularizer=regularizer,
-            )
-        )
-    if problem == "regression":
-        units, activation, loss, metrics = 1, "linear", "mse", ["mae"]
-    elif n_classes == 2:
-        units, activation, loss, metrics = 1, "sigmoid", "binary_crossentropy", ["accuracy"]
+    # What is about to happen.
+    n_classes = len(data.class_labels)
+    if data.problem == "classification":
+        kind = f"{n_classes} classes ({_class_list(data.class_labels)})"
     else:
-        units, activation = n_classes, "softmax"
-        loss, metrics = "sparse_categorical_crossentropy", ["accuracy"]
-    layers.append(
-        fnn.Dense(
-            units,
-            activation=activation,
-            input_dim=None if layers else input_dim,
-            kernel_regularizer=regularizer,
-        )
-    )
-    model = fnn.Sequential(layers, seed=seed)
-    optimizer = fnn.optimizers.get(args.optimizer)
-    optimizer = type(optimizer)(learning_rate=args.learning_rate)
-    model.compile(optimizer=optimizer, loss=loss, metrics=metrics)
-
-    # ---- what is about to happen -----------------------------------------------------------
-    feature_text = ", ".join(features or input_names)
-    if problem == "classification":
-        kind = f"{n_classes} classes ({_class_list(class_labels)})"
-    else:
-        kind = f"regression of {target_name}"
+        kind = f"regression of {data.target_name}"
     shape = " → ".join(str(n) for n in [input_dim, *args.hidden, model.output_dim])
     print(
-        f"{name}: {len(X_train)} training and {len(X_test)} test samples, {kind}"
-        + (", inputs standardized" if standardize else "")
+        f"{data.name}: {len(X_train)} training and {len(X_test)} test samples, {kind}"
+        + (", inputs standardized" if data.standardize else "")
     )
     print(
-        f"network {shape} ({args.activation}; inputs {feature_text}), "
-        f"{model.count_params()} parameters; {args.optimizer}, learning rate "
-        f"{args.learning_rate:g}, batch size {args.batch_size}, {args.epochs} epochs, seed {seed}"
+        f"network {shape} ({args.activation if args.hidden else 'no hidden layer'}; "
+        f"inputs {', '.join(features or data.input_names)}), {model.count_params()} parameters; "
+        f"{args.optimizer}, learning rate {args.learning_rate:g}, batch size {args.batch_size}, "
+        f"{args.epochs} epochs, seed {seed}"
     )
     if n_classes > _MANY_CLASSES:
         print(
@@ -407,7 +442,7 @@ def _playground(args) -> int:
             "use --problem regression"
         )
 
-    # ---- training --------------------------------------------------------------------------
+    # Training, with fit's warnings (a NaN loss) as one line each.
     train_inputs, test_inputs = inputs(X_train), inputs(X_test)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -423,19 +458,17 @@ def _playground(args) -> int:
         print(f"warning: {warning.message}", file=sys.stderr)
     train = model.evaluate(train_inputs, y_train, return_dict=True)
     test = model.evaluate(test_inputs, y_test, return_dict=True)
-    metric = metrics[0]
     for label, logs in (("train", train), ("test", test)):
         print(f"{label + ':':<7}loss {logs['loss']:.4f}  {metric} {logs[metric]:.4f}")
 
-    # ---- the picture -----------------------------------------------------------------------
     if args.no_plot:
         return 0
     from fastnn.playground import plot
 
-    path = args.out or f"{name}.png"
+    path = args.out or f"{data.name}.png"
     title = (
-        f"{name} · network {shape}, {args.activation} · {len(history.epoch)} epochs · "
-        f"test loss {test['loss']:.4f}"
+        f"{data.name} · network {shape}{', ' + args.activation if args.hidden else ''} · "
+        f"{len(history.epoch)} epochs · test loss {test['loss']:.4f}"
         + (f" · test accuracy {test['accuracy']:.3f}" if metric == "accuracy" else "")
     )
     plot(
@@ -447,10 +480,10 @@ def _playground(args) -> int:
         history,
         path,
         features=features,
-        transform=transform if standardize else None,
-        domain=domain,
-        input_names=input_names,
-        class_names=class_labels if problem == "classification" else None,
+        transform=transform if data.standardize else None,
+        domain=data.domain,
+        input_names=data.input_names,
+        class_names=data.class_labels or None,
         title=title,
         discretize=args.discretize,
     )
