@@ -53,7 +53,7 @@ void small_forward(T* Z, const T* X, const T* W, const T* b, Index batch, Index 
       Row z = bias;
       for (Index i = 0; i < in; ++i)
         z.noalias() += X[r * in + i] * Eigen::Map<const Row>(W + i * OUT);
-      Eigen::Map<Row>{Z + r * OUT} = z;
+      Eigen::Map<Row>{Z + r* OUT} = z;
     }
   } else {
     const Index out = out_runtime;
@@ -79,7 +79,7 @@ void small_backward(T* dX, T* dW, T* db, const T* dZ, const T* X, const T* W, In
         Row acc = Row::Zero();
         for (Index r = 0; r < batch; ++r)
           acc.noalias() += X[r * in + i] * Eigen::Map<const Row>(dZ + r * OUT);
-        Eigen::Map<Row>{dW + i * OUT} = acc;
+        Eigen::Map<Row>{dW + i* OUT} = acc;
       }
     }
     if (db != nullptr) {
@@ -165,16 +165,29 @@ void dense_forward(T* Z, const T* X, const T* W, const T* b, Index batch, Index 
   if (is_small(batch, in, out)) {
     FASTNN_DISPATCH_OUT(small_forward, T, out, Z, X, W, b, batch, in, out)
   }
-  // Threads split the batch: each multiplies its own rows, with no synchronisation inside the
-  // product (Eigen's own threading waits on its threads at every block, and collapsed when a
-  // core was taken by another process).
-  const int threads = threads_for(batch * in * out, batch);
+  // Threads split the product, each computing its own block of Z with no synchronisation
+  // inside (Eigen's own threading waits on its threads at every block, and collapsed when a
+  // core was taken by another process). Each thread packs the whole of the operand it does
+  // not split, so the split goes along the larger one: W's columns when W is larger than X,
+  // else X's rows.
+  const bool by_columns = in * out > batch * in;
+  const int threads = threads_for(batch * in * out, by_columns ? out : batch);
   if (threads == 1) return gemm_forward(Z, X, W, b, batch, in, out);
 #pragma omp parallel num_threads(threads)
   {
     Index lo, hi;
-    share(batch, thread_id(), threads, &lo, &hi);
-    gemm_forward(Z + lo * out, X + lo * in, W, b, hi - lo, in, out);
+    if (by_columns) {
+      share(out, thread_id(), threads, &lo, &hi);
+      MatrixMap<T> z(Z, batch, out);
+      z.middleCols(lo, hi - lo).noalias() =
+          ConstMatrixMap<T>(X, batch, in) * ConstMatrixMap<T>(W, in, out).middleCols(lo, hi - lo);
+      if (b != nullptr) {
+        z.middleCols(lo, hi - lo).rowwise() += ConstRowVectorMap<T>(b + lo, hi - lo);
+      }
+    } else {
+      share(batch, thread_id(), threads, &lo, &hi);
+      gemm_forward(Z + lo * out, X + lo * in, W, b, hi - lo, in, out);
+    }
   }
 }
 
@@ -190,11 +203,17 @@ void dense_backward(T* dX, T* dW, T* db, const T* dZ, const T* X, const T* W, In
   {
     const int t = thread_id();
     Index lo, hi;
-    // dX: each thread its rows of the batch.
+    // dX = dZ W^T: each thread its rows of the batch, or its columns of dX (rows of W) when W
+    // is the larger operand (as in dense_forward).
     if (dX != nullptr) {
-      share(batch, t, threads, &lo, &hi);
-      MatrixMap<T>(dX, batch, in).middleRows(lo, hi - lo).noalias() =
-          dz.middleRows(lo, hi - lo) * w.transpose();
+      MatrixMap<T> dx(dX, batch, in);
+      if (in > batch) {
+        share(in, t, threads, &lo, &hi);
+        dx.middleCols(lo, hi - lo).noalias() = dz * w.middleRows(lo, hi - lo).transpose();
+      } else {
+        share(batch, t, threads, &lo, &hi);
+        dx.middleRows(lo, hi - lo).noalias() = dz.middleRows(lo, hi - lo) * w.transpose();
+      }
     }
     // dW and db: each thread its columns of dW (rows of dW when there are more of those), so
     // that no two threads add into the same entry.
