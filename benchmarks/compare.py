@@ -25,11 +25,12 @@ whole epoch under ``lax.scan``), scikit-learn an ``MLPClassifier(solver="sgd")``
 
 Timing: each (peer, workload) runs in its own fresh process, so that no library's threads or
 caches meet another's. One warm-up epoch (which compiles, for torch.compile and JAX), then
-``--repeats`` full trainings, each from the initial weights; samples/s = samples x epochs /
-wall time of the training call. Data making, imports, compiling and weight loading are not
-timed. The table shows the median and the min-max; the ratio is fastnn's median over the
-peer's (above 1: fastnn is faster). Thread counts are each library's default unless
-``--threads N`` is given; the table reports what each used.
+``--repeats`` full trainings (more for short ones, until they add up to a second), each
+from the initial weights; samples/s = samples x epochs / wall time of the training call.
+Data making, imports, compiling and weight loading are not timed. The table shows the median
+and the min-max; the ratio is fastnn's median over the peer's (above 1: fastnn is faster).
+Thread counts are each library's default unless ``--threads N`` is given; the table reports
+what each used.
 """
 
 from __future__ import annotations
@@ -75,6 +76,8 @@ TARGETS = {"tiny": 5.0, "mnist": 1.5, "wide": 1.1}
 PREDICT_TINY_TARGET_US = 2.0
 LOAD_TARGET = 0.5
 WORKER_TIMEOUT = 900  # seconds for one (peer, workload) process
+# Trainings shorter than this in all are repeated (up to MAX_REPEATS times) beyond --repeats.
+MIN_SECONDS, MAX_REPEATS = 1.0, 50
 
 
 # ==== the peers ==============================================================================
@@ -506,15 +509,16 @@ def _stats(values: list[float]) -> dict:
     return {"median": statistics.median(values), "min": min(values), "max": max(values)}
 
 
-def measure_training(peer, w: wl.Workload, repeats: int) -> dict:
-    """Warm up one epoch, then `repeats` full trainings from the initial weights."""
+def measure_training(peer, w: wl.Workload, repeats: int, min_seconds: float) -> dict:
+    """Warm up one epoch, then full trainings from the initial weights: `repeats` of them, or
+    more while they add up to less than `min_seconds` (a short training is noisy)."""
     X, y = wl.make_data(w)
     orders = wl.batch_orders(w.samples, w.epochs)
     peer.load_data(X, y)
     peer.reset()
     peer.fit(orders[:1])  # warm-up: compiles, fills caches
     seconds, losses = [], []
-    for _ in range(repeats):
+    while len(seconds) < repeats or (sum(seconds) < min_seconds and len(seconds) < MAX_REPEATS):
         peer.reset()
         start = time.perf_counter()
         loss = peer.fit(orders)
@@ -578,7 +582,7 @@ def worker(args) -> dict:
         else:
             w = wl.workload(args.workload, args.quick)
             peer = peer_class(w, wl.initial_weights(w), args.threads)
-            result = measure_training(peer, w, args.repeats)
+            result = measure_training(peer, w, args.repeats, 0.0 if args.quick else MIN_SECONDS)
     except ImportError as error:
         return {"status": "skipped", "reason": f"cannot import: {error}"}
     except Exception as error:
