@@ -526,6 +526,7 @@ def measure_training(peer, w: wl.Workload, repeats: int, min_seconds: float) -> 
         losses.append(float(loss))
     return {
         "samples_per_s": _stats([w.samples * w.epochs / s for s in seconds]),
+        "runs": len(seconds),
         "seconds": seconds,
         "final_loss": losses[-1],
         "final_losses": losses,
