@@ -4,7 +4,8 @@ A workload fixes the network, the loss, the optimizer, the batch size, the numbe
 and epochs, and how its data are made. Everything that must be the same for every framework
 is made here, with NumPy, once:
 
-* the data (float32), from ``numpy.random.default_rng(SEED)``;
+* the data (float32), from ``numpy.random.default_rng(SEED)`` (tiny: the playground's
+  spirals, ``fastnn.datasets.make_playground``);
 * the initial weights: Glorot-uniform kernels and zero biases, drawn from
   ``default_rng(SEED)`` layer by layer, kernels shaped (in, out);
 * the batch order of every epoch: ``fastnn.kernels.permutation(n, SEED, epoch)``, the order
@@ -94,20 +95,11 @@ def workload(name: str, quick: bool = False) -> Workload:
 
 
 def two_spirals(n: int, seed: int = SEED) -> tuple[np.ndarray, np.ndarray]:
-    """The playground's two interleaved spirals: X (n, 2) float32, y (n,) labels 0/1."""
-    rng = np.random.default_rng(seed)
-    half = n // 2
-    X, y = [], []
-    for label, n_points in ((0, n - half), (1, half)):
-        t = np.arange(n_points) / n_points
-        angle = 1.75 * t * 2 * np.pi + label * np.pi
-        radius = 5 * t
-        points = np.stack([radius * np.sin(angle), radius * np.cos(angle)], axis=1)
-        X.append(points + rng.uniform(-0.1, 0.1, points.shape))
-        y.append(np.full(n_points, label))
-    X, y = np.concatenate(X), np.concatenate(y)
-    mix = rng.permutation(n)  # classes interleaved, so that any prefix holds both
-    return X[mix].astype(np.float32), y[mix].astype(np.int64)
+    """The playground's two spirals (noise 10 of its 50): X (n, 2) float32, y (n,) labels 0/1."""
+    from fastnn.datasets import make_playground
+
+    X, y = make_playground("spiral", n, noise=10, seed=seed)
+    return X.astype(np.float32), y
 
 
 def blobs(n: int, dim: int, classes: int, seed: int = SEED) -> tuple[np.ndarray, np.ndarray]:
