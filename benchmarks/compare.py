@@ -29,8 +29,9 @@ caches meet another's. One warm-up epoch (which compiles, for torch.compile and 
 from the initial weights; samples/s = samples x epochs / wall time of the training call.
 Data making, imports, compiling and weight loading are not timed. The table shows the median
 and the min-max; the ratio is fastnn's median over the peer's (above 1: fastnn is faster).
-Thread counts are each library's default unless ``--threads N`` is given; the table reports
-what each used.
+Thread counts are each library's default unless ``--threads N`` is given (JAX, whose XLA
+ignores its thread settings, is then pinned to N cores); the table reports what each used,
+and the cores it kept busy (process CPU time over wall time).
 """
 
 from __future__ import annotations
@@ -331,9 +332,10 @@ class JaxPeer:
 
         self.jax, self.jnp, self.w, self.init = jax, jnp, w, init
         self.version = jax.__version__
-        # XLA's CPU client has no call that tells its threads: one per usable core by
-        # default, one with the XLA_FLAGS that worker_env sets for --threads 1.
-        self.threads = 1 if threads == 1 else len(os.sched_getaffinity(0))
+        # XLA's CPU client runs one thread per usable core and has no setting for it that
+        # works (its intra-op flags are ignored): with --threads N, worker() has already
+        # pinned this process to N cores.
+        self.threads = len(os.sched_getaffinity(0))
         act = jnp.tanh if w.hidden_activation == "tanh" else jax.nn.relu
         lr, mu = w.learning_rate, w.momentum
 
@@ -517,15 +519,18 @@ def measure_training(peer, w: wl.Workload, repeats: int, min_seconds: float) -> 
     peer.load_data(X, y)
     peer.reset()
     peer.fit(orders[:1])  # warm-up: compiles, fills caches
-    seconds, losses = [], []
+    seconds, cpu_seconds, losses = [], [], []
     while len(seconds) < repeats or (sum(seconds) < min_seconds and len(seconds) < MAX_REPEATS):
         peer.reset()
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         loss = peer.fit(orders)
         seconds.append(time.perf_counter() - start)
+        cpu_seconds.append(time.process_time() - cpu_start)
         losses.append(float(loss))
     return {
         "samples_per_s": _stats([w.samples * w.epochs / s for s in seconds]),
+        # CPU time of all the process's threads over wall time: the cores it kept busy
+        "cpu_per_wall": statistics.median(c / s for c, s in zip(cpu_seconds, seconds, strict=True)),
         "runs": len(seconds),
         "seconds": seconds,
         "final_loss": losses[-1],
@@ -576,6 +581,8 @@ def measure_inference(peer_class, threads, quick: bool) -> tuple[object, list[di
 def worker(args) -> dict:
     """Measure one peer on one workload (this runs in its own process)."""
     peer_class = PEER_CLASSES[args.worker]
+    if args.threads and peer_class in (JaxPeer, JaxScanPeer):  # before jax starts its threads
+        os.sched_setaffinity(0, sorted(os.sched_getaffinity(0))[: args.threads])
     try:
         if args.workload == "inference":
             peer, rows = measure_inference(peer_class, args.threads, args.quick)
@@ -660,8 +667,6 @@ def worker_env(threads: int | None) -> dict:
             "MKL_NUM_THREADS",
         ):
             env[var] = str(threads)
-        if threads == 1:
-            env["XLA_FLAGS"] = "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
     return env
 
 
@@ -813,6 +818,7 @@ def training_table(rows: list[dict]) -> str:
         "final loss",
         "vs fastnn",
         "threads",
+        "cpu/wall",
         "version",
     ]
     out = []
@@ -832,6 +838,7 @@ def training_table(rows: list[dict]) -> str:
                 f"{r['final_loss']:.4f}",
                 f"{r['loss_vs_fastnn']:+.1%}" if r.get("loss_vs_fastnn") is not None else "",
                 str(r["threads"]),
+                f"{r['cpu_per_wall']:.1f}",
                 str(r["version"]),
             ]
         )
