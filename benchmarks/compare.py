@@ -1,0 +1,1133 @@
+"""fastnn side by side with its peers: the same networks, trained the same way, in one run.
+
+    python benchmarks/compare.py                      # every workload, every peer installed
+    python benchmarks/compare.py --workloads tiny --peers fastnn,torch --repeats 5
+    python benchmarks/compare.py --load --memory --json report.json
+
+The rules, so that every framework does the same work (benchmarks/workloads.py makes it all):
+
+* Same data: float32, made with NumPy from seed 0 (tiny: two spirals; mnist: 784-d Gaussian
+  blobs of 10 classes, standardised; wide: the same in 1024-d).
+* Same initial weights: Glorot-uniform kernels and zero biases, drawn once with NumPy and
+  loaded into every framework.
+* Same batch order: epoch e visits the samples in ``fastnn.kernels.permutation(n, 0, e)``,
+  the order ``Sequential(seed=0).fit(shuffle=True)`` uses itself; every peer is handed that
+  order (scikit-learn through one ``partial_fit`` per epoch with ``shuffle=False``).
+  Batches are consecutive runs of that order; the last one may be shorter.
+* Same optimizer: SGD, PyTorch's momentum rule (v = mu v + g, w -= lr v; scikit-learn's rule
+  is the same for a constant learning rate), no weight decay, no Nesterov.
+
+So the final training loss (the mean of the last epoch's batch losses, weighted by batch
+size) must agree across peers within a few percent: that column is the check that everyone
+trained the same model. Each peer is written as its users write it: NumPy a plain loop,
+PyTorch an ``nn.Sequential`` with ``optim.SGD`` over tensor slices, JAX a jitted step (and a
+whole epoch under ``lax.scan``), scikit-learn an ``MLPClassifier(solver="sgd")``.
+
+Timing: each (peer, workload) runs in its own fresh process, so that no library's threads or
+caches meet another's. One warm-up epoch (which compiles, for torch.compile and JAX), then
+``--repeats`` full trainings (more for short ones, until they add up to a second), each
+from the initial weights; samples/s = samples x epochs / wall time of the training call.
+Data making, imports, compiling and weight loading are not timed. The table shows the median
+and the min-max; the ratio is fastnn's median over the peer's (above 1: fastnn is faster).
+Thread counts are each library's default unless ``--threads N`` is given (JAX, whose XLA
+ignores its thread settings, is then pinned to N cores); the table reports what each used,
+and the cores it kept busy (process CPU time over wall time).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import importlib.util
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+import workloads as wl
+
+PEERS = ("fastnn", "numpy", "torch", "torch-compile", "jax", "jax-scan", "sklearn")
+WORKLOADS = ("tiny", "mnist", "wide", "inference")
+# The module each peer needs; a missing one gives a "skipped" row.
+PEER_MODULES = {
+    "fastnn": "fastnn",
+    "numpy": "numpy",
+    "torch": "torch",
+    "torch-compile": "torch",
+    "jax": "jax",
+    "jax-scan": "jax",
+    "sklearn": "sklearn",
+}
+INSTALL_HINTS = {
+    "torch": "pip install torch --index-url https://download.pytorch.org/whl/cpu",
+    "jax": 'pip install "jax[cpu]"',
+    "sklearn": "pip install scikit-learn",
+}
+# The issue's targets for the lead (fastnn's speed over the fastest peer, and the rest).
+TARGETS = {"tiny": 5.0, "mnist": 1.5, "wide": 1.1}
+PREDICT_TINY_TARGET_US = 2.0
+LOAD_TARGET = 0.5
+WORKER_TIMEOUT = 900  # seconds for one (peer, workload) process
+# Trainings shorter than this in all are repeated (up to MAX_REPEATS times) beyond --repeats.
+MIN_SECONDS, MAX_REPEATS = 1.0, 50
+
+
+# ==== the peers ==============================================================================
+#
+# Each peer is a small class: built from the workload and the initial weights, it takes the
+# data once (load_data, not timed), starts from the initial weights (reset, not timed),
+# trains over the given epoch orders and returns the last epoch's loss (fit, timed), and makes
+# a zero-argument function that predicts probabilities for some rows (predictor).
+
+
+def _threads_blas() -> int | str:
+    """NumPy's BLAS threads, through threadpoolctl when it is installed."""
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return "BLAS default"
+    counts = [p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"]
+    return counts[0] if counts else "BLAS default"
+
+
+class FastnnPeer:
+    """fastnn: Sequential.fit, which shuffles with the same (seed, epoch) order itself."""
+
+    name = "fastnn"
+
+    def __init__(self, w: wl.Workload, init, threads: int | None):
+        import fastnn
+
+        if threads:
+            fastnn.set_num_threads(threads)
+        self.w, self.init = w, init
+        self.version = fastnn.__version__
+        self.threads = fastnn.get_num_threads()
+
+    def load_data(self, X, y):
+        self.X, self.y = X, wl.fastnn_targets(self.w, y)
+
+    def reset(self):
+        self.model = wl.fastnn_model(self.w, self.init)
+
+    def fit(self, orders) -> float:
+        history = self.model.fit(
+            self.X, self.y, epochs=len(orders), batch_size=self.w.batch_size, verbose=0
+        )
+        return history.history["loss"][-1]
+
+    def predictor(self, X):
+        model = wl.fastnn_model(self.w, self.init)
+        return lambda: model.predict(X)
+
+
+class NumpyPeer:
+    """A plain NumPy loop, as a user writes one: forward, cross-entropy, backward, SGD."""
+
+    name = "numpy"
+
+    def __init__(self, w: wl.Workload, init, threads: int | None):
+        self.w, self.init = w, init
+        self.version = np.__version__
+        self.threads = _threads_blas()
+        if w.hidden_activation == "tanh":
+            self.act, self.act_grad = np.tanh, lambda a: 1 - a * a
+        else:
+            self.act, self.act_grad = lambda z: np.maximum(z, 0), lambda a: a > 0
+
+    def load_data(self, X, y):
+        # Binary targets as float32 columns, so that `p - t` stays float32.
+        self.X = X
+        self.y = y.astype(np.float32)[:, None] if self.w.classes == 2 else y
+
+    def reset(self):
+        self.params = [(W.copy(), b.copy()) for W, b in self.init]
+        self.velocity = [(np.zeros_like(W), np.zeros_like(b)) for W, b in self.init]
+
+    def forward(self, x):
+        """The hidden layers' activations (x first) and the output logits."""
+        acts = [x]
+        for W, b in self.params[:-1]:
+            acts.append(self.act(acts[-1] @ W + b))
+        W, b = self.params[-1]
+        return acts, acts[-1] @ W + b
+
+    def loss_and_delta(self, z, t):
+        """Mean cross-entropy of logits z against targets t, and its gradient wrt z."""
+        if self.w.classes == 2:
+            loss = np.mean(np.logaddexp(0, z) - t * z)
+            p = 1 / (1 + np.exp(-z))
+            return loss, (p - t) / len(z)
+        z = z - z.max(axis=1, keepdims=True)
+        log_sum = np.log(np.exp(z).sum(axis=1))
+        rows = np.arange(len(z))
+        loss = np.mean(log_sum - z[rows, t])
+        p = np.exp(z - log_sum[:, None])
+        p[rows, t] -= 1
+        return loss, p / len(z)
+
+    def fit(self, orders) -> float:
+        lr, mu, B = self.w.learning_rate, self.w.momentum, self.w.batch_size
+        for order in orders:
+            total = 0.0
+            for i in range(0, len(order), B):
+                idx = order[i : i + B]
+                x, t = self.X[idx], self.y[idx]
+                acts, z = self.forward(x)
+                loss, delta = self.loss_and_delta(z, t)
+                total += float(loss) * len(idx)
+                for l in reversed(range(len(self.params))):
+                    W, b = self.params[l]
+                    gW, gb = acts[l].T @ delta, delta.sum(axis=0)
+                    if l > 0:
+                        delta = (delta @ W.T) * self.act_grad(acts[l])
+                    if mu:
+                        vW, vb = self.velocity[l]
+                        vW *= mu
+                        vW += gW
+                        vb *= mu
+                        vb += gb
+                        gW, gb = vW, vb
+                    W -= lr * gW
+                    b -= lr * gb
+        return total / len(orders[-1])
+
+    def predictor(self, X):
+        self.reset()
+
+        def predict():
+            _, z = self.forward(X)
+            if self.w.classes == 2:
+                return 1 / (1 + np.exp(-z))
+            e = np.exp(z - z.max(axis=1, keepdims=True))
+            return e / e.sum(axis=1, keepdims=True)
+
+        return predict
+
+
+class TorchPeer:
+    """PyTorch eager: nn.Sequential, optim.SGD, a loop over tensor slices (no DataLoader)."""
+
+    name = "torch"
+    compiled = False
+
+    def __init__(self, w: wl.Workload, init, threads: int | None):
+        import torch
+        from torch import nn
+
+        if threads:
+            torch.set_num_threads(threads)
+        self.torch, self.w, self.init = torch, w, init
+        self.version = torch.__version__
+        self.threads = torch.get_num_threads()
+        Act = nn.Tanh if w.hidden_activation == "tanh" else nn.ReLU
+        modules = []
+        for n_in, n_out in zip(w.sizes[:-1], w.sizes[1:], strict=True):
+            modules += [nn.Linear(n_in, n_out), Act()]
+        self.model = nn.Sequential(*modules[:-1])  # logits out: the loss takes them
+        self.loss_fn = nn.BCEWithLogitsLoss() if w.classes == 2 else nn.CrossEntropyLoss()
+        self.optimizer = None
+
+    def load_data(self, X, y):
+        torch = self.torch
+        self.X = torch.from_numpy(X)
+        self.y = torch.from_numpy(y.astype(np.float32)[:, None] if self.w.classes == 2 else y)
+
+    def _load_weights(self):
+        linears = [m for m in self.model if isinstance(m, self.torch.nn.Linear)]
+        with self.torch.no_grad():
+            for linear, (W, b) in zip(linears, self.init, strict=True):
+                linear.weight.copy_(self.torch.from_numpy(W.T))  # torch keeps (out, in)
+                linear.bias.copy_(self.torch.from_numpy(b))
+
+    def reset(self):
+        self._load_weights()
+        self.optimizer = self.torch.optim.SGD(
+            self.model.parameters(), lr=self.w.learning_rate, momentum=self.w.momentum
+        )
+
+    def train_step(self, xb, yb):
+        self.optimizer.zero_grad()
+        loss = self.loss_fn(self.model(xb), yb)
+        loss.backward()
+        self.optimizer.step()
+        return loss
+
+    def fit(self, orders) -> float:
+        B = self.w.batch_size
+        for order in orders:
+            perm = self.torch.from_numpy(order)
+            X, y = self.X[perm], self.y[perm]
+            total = 0.0
+            for i in range(0, len(order), B):
+                xb, yb = X[i : i + B], y[i : i + B]
+                loss = self.train_step(xb, yb)
+                total += loss.item() * len(xb)
+        return total / len(orders[-1])
+
+    def predictor(self, X):
+        torch = self.torch
+        self._load_weights()
+        x = torch.from_numpy(X)
+        out = torch.sigmoid if self.w.classes == 2 else lambda z: torch.softmax(z, dim=1)
+
+        def predict():
+            with torch.no_grad():
+                return out(self.model(x))
+
+        return predict
+
+
+class TorchCompilePeer(TorchPeer):
+    """PyTorch with the training step (forward, loss, backward, SGD step) under torch.compile.
+
+    The warm-up epoch compiles it for the full and the last, shorter batch. reset() keeps the
+    optimizer and zeroes its momentum in place, so that the compiled step stays valid
+    (a zero momentum buffer gives the same first step as a fresh optimizer).
+    """
+
+    name = "torch-compile"
+    compiled = True
+
+    def __init__(self, w, init, threads):
+        super().__init__(w, init, threads)
+        self.optimizer = self.torch.optim.SGD(
+            self.model.parameters(), lr=w.learning_rate, momentum=w.momentum
+        )
+        self.train_step = self.torch.compile(self._step)
+
+    def _step(self, xb, yb):
+        self.optimizer.zero_grad(set_to_none=True)
+        loss = self.loss_fn(self.model(xb), yb)
+        loss.backward()
+        self.optimizer.step()
+        return loss
+
+    def reset(self):
+        self._load_weights()
+        for state in self.optimizer.state.values():
+            if state.get("momentum_buffer") is not None:
+                state["momentum_buffer"].zero_()
+
+    predictor = None  # inference is measured on eager PyTorch
+
+
+class JaxPeer:
+    """JAX: the SGD step (value_and_grad + momentum update) under jax.jit, batch by batch."""
+
+    name = "jax"
+
+    def __init__(self, w: wl.Workload, init, threads: int | None):
+        import jax
+        import jax.numpy as jnp
+
+        self.jax, self.jnp, self.w, self.init = jax, jnp, w, init
+        self.version = jax.__version__
+        # XLA's CPU client runs one thread per usable core and has no setting for it that
+        # works (its intra-op flags are ignored): with --threads N, worker() has already
+        # pinned this process to N cores.
+        self.threads = len(os.sched_getaffinity(0))
+        act = jnp.tanh if w.hidden_activation == "tanh" else jax.nn.relu
+        lr, mu = w.learning_rate, w.momentum
+
+        def logits(params, x):
+            for W, b in params[:-1]:
+                x = act(x @ W + b)
+            W, b = params[-1]
+            return x @ W + b
+
+        def loss_fn(params, x, t):
+            z = logits(params, x)
+            if w.classes == 2:
+                return jnp.mean(jnp.logaddexp(0, z[:, 0]) - t * z[:, 0])
+            return jnp.mean(
+                jax.nn.logsumexp(z, axis=1) - jnp.take_along_axis(z, t[:, None], 1)[:, 0]
+            )
+
+        def sgd_step(params, velocity, x, t):
+            loss, grads = jax.value_and_grad(loss_fn)(params, x, t)
+            velocity = jax.tree.map(lambda v, g: mu * v + g, velocity, grads)
+            params = jax.tree.map(lambda p, v: p - lr * v, params, velocity)
+            return params, velocity, loss
+
+        def scan_epoch(params, velocity, X, T, batches):
+            """Every full batch of one epoch; batches is (n_batches, batch_size) row indices."""
+
+            def body(carry, rows):
+                params, velocity, loss = sgd_step(*carry, X[rows], T[rows])
+                return (params, velocity), loss
+
+            (params, velocity), losses = jax.lax.scan(body, (params, velocity), batches)
+            return params, velocity, losses.sum()
+
+        self.step = jax.jit(sgd_step)
+        self.scan_epoch = jax.jit(scan_epoch)
+        out = jax.nn.sigmoid if w.classes == 2 else jax.nn.softmax
+        self.apply = jax.jit(lambda params, x: out(logits(params, x)))
+
+    def load_data(self, X, y):
+        self.X = X
+        self.y = y.astype(np.float32) if self.w.classes == 2 else y.astype(np.int32)
+
+    def reset(self):
+        jnp = self.jnp
+        self.params = [(jnp.asarray(W), jnp.asarray(b)) for W, b in self.init]
+        self.velocity = [(jnp.zeros_like(W), jnp.zeros_like(b)) for W, b in self.params]
+
+    def fit(self, orders) -> float:
+        B = self.w.batch_size
+        for order in orders:
+            X, y = self.X[order], self.y[order]
+            losses = []
+            for i in range(0, len(order), B):
+                xb, yb = X[i : i + B], y[i : i + B]
+                self.params, self.velocity, loss = self.step(self.params, self.velocity, xb, yb)
+                losses.append((loss, len(xb)))
+            total = sum(float(loss) * rows for loss, rows in losses)
+        return total / len(orders[-1])
+
+    def predictor(self, X):
+        self.reset()
+        x = self.jnp.asarray(X)
+        return lambda: self.apply(self.params, x).block_until_ready()
+
+
+class JaxScanPeer(JaxPeer):
+    """JAX: a whole epoch of full batches in one jitted lax.scan (rows gathered inside it);
+    the last, shorter batch, if any, through the jitted step."""
+
+    name = "jax-scan"
+
+    def load_data(self, X, y):
+        super().load_data(X, y)
+        self.X_dev, self.y_dev = self.jnp.asarray(self.X), self.jnp.asarray(self.y)
+
+    def fit(self, orders) -> float:
+        B = self.w.batch_size
+        for order in orders:
+            full = len(order) // B * B
+            batches = self.jnp.asarray(order[:full].reshape(-1, B))
+            self.params, self.velocity, total = self.scan_epoch(
+                self.params, self.velocity, self.X_dev, self.y_dev, batches
+            )
+            total = total * B
+            if full < len(order):
+                rest = order[full:]
+                self.params, self.velocity, loss = self.step(
+                    self.params, self.velocity, self.X[rest], self.y[rest]
+                )
+                total = total + loss * len(rest)
+            total = float(total)
+        return total / len(orders[-1])
+
+    predictor = None  # inference is measured on the jitted apply of JaxPeer
+
+
+class SklearnPeer:
+    """scikit-learn's MLPClassifier(solver="sgd"), one partial_fit per epoch, shuffle=False.
+
+    Its weights cannot be given to the constructor: reset() lets one partial_fit build them on
+    one batch, then copies the initial weights in place and drops the optimizer (the private
+    ``_optimizer``, which the next partial_fit makes anew), so that training starts from the
+    same weights with zero momentum.
+    """
+
+    name = "sklearn"
+
+    def __init__(self, w: wl.Workload, init, threads: int | None):
+        import sklearn
+        from sklearn.neural_network import MLPClassifier
+
+        self.w, self.init = w, init
+        self.version = sklearn.__version__
+        self.threads = _threads_blas()
+        self.make = lambda: MLPClassifier(
+            hidden_layer_sizes=tuple(units for units, _ in w.layers[:-1]),
+            activation=w.hidden_activation,
+            solver="sgd",
+            alpha=0.0,
+            batch_size=w.batch_size,
+            learning_rate="constant",
+            learning_rate_init=w.learning_rate,
+            momentum=w.momentum,
+            nesterovs_momentum=False,
+            shuffle=False,
+            tol=0.0,
+            n_iter_no_change=1_000_000,
+            max_iter=w.epochs,
+        )
+
+    def load_data(self, X, y):
+        self.X, self.y = X, y
+
+    def reset(self):
+        self.model = self.make()
+        B = self.w.batch_size
+        self.model.partial_fit(self.X[:B], self.y[:B], classes=np.arange(self.w.classes))
+        for target, (W, b) in zip(
+            zip(self.model.coefs_, self.model.intercepts_, strict=True), self.init, strict=True
+        ):
+            target[0][...] = W
+            target[1][...] = b
+        del self.model._optimizer
+
+    def fit(self, orders) -> float:
+        for order in orders:
+            self.model.partial_fit(self.X[order], self.y[order])
+        return float(self.model.loss_)
+
+    def predictor(self, X):
+        self.reset()
+        return lambda: self.model.predict_proba(X)
+
+
+PEER_CLASSES = {
+    cls.name: cls
+    for cls in (
+        FastnnPeer,
+        NumpyPeer,
+        TorchPeer,
+        TorchCompilePeer,
+        JaxPeer,
+        JaxScanPeer,
+        SklearnPeer,
+    )
+}
+
+
+# ==== measuring (in the worker process) ======================================================
+
+
+def _stats(values: list[float]) -> dict:
+    return {"median": statistics.median(values), "min": min(values), "max": max(values)}
+
+
+def measure_training(peer, w: wl.Workload, repeats: int, min_seconds: float) -> dict:
+    """Warm up one epoch, then full trainings from the initial weights: `repeats` of them, or
+    more while they add up to less than `min_seconds` (a short training is noisy)."""
+    X, y = wl.make_data(w)
+    orders = wl.batch_orders(w.samples, w.epochs)
+    peer.load_data(X, y)
+    peer.reset()
+    peer.fit(orders[:1])  # warm-up: compiles, fills caches
+    seconds, cpu_seconds, losses = [], [], []
+    while len(seconds) < repeats or (sum(seconds) < min_seconds and len(seconds) < MAX_REPEATS):
+        peer.reset()
+        start, cpu_start = time.perf_counter(), time.process_time()
+        loss = peer.fit(orders)
+        seconds.append(time.perf_counter() - start)
+        cpu_seconds.append(time.process_time() - cpu_start)
+        losses.append(float(loss))
+    return {
+        "samples_per_s": _stats([w.samples * w.epochs / s for s in seconds]),
+        # CPU time of all the process's threads over wall time: the cores it kept busy
+        "cpu_per_wall": statistics.median(c / s for c, s in zip(cpu_seconds, seconds, strict=True)),
+        "runs": len(seconds),
+        "seconds": seconds,
+        "final_loss": losses[-1],
+        "final_losses": losses,
+    }
+
+
+def _time_calls(fn, calls: int, blocks: int) -> list[float]:
+    """Seconds per call, one value per block of `calls` calls, after one warm-up call."""
+    fn()
+    per_call = []
+    for _ in range(blocks):
+        start = time.perf_counter()
+        for _ in range(calls):
+            fn()
+        per_call.append((time.perf_counter() - start) / calls)
+    return per_call
+
+
+INFERENCE_CASES = {"tiny": (1,), "mnist": (1, 1024)}  # workload: batch sizes
+
+
+def measure_inference(peer_class, threads, quick: bool) -> tuple[object, list[dict]]:
+    """Single-sample latency on tiny and mnist, batch-1024 throughput on mnist.
+
+    The weights are the initial ones (inference does not care); the rows are the first of
+    the workload's data.
+    """
+    rows = []
+    for name, batches in INFERENCE_CASES.items():
+        w = wl.workload(name)
+        peer = peer_class(w, wl.initial_weights(w), threads)
+        X, y = wl.make_data(w.with_size(1024, 1))
+        peer.load_data(X, y)
+        for batch in batches:
+            if batch == 1:
+                calls, blocks = (50, 5) if quick else (500, 20)
+            else:
+                calls, blocks = (1, 3) if quick else (5, 10)
+            seconds = _time_calls(peer.predictor(X[:batch]), calls, blocks)
+            row = {"case": f"{name}, batch {batch}", "batch": batch, "calls": calls * blocks}
+            row["samples_per_s"] = _stats([batch / s for s in seconds])
+            row["latency_us"] = _stats([s * 1e6 for s in seconds])
+            rows.append(row)
+    return peer, rows
+
+
+def worker(args) -> dict:
+    """Measure one peer on one workload (this runs in its own process)."""
+    peer_class = PEER_CLASSES[args.worker]
+    if args.threads and peer_class in (JaxPeer, JaxScanPeer):  # before jax starts its threads
+        os.sched_setaffinity(0, sorted(os.sched_getaffinity(0))[: args.threads])
+    try:
+        if args.workload == "inference":
+            peer, rows = measure_inference(peer_class, args.threads, args.quick)
+            result = {"inference": rows}
+        else:
+            w = wl.workload(args.workload, args.quick)
+            peer = peer_class(w, wl.initial_weights(w), args.threads)
+            result = measure_training(peer, w, args.repeats, 0.0 if args.quick else MIN_SECONDS)
+    except ImportError as error:
+        return {"status": "skipped", "reason": f"cannot import: {error}"}
+    except Exception as error:
+        if peer_class is TorchCompilePeer:
+            return {
+                "status": "skipped",
+                "reason": f"torch.compile failed here: {_first_line(error)}",
+            }
+        raise
+    return {"status": "ok", "version": peer.version, "threads": peer.threads, **result}
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {text[0] if text else ''}"[:200]
+
+
+def memory_worker(path: str, rows: int, features: int) -> dict:
+    """Fit fastnn one epoch on a float32 memmap; the process's peak RSS against the data."""
+    import fastnn
+
+    X = np.memmap(path, dtype=np.float32, mode="r", shape=(rows, features))
+    y = (np.random.default_rng(0).random((rows, 1)) < 0.5).astype(np.float32)
+    model = fastnn.Sequential(
+        [fastnn.Dense(16, activation="relu", input_dim=features), fastnn.Dense(1, "sigmoid")],
+        seed=0,
+    )
+    model.compile(optimizer=fastnn.optimizers.SGD(0.01), loss="binary_crossentropy")
+    baseline = _peak_rss()
+    batch = 256
+    start = time.perf_counter()
+    history = model.fit(X, y, epochs=1, batch_size=batch, verbose=0)
+    seconds = time.perf_counter() - start
+    params = model.count_params() * 4
+    # weights, their SGD state and gradients; the gathered batch and each layer's Z, A, dZ
+    workspaces = 4 * batch * (features + 3 * (16 + 1))
+    return {
+        "status": "ok",
+        "rows": rows,
+        "features": features,
+        "data_bytes": X.nbytes,
+        "targets_bytes": y.nbytes,
+        "model_bytes": 3 * params + workspaces,
+        "baseline_rss": baseline,
+        "peak_rss": _peak_rss(),
+        "seconds": seconds,
+        "loss": history.history["loss"][-1],
+    }
+
+
+def _peak_rss() -> int:
+    """This process's peak resident set size in bytes.
+
+    VmHWM from /proc/self/status where there is one: ru_maxrss would do, but Linux carries
+    it over from the parent through fork and exec, so a child's ru_maxrss is at least its
+    parent's RSS at the fork, whatever the child itself did.
+    """
+    with contextlib.suppress(OSError, StopIteration), open("/proc/self/status") as f:
+        return int(next(line for line in f if line.startswith("VmHWM:")).split()[1]) * 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
+
+
+# ==== running the workers (in the parent) ====================================================
+
+
+def worker_env(threads: int | None) -> dict:
+    """The environment of a worker: each library's default threads, or N everywhere."""
+    env = dict(os.environ, JAX_PLATFORMS="cpu")
+    if threads:
+        for var in (
+            "FASTNN_NUM_THREADS",
+            "OMP_NUM_THREADS",
+            "OPENBLAS_NUM_THREADS",
+            "MKL_NUM_THREADS",
+        ):
+            env[var] = str(threads)
+    return env
+
+
+def run_worker(argv: list[str], threads: int | None) -> dict:
+    """Run `compare.py --worker ...` in a fresh process and return what it measured."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "result.json"
+        command = [sys.executable, __file__, *argv, "--worker-out", str(out)]
+        try:
+            done = subprocess.run(
+                command,
+                capture_output=True,
+                text=True,
+                timeout=WORKER_TIMEOUT,
+                env=worker_env(threads),
+            )
+        except subprocess.TimeoutExpired:
+            return {"status": "failed", "reason": f"timed out after {WORKER_TIMEOUT} s"}
+        if done.returncode != 0 or not out.exists():
+            tail = (done.stderr.strip().splitlines() or ["(no output)"])[-1]
+            return {"status": "failed", "reason": f"exit {done.returncode}: {tail[:200]}"}
+        return json.loads(out.read_text())
+
+
+def run_peer(peer: str, workload: str, args) -> dict:
+    """One row (training) or one group of rows (inference) for `peer` on `workload`."""
+    module = PEER_MODULES[peer]
+    if importlib.util.find_spec(module) is None:
+        hint = INSTALL_HINTS.get(module, f"pip install {module}")
+        return {"status": "skipped", "reason": f"{module} is not installed ({hint})"}
+    argv = ["--worker", peer, "--workload", workload, "--repeats", str(args.repeats)]
+    if args.quick:
+        argv.append("--quick")
+    if args.threads:
+        argv += ["--threads", str(args.threads)]
+    return run_worker(argv, args.threads)
+
+
+@contextlib.contextmanager
+def busy_core():
+    """A process spinning on one core (the last this process may use) while the block runs."""
+    cpu = max(os.sched_getaffinity(0))
+    spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        os.sched_setaffinity(spinner.pid, {cpu})
+        yield cpu
+    finally:
+        spinner.kill()
+        spinner.wait()
+
+
+def run_memory_test(quick: bool) -> dict:
+    """Write a float32 file of 1 GiB (64 MiB with --quick) and fit fastnn on it as a memmap."""
+    size = (64 if quick else 1024) * 2**20
+    features = 256
+    rows = size // (4 * features)
+    tmpdir = tempfile.gettempdir()
+    free = shutil.disk_usage(tmpdir).free
+    if free < size * 1.2:
+        return {
+            "status": "skipped",
+            "reason": f"{tmpdir} has {free / 2**30:.1f} GiB free, needs {size * 1.2 / 2**30:.1f}",
+        }
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "data.f32"
+        rng = np.random.default_rng(0)
+        with open(path, "wb") as f:  # in blocks: the parent never holds the data set
+            for start in range(0, rows, 8192):
+                f.write(
+                    rng.standard_normal(
+                        (min(8192, rows - start), features), dtype=np.float32
+                    ).tobytes()
+                )
+        result = run_worker(["--worker", "memory", "--memmap", f"{path}:{rows}:{features}"], None)
+    if result["status"] == "ok":
+        result["budget"] = int(
+            1.10 * result["data_bytes"] + result["targets_bytes"] + result["model_bytes"]
+        )
+        result["ok"] = result["peak_rss"] <= result["budget"]
+    return result
+
+
+# ==== the report =============================================================================
+
+
+def machine_info() -> dict:
+    """What the numbers were taken on."""
+    model = "unknown"
+    with contextlib.suppress(OSError), open("/proc/cpuinfo") as f:
+        model = next(
+            (line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), model
+        )
+    memory = None
+    with contextlib.suppress(OSError, StopIteration, ValueError), open("/proc/meminfo") as f:
+        memory = int(next(line for line in f if line.startswith("MemTotal")).split()[1]) * 1024
+    info = {
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+        "python": platform.python_version(),
+        "cpu": model,
+        "cpu_count": os.cpu_count(),
+        "cpus_usable": len(os.sched_getaffinity(0)),
+        "memory_bytes": memory,
+        "load_average_start": os.getloadavg(),
+        "date_utc": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime()),
+    }
+    with contextlib.suppress(ImportError):
+        import fastnn
+
+        info["fastnn_build"] = fastnn._config.build_info()
+    return info
+
+
+def _rate(x: float) -> str:
+    if x >= 1e6:
+        return f"{x / 1e6:.2f}M"
+    if x >= 1e3:
+        return f"{x / 1e3:.1f}k"
+    return f"{x:.0f}"
+
+
+def _table(header: list[str], rows: list[list[str]]) -> str:
+    """Aligned columns; a row shorter than the header (a skipped peer) lets its last cell run on."""
+    full = [header, *(r for r in rows if len(r) == len(header))]
+    widths = [max(len(r[i]) for r in full) for i in range(len(header))]
+    for r in rows:
+        for i, cell in enumerate(r[:-1] if len(r) < len(header) else []):
+            widths[i] = max(widths[i], len(cell))
+    lines = [
+        "  ".join(f"{c:<{w}}" for c, w in zip(r, widths, strict=False)).rstrip()
+        for r in [header, *rows]
+    ]
+    return "\n".join([lines[0], "-" * len(lines[0]), *lines[1:]])
+
+
+def _ratio(r: dict) -> str:
+    if "loaded_vs_idle" in r:
+        return f"{r['loaded_vs_idle']:.2f} of idle"
+    return f"{r['ratio']:.2f}" if "ratio" in r else ""
+
+
+def training_table(rows: list[dict]) -> str:
+    header = [
+        "workload",
+        "peer",
+        "samples/s",
+        "min-max",
+        "fastnn/peer",
+        "final loss",
+        "vs fastnn",
+        "threads",
+        "cpu/wall",
+        "version",
+    ]
+    out = []
+    for r in rows:
+        label = r["peer"] + (" (loaded)" if r.get("condition") == "loaded" else "")
+        if r["status"] != "ok":
+            out.append([r["workload"], label, f"{r['status']}: {r['reason']}"])
+            continue
+        s = r["samples_per_s"]
+        out.append(
+            [
+                r["workload"],
+                label,
+                _rate(s["median"]),
+                f"{_rate(s['min'])}-{_rate(s['max'])}",
+                _ratio(r),
+                f"{r['final_loss']:.4f}",
+                f"{r['loss_vs_fastnn']:+.1%}" if r.get("loss_vs_fastnn") is not None else "",
+                str(r["threads"]),
+                f"{r['cpu_per_wall']:.1f}",
+                str(r["version"]),
+            ]
+        )
+    return _table(header, out)
+
+
+def inference_table(rows: list[dict]) -> str:
+    header = ["case", "peer", "median", "min-max", "fastnn/peer", "threads", "version"]
+    out = []
+    for r in rows:
+        label = r["peer"] + (" (loaded)" if r.get("condition") == "loaded" else "")
+        if r["status"] != "ok":
+            out.append(["inference", label, f"{r['status']}: {r['reason']}"])
+            continue
+        if r["batch"] == 1:
+            s = r["latency_us"]
+            median, spread = f"{s['median']:.1f} us", f"{s['min']:.1f}-{s['max']:.1f} us"
+        else:
+            s = r["samples_per_s"]
+            median, spread = f"{_rate(s['median'])}/s", f"{_rate(s['min'])}-{_rate(s['max'])}/s"
+        ratio = _ratio(r)
+        out.append([r["case"], label, median, spread, ratio, str(r["threads"]), str(r["version"])])
+    return _table(header, out)
+
+
+def add_ratios(rows: list[dict]) -> None:
+    """fastnn's median speed over each peer's, and each final loss against fastnn's."""
+    key = lambda r: r.get("case", r["workload"])  # noqa: E731
+    base = {
+        key(r): r
+        for r in rows
+        if r["peer"] == "fastnn" and r["status"] == "ok" and r.get("condition") != "loaded"
+    }
+    for r in rows:
+        ref = base.get(key(r))
+        if r["status"] != "ok" or ref is None:
+            continue
+        if r.get("condition") == "loaded":
+            r["loaded_vs_idle"] = r["samples_per_s"]["median"] / ref["samples_per_s"]["median"]
+            continue
+        r["ratio"] = ref["samples_per_s"]["median"] / r["samples_per_s"]["median"]
+        if "final_loss" in r and r["peer"] != "fastnn":
+            r["loss_vs_fastnn"] = r["final_loss"] / ref["final_loss"] - 1
+
+
+def targets(report: dict) -> list[dict]:
+    """The issue's targets, measured or "not run"."""
+    out = []
+    training = [r for r in report["training"] if r["status"] == "ok"]
+    for name, target in TARGETS.items():
+        idle = [r for r in training if r["workload"] == name and r.get("condition") != "loaded"]
+        fast = [r for r in idle if r["peer"] == "fastnn"]
+        peers = [r for r in idle if r["peer"] != "fastnn"]
+        if fast and peers:
+            best = max(peers, key=lambda r: r["samples_per_s"]["median"])
+            value = fast[0]["samples_per_s"]["median"] / best["samples_per_s"]["median"]
+            out.append(
+                {
+                    "what": f"{name}: fastnn / fastest peer ({best['peer']})",
+                    "value": value,
+                    "target": f">= {target}",
+                    "met": value >= target,
+                }
+            )
+    tiny = [
+        r
+        for r in report["inference"]
+        if r["status"] == "ok"
+        and r["peer"] == "fastnn"
+        and r["case"] == "tiny, batch 1"
+        and r.get("condition") != "loaded"
+    ]
+    if tiny:
+        value = tiny[0]["latency_us"]["median"]
+        out.append(
+            {
+                "what": "tiny: predict one sample (us)",
+                "value": value,
+                "target": f"< {PREDICT_TINY_TARGET_US}",
+                "met": value < PREDICT_TINY_TARGET_US,
+            }
+        )
+    for name in ("tiny", "mnist", "wide"):
+        pair = {
+            r.get("condition", "idle"): r
+            for r in training
+            if r["workload"] == name and r["peer"] == "fastnn"
+        }
+        if "loaded" in pair and "idle" in pair:
+            value = (
+                pair["loaded"]["samples_per_s"]["median"] / pair["idle"]["samples_per_s"]["median"]
+            )
+            out.append(
+                {
+                    "what": f"{name}: fastnn loaded / idle",
+                    "value": value,
+                    "target": f">= {LOAD_TARGET}",
+                    "met": value >= LOAD_TARGET,
+                }
+            )
+    memory = report.get("memory")
+    if memory and memory.get("status") == "ok" and not report["settings"]["quick"]:
+        out.append(
+            {
+                "what": f"memory: peak RSS / budget ({memory['data_bytes'] / 2**30:.2f} GiB memmap)",
+                "value": memory["peak_rss"] / memory["budget"],
+                "target": "<= 1",
+                "met": memory["ok"],
+            }
+        )
+    return out
+
+
+def print_report(report: dict) -> None:
+    m = report["machine"]
+    print(
+        f"fastnn compare: {m['cpu']}, {m['cpus_usable']} of {m['cpu_count']} CPUs usable, {m['platform']}, Python {m['python']}"
+    )
+    print(f"command: {report['command']}")
+    print(
+        f"load average at start {tuple(round(x, 2) for x in m['load_average_start'])}, at end {tuple(round(x, 2) for x in report['load_average_end'])}"
+    )
+    if report["training"]:
+        print(
+            "\nTraining (samples/s: median and min-max over the repeats; fastnn/peer > 1: fastnn is faster)"
+        )
+        print(training_table(report["training"]))
+    if report["inference"]:
+        print("\nInference (one sample: latency per predict call; batch 1024: samples/s)")
+        print(inference_table(report["inference"]))
+    memory = report.get("memory")
+    if memory:
+        print("\nMemory (fastnn fit, one epoch, on a float32 np.memmap, in a fresh process)")
+        if memory["status"] != "ok":
+            print(f"  {memory['status']}: {memory['reason']}")
+        else:
+            mib = lambda b: f"{b / 2**20:,.0f} MiB"  # noqa: E731
+            growth = memory["peak_rss"] - memory["baseline_rss"]
+            print(
+                f"  data {mib(memory['data_bytes'])} ({memory['rows']:,} x {memory['features']}); "
+                f"peak RSS {mib(memory['peak_rss'])}, of which {mib(memory['baseline_rss'])} before fit "
+                f"and {mib(growth)} during it;\n"
+                f"  budget data x 1.1 + targets + model and workspaces = {mib(memory['budget'])}: "
+                f"{'within' if memory['ok'] else 'OVER'}; the fit took {memory['seconds']:.2f} s"
+            )
+    if report["targets"]:
+        print("\nTargets (issue 4)")
+        rows = [
+            [t["what"], f"{t['value']:.2f}", t["target"], "met" if t["met"] else "NOT met"]
+            for t in report["targets"]
+        ]
+        print(_table(["target", "value", "wanted", ""], rows))
+
+
+# ==== the command line =======================================================================
+
+
+def _names(text: str, known: tuple[str, ...], what: str) -> list[str]:
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    unknown = [n for n in names if n not in known]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            f"unknown {what} {', '.join(unknown) or '(none)'}; choose from {', '.join(known)}"
+        )
+    return names
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(
+        description=__doc__.split("\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    p.add_argument(
+        "--workloads",
+        type=lambda s: _names(s, WORKLOADS, "workload"),
+        default=list(WORKLOADS),
+        help=f"comma-separated, from {','.join(WORKLOADS)} (default: all)",
+    )
+    p.add_argument(
+        "--peers",
+        type=lambda s: _names(s, PEERS, "peer"),
+        default=list(PEERS),
+        help=f"comma-separated, from {','.join(PEERS)} (default: all; fastnn is always run); one not installed gives a skipped row",
+    )
+    p.add_argument(
+        "--repeats",
+        type=int,
+        default=3,
+        help="timed runs per peer and workload, after one warm-up epoch (default 3)",
+    )
+    p.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="threads for every library (default: each library's own default, reported)",
+    )
+    p.add_argument("--json", metavar="PATH", help="also write everything measured to PATH")
+    p.add_argument(
+        "--quick",
+        action="store_true",
+        help="a little data and few calls: a smoke test, not a measurement",
+    )
+    p.add_argument(
+        "--load",
+        action="store_true",
+        help="run fastnn's rows again with another process keeping one core busy",
+    )
+    p.add_argument(
+        "--memory",
+        action="store_true",
+        help="fit fastnn on a 1 GiB float32 memmap and report the peak RSS",
+    )
+    # The worker side: one peer on one workload, in a fresh process.
+    p.add_argument("--worker", choices=[*PEERS, "memory"], help=argparse.SUPPRESS)
+    p.add_argument("--workload", help=argparse.SUPPRESS)
+    p.add_argument("--worker-out", help=argparse.SUPPRESS)
+    p.add_argument("--memmap", help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+    if args.repeats < 1:
+        p.error("--repeats must be >= 1")
+    if args.threads is not None and args.threads < 1:
+        p.error("--threads must be >= 1")
+    return args
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    if args.worker:
+        if args.worker == "memory":
+            path, rows, features = args.memmap.rsplit(":", 2)
+            result = memory_worker(path, int(rows), int(features))
+        else:
+            result = worker(args)
+        Path(args.worker_out).write_text(json.dumps(result))
+        return 0
+
+    peers = ["fastnn", *(p for p in args.peers if p != "fastnn")]
+    report = {
+        "command": " ".join(
+            ["python", "benchmarks/compare.py", *(argv if argv is not None else sys.argv[1:])]
+        ),
+        "machine": machine_info(),
+        "settings": {
+            "repeats": args.repeats,
+            "threads": args.threads,
+            "quick": args.quick,
+            "load": args.load,
+        },
+        "workloads": {n: wl.workload(n, args.quick).__dict__ for n in ("tiny", "mnist", "wide")},
+        "training": [],
+        "inference": [],
+    }
+    for workload in args.workloads:
+        # torch-compile and jax-scan train differently, but predict as torch and jax do.
+        for peer in [p for p in peers if workload != "inference" or PEER_CLASSES[p].predictor]:
+            print(f"[{workload}] {peer} ...", file=sys.stderr, flush=True)
+            result = run_peer(peer, workload, args)
+            _add_rows(report, workload, peer, result, "idle")
+        if args.load:
+            with busy_core() as cpu:
+                print(
+                    f"[{workload}] fastnn, with core {cpu} kept busy ...",
+                    file=sys.stderr,
+                    flush=True,
+                )
+                result = run_peer("fastnn", workload, args)
+            _add_rows(report, workload, "fastnn", result, "loaded")
+    if args.memory:
+        print("[memory] fastnn on a memmap ...", file=sys.stderr, flush=True)
+        report["memory"] = run_memory_test(args.quick)
+    add_ratios(report["training"])
+    add_ratios(report["inference"])
+    report["machine"]["load_average_end"] = report["load_average_end"] = os.getloadavg()
+    report["targets"] = targets(report)
+    print_report(report)
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=1) + "\n")
+    return 0
+
+
+def _add_rows(report: dict, workload: str, peer: str, result: dict, condition: str) -> None:
+    common = {"workload": workload, "peer": peer, "condition": condition}
+    if workload != "inference":
+        report["training"].append({**common, **result})
+    elif result["status"] != "ok":
+        report["inference"].append({**common, **result})
+    else:
+        for case in result.pop("inference"):
+            report["inference"].append({**common, **result, **case})
+
+
+if __name__ == "__main__":
+    sys.exit(main())
