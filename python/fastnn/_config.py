@@ -14,8 +14,9 @@ def set_num_threads(n: int) -> None:
     Only work that pays for it is split: products of over ~1M multiply-adds (by batch rows,
     or by columns of the weight gradient), optimizer updates of over 64k parameters, and
     activations of over 128k values. Each thread gets one contiguous share, and waiting
-    threads sleep instead of spinning (``OMP_WAIT_POLICY=PASSIVE`` unless you set it), so a
-    core taken by another process costs its share of speed, not a collapse. The default is
+    threads spin only briefly before they sleep (``GOMP_SPINCOUNT=300``,
+    ``OMP_WAIT_POLICY=PASSIVE`` unless you set either), so a core taken by another process
+    costs its share of speed, not a collapse. The default is
     the number of CPUs this process may run on, or ``FASTNN_NUM_THREADS`` from the
     environment. Results do not depend on the thread count beyond rounding.
     """
