@@ -19,15 +19,7 @@ bool split_rows(Index rows, Index cols, Body&& body) {
   if (threads == 1 || rows < 2 || rows * cols < kParallelElements || omp_in_parallel_region()) {
     return false;
   }
-#pragma omp parallel num_threads(threads)
-  {
-#ifdef _OPENMP
-    const Index t = omp_get_thread_num(), nt = omp_get_num_threads();
-#else
-    const Index t = 0, nt = 1;
-#endif
-    body(rows * t / nt, rows * (t + 1) / nt);
-  }
+  for_each_share(rows, threads, body);
   return true;
 }
 

@@ -2,10 +2,6 @@
 
 #include <algorithm>
 
-#ifdef _OPENMP
-#include <omp.h>
-#endif
-
 #include "fastnn/config.hpp"
 
 namespace fastnn {
@@ -28,16 +24,8 @@ constexpr Index kParallelProduct = Index(1) << 20;
 
 // How many threads for a product of `work` multiply-adds whose split dimension has `items`.
 inline int threads_for(Index work, Index items) {
-  if (work < kParallelProduct) return 1;
+  if (work < kParallelProduct || omp_in_parallel_region()) return 1;
   return static_cast<int>(std::min<Index>(get_num_threads(), std::max<Index>(items / 8, 1)));
-}
-
-inline int thread_id() {
-#ifdef _OPENMP
-  return omp_get_thread_num();
-#else
-  return 0;
-#endif
 }
 
 // OUT > 0: the number of outputs, known at compile time, so that a row of Z, W or dZ is a
@@ -154,12 +142,6 @@ void gemm_forward(T* Z, const T* X, const T* W, const T* b, Index rows, Index in
   if (b != nullptr) z.rowwise() += ConstRowVectorMap<T>(b, out);
 }
 
-// The share [lo, hi) of n items for thread t of nt: contiguous blocks, sizes differing by one.
-inline void share(Index n, int t, int nt, Index* lo, Index* hi) {
-  *lo = n * t / nt;
-  *hi = n * (t + 1) / nt;
-}
-
 template <typename T>
 void dense_forward(T* Z, const T* X, const T* W, const T* b, Index batch, Index in, Index out) {
   if (is_small(batch, in, out)) {
@@ -177,7 +159,7 @@ void dense_forward(T* Z, const T* X, const T* W, const T* b, Index batch, Index 
   {
     Index lo, hi;
     if (by_columns) {
-      share(out, thread_id(), threads, &lo, &hi);
+      team_share(out, &lo, &hi);
       MatrixMap<T> z(Z, batch, out);
       z.middleCols(lo, hi - lo).noalias() =
           ConstMatrixMap<T>(X, batch, in) * ConstMatrixMap<T>(W, in, out).middleCols(lo, hi - lo);
@@ -185,7 +167,7 @@ void dense_forward(T* Z, const T* X, const T* W, const T* b, Index batch, Index 
         z.middleCols(lo, hi - lo).rowwise() += ConstRowVectorMap<T>(b + lo, hi - lo);
       }
     } else {
-      share(batch, thread_id(), threads, &lo, &hi);
+      team_share(batch, &lo, &hi);
       gemm_forward(Z + lo * out, X + lo * in, W, b, hi - lo, in, out);
     }
   }
@@ -201,17 +183,16 @@ void dense_backward(T* dX, T* dW, T* db, const T* dZ, const T* X, const T* W, In
   ConstMatrixMap<T> dz(dZ, batch, out), x(X, batch, in), w(W, in, out);
 #pragma omp parallel num_threads(threads) if (threads > 1)
   {
-    const int t = thread_id();
     Index lo, hi;
     // dX = dZ W^T: each thread its rows of the batch, or its columns of dX (rows of W) when W
     // is the larger operand (as in dense_forward).
     if (dX != nullptr) {
       MatrixMap<T> dx(dX, batch, in);
       if (in > batch) {
-        share(in, t, threads, &lo, &hi);
+        team_share(in, &lo, &hi);
         dx.middleCols(lo, hi - lo).noalias() = dz * w.middleRows(lo, hi - lo).transpose();
       } else {
-        share(batch, t, threads, &lo, &hi);
+        team_share(batch, &lo, &hi);
         dx.middleRows(lo, hi - lo).noalias() = dz.middleRows(lo, hi - lo) * w.transpose();
       }
     }
@@ -220,15 +201,15 @@ void dense_backward(T* dX, T* dW, T* db, const T* dZ, const T* X, const T* W, In
     if (dW != nullptr) {
       MatrixMap<T> dw(dW, in, out);
       if (out >= in) {
-        share(out, t, threads, &lo, &hi);
+        team_share(out, &lo, &hi);
         dw.middleCols(lo, hi - lo).noalias() = x.transpose() * dz.middleCols(lo, hi - lo);
       } else {
-        share(in, t, threads, &lo, &hi);
+        team_share(in, &lo, &hi);
         dw.middleRows(lo, hi - lo).noalias() = x.middleCols(lo, hi - lo).transpose() * dz;
       }
     }
     if (db != nullptr) {
-      share(out, t, threads, &lo, &hi);
+      team_share(out, &lo, &hi);
       RowVectorMap<T> dbias(db + lo, hi - lo);
       if (batch == 0) {
         dbias.setZero();

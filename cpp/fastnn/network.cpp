@@ -201,10 +201,11 @@ Sums Network<T>::train(const T* X, const T* Y, const std::int64_t* labels, Index
     if (order != nullptr) {
       // A large gather is split between threads: it streams the batch's rows from wherever
       // they lie in X (a 1 GiB data set does not stay in cache).
-      const bool split = rows * in >= (Index(1) << 16) && get_num_threads() > 1;
-#pragma omp parallel for num_threads(get_num_threads()) if (split) schedule(static)
-      for (Index r = 0; r < rows; ++r)
-        std::memcpy(&Xb_[r * in], X + order[start + r] * in, sizeof(T) * in);
+      const int threads = rows * in >= (Index(1) << 16) ? get_num_threads() : 1;
+      for_each_share(rows, threads, [&](Index lo, Index hi) {
+        for (Index r = lo; r < hi; ++r)
+          std::memcpy(&Xb_[r * in], X + order[start + r] * in, sizeof(T) * in);
+      });
       Xb = Xb_.data();
     }
     const T* Tb = targets_for(Y, labels, order, start, rows);

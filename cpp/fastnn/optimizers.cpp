@@ -123,17 +123,7 @@ void optimizer_update(const OptimizerConfig& cfg, T* param, const T* grad, T* st
     }
   };
   constexpr Index kParallelUpdate = Index(1) << 16;
-  const int threads = n >= kParallelUpdate ? get_num_threads() : 1;
-  if (threads == 1) return update_range(0, n);
-#pragma omp parallel num_threads(threads)
-  {
-#ifdef _OPENMP
-    const Index t = omp_get_thread_num(), nt = omp_get_num_threads();
-#else
-    const Index t = 0, nt = 1;
-#endif
-    update_range(n * t / nt, n * (t + 1) / nt);
-  }
+  for_each_share(n, n >= kParallelUpdate ? get_num_threads() : 1, update_range);
 }
 
 template <typename T>
