@@ -18,6 +18,15 @@ int get_num_threads();
 // True inside an OpenMP parallel region: work split there must not split again.
 bool omp_in_parallel_region();
 
+// This thread's number in its team (0 outside a parallel region).
+inline int omp_thread_index() {
+#ifdef _OPENMP
+  return omp_get_thread_num();
+#else
+  return 0;
+#endif
+}
+
 // This thread's contiguous share [lo, hi) of n items, inside a parallel region (the whole range
 // outside one): shares differ in size by at most one item.
 inline void team_share(Index n, Index* lo, Index* hi) {

@@ -181,6 +181,20 @@ void dense_backward(T* dX, T* dW, T* db, const T* dZ, const T* X, const T* W, In
   }
   const int threads = threads_for(batch * in * out, std::max(batch, std::max(in, out)));
   ConstMatrixMap<T> dz(dZ, batch, out), x(X, batch, in), w(W, in, out);
+  if (threads == 2 && dX != nullptr && dW != nullptr) {
+    // Two threads, two products of the same size: each thread takes one whole, which keeps
+    // Eigen's blocking at its best and needs no split at all.
+#pragma omp parallel num_threads(2)
+    {
+      if (omp_thread_index() == 0) {
+        MatrixMap<T>(dX, batch, in).noalias() = dz * w.transpose();
+      } else {
+        MatrixMap<T>(dW, in, out).noalias() = x.transpose() * dz;
+        if (db != nullptr) RowVectorMap<T>(db, out).noalias() = dz.colwise().sum();
+      }
+    }
+    return;
+  }
 #pragma omp parallel num_threads(threads) if (threads > 1)
   {
     Index lo, hi;
