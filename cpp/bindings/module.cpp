@@ -1049,34 +1049,38 @@ PYBIND11_MODULE(_core, m) {
         py::arg("Z"), py::arg("A"), py::arg("dA"),
         cat("Activation backward of ", e.name, ": returns dZ = dA * g'(Z) (A = g(Z)).").c_str());
   }
-  m.def(
-      "leaky_relu_forward",
-      [](py::handle Z, double alpha) {
-        return activation_forward("leaky_relu_forward", Activation::leaky_relu, Z, alpha);
-      },
-      py::arg("Z"), py::arg("alpha") = 0.01,
-      "Activation forward, leaky ReLU: Z where Z >= 0, alpha * Z below.");
-  m.def(
-      "leaky_relu_backward",
-      [](py::handle Z, py::handle A, py::handle dA, double alpha) {
-        return activation_backward("leaky_relu_backward", Activation::leaky_relu, Z, A, dA, alpha);
-      },
-      py::arg("Z"), py::arg("A"), py::arg("dA"), py::arg("alpha") = 0.01,
-      "Activation backward of leaky_relu: dZ = dA where Z > 0, alpha * dA elsewhere.");
-  m.def(
-      "elu_forward",
-      [](py::handle Z, double alpha) {
-        return activation_forward("elu_forward", Activation::elu, Z, alpha);
-      },
-      py::arg("Z"), py::arg("alpha") = 1.0,
-      "Activation forward, ELU: Z where Z >= 0, alpha * (exp(Z) - 1) below.");
-  m.def(
-      "elu_backward",
-      [](py::handle Z, py::handle A, py::handle dA, double alpha) {
-        return activation_backward("elu_backward", Activation::elu, Z, A, dA, alpha);
-      },
-      py::arg("Z"), py::arg("A"), py::arg("dA"), py::arg("alpha") = 1.0,
-      "Activation backward of elu: dZ = dA where Z > 0, dA * alpha * exp(Z) elsewhere.");
+  // The two activations with a parameter: the same bindings, plus a keyword alpha.
+  struct AlphaEntry {
+    const char* name;
+    Activation act;
+    double alpha;
+    const char* forward_doc;
+    const char* backward_doc;
+  };
+  static const AlphaEntry alpha_activations[] = {
+      {"leaky_relu", Activation::leaky_relu, 0.01,
+       "Activation forward, leaky ReLU: Z where Z >= 0, alpha * Z below.",
+       "Activation backward of leaky_relu: dZ = dA where Z > 0, alpha * dA elsewhere."},
+      {"elu", Activation::elu, 1.0,
+       "Activation forward, ELU: Z where Z >= 0, alpha * (exp(Z) - 1) below.",
+       "Activation backward of elu: dZ = dA where Z > 0, dA * alpha * exp(Z) elsewhere."},
+  };
+  for (const AlphaEntry& e : alpha_activations) {
+    const std::string fwd = cat(e.name, "_forward"), bwd = cat(e.name, "_backward");
+    const Activation act = e.act;
+    m.def(
+        fwd.c_str(),
+        [act, fwd](py::handle Z, double alpha) {
+          return activation_forward(fwd.c_str(), act, Z, alpha);
+        },
+        py::arg("Z"), py::arg("alpha") = e.alpha, e.forward_doc);
+    m.def(
+        bwd.c_str(),
+        [act, bwd](py::handle Z, py::handle A, py::handle dA, double alpha) {
+          return activation_backward(bwd.c_str(), act, Z, A, dA, alpha);
+        },
+        py::arg("Z"), py::arg("A"), py::arg("dA"), py::arg("alpha") = e.alpha, e.backward_doc);
+  }
 
   struct LossEntry {
     const char* name;
