@@ -1,6 +1,10 @@
 // fastnn._core: the only pybind11 file. It converts NumPy arrays, checks them, releases the
 // GIL and calls the core. No math here: every formula lives in cpp/fastnn/.
 //
+// It is compiled once, for the baseline instruction set, and holds no Eigen: it calls the core
+// through the KernelTable of the level library that fastnn/_isa.py loads with _load_level()
+// (kernel_table.hpp says why the levels live in libraries of their own).
+//
 // Checking rules, the same for every kernel:
 //   * arrays must be numpy.ndarray of float32 or float64; the first array argument sets the
 //     dtype and every other one must match it (TypeError: fastnn never casts silently);
@@ -26,13 +30,11 @@
 #include <utility>
 #include <vector>
 
-#include "fastnn/activations.hpp"
-#include "fastnn/config.hpp"
-#include "fastnn/dense.hpp"
-#include "fastnn/losses.hpp"
-#include "fastnn/network.hpp"
-#include "fastnn/optimizers.hpp"
-#include "fastnn/perceptron.hpp"
+#include <dlfcn.h>
+
+#include <atomic>
+
+#include "fastnn/kernel_table.hpp"
 #include "fastnn/random.hpp"
 
 namespace py = pybind11;
@@ -42,6 +44,28 @@ using fastnn::OptimizerConfig;
 using fastnn::OptimizerKind;
 
 namespace {
+
+// The level in use; every kernel call reads it. Libraries once loaded stay loaded (a Network
+// made by one level keeps running that level's code after a switch).
+std::atomic<const fastnn::KernelTable*> g_table{nullptr};
+
+const fastnn::KernelTable& table() {
+  const fastnn::KernelTable* t = g_table.load(std::memory_order_acquire);
+  if (t == nullptr) {
+    throw std::runtime_error(
+        "fastnn._core: no instruction-set level is loaded; import fastnn, which loads one");
+  }
+  return *t;
+}
+
+// The kernels of dtype T of the level in use.
+template <typename T>
+const fastnn::KernelsOf<T>& K() {
+  if constexpr (sizeof(T) == 4)
+    return table().f32;
+  else
+    return table().f64;
+}
 
 template <typename... Parts>
 std::string cat(const Parts&... parts) {
@@ -438,7 +462,7 @@ py::array dense_forward(py::handle X, py::handle W, py::handle b) {
     T* z_ptr = z.mutable_data();
     {
       py::gil_scoped_release nogil;
-      fastnn::dense_forward(z_ptr, x.data(), w.data(), bias_ptr, batch, in, out);
+      K<T>().dense_forward(z_ptr, x.data(), w.data(), bias_ptr, batch, in, out);
     }
     return z;
   });
@@ -462,7 +486,7 @@ py::tuple dense_backward(py::handle X, py::handle W, py::handle dZ) {
     T *dx_ptr = dx.mutable_data(), *dw_ptr = dw.mutable_data(), *db_ptr = db.mutable_data();
     {
       py::gil_scoped_release nogil;
-      fastnn::dense_backward(dx_ptr, dw_ptr, db_ptr, dz.data(), x.data(), w.data(), batch, in, out);
+      K<T>().dense_backward(dx_ptr, dw_ptr, db_ptr, dz.data(), x.data(), w.data(), batch, in, out);
     }
     return py::make_tuple(dx, dw, db);
   });
@@ -480,7 +504,7 @@ py::array activation_forward(const char* fn, Activation act, py::handle Z, doubl
     T* a_ptr = a.mutable_data();
     {
       py::gil_scoped_release nogil;
-      fastnn::activation_forward(act, a_ptr, z.data(), rows, cols, T(alpha));
+      K<T>().activation_forward(act, a_ptr, z.data(), rows, cols, T(alpha));
     }
     return a;
   });
@@ -499,7 +523,7 @@ py::array activation_backward(const char* fn, Activation act, py::handle Z, py::
     T* dz_ptr = dz.mutable_data();
     {
       py::gil_scoped_release nogil;
-      fastnn::activation_backward(act, dz_ptr, z.data(), a.data(), da.data(), rows, cols, T(alpha));
+      K<T>().activation_backward(act, dz_ptr, z.data(), a.data(), da.data(), rows, cols, T(alpha));
     }
     return dz;
   });
@@ -507,41 +531,18 @@ py::array activation_backward(const char* fn, Activation act, py::handle Z, py::
 
 // ---- losses ----------------------------------------------------------------------------
 
-// The core's loss pair for one loss, for both dtypes.
-struct LossKernels {
-  double (*forward32)(const float*, const float*, Index, Index);
-  void (*backward32)(float*, const float*, const float*, Index, Index);
-  double (*forward64)(const double*, const double*, Index, Index);
-  void (*backward64)(double*, const double*, const double*, Index, Index);
-};
-
-template <typename T>
-auto loss_forward_of(const LossKernels& k) {
-  if constexpr (sizeof(T) == 4)
-    return k.forward32;
-  else
-    return k.forward64;
-}
-template <typename T>
-auto loss_backward_of(const LossKernels& k) {
-  if constexpr (sizeof(T) == 4)
-    return k.backward32;
-  else
-    return k.backward64;
-}
-
-double loss_forward(const char* fn, const LossKernels& k, py::handle Y, py::handle Tg) {
+double loss_forward(const char* fn, fastnn::LossKernel k, py::handle Y, py::handle Tg) {
   const Call c{fn};
   return c.dispatch(Y, "Y", [&](auto tag) -> double {
     using T = decltype(tag);
     auto y = c.matrix<T>(Y, "Y", "Y");
     auto t = c.same_shape<T>(Tg, "T", y, "Y");
     py::gil_scoped_release nogil;
-    return loss_forward_of<T>(k)(y.data(), t.data(), y.shape(0), y.shape(1));
+    return K<T>().losses[int(k)].forward(y.data(), t.data(), y.shape(0), y.shape(1));
   });
 }
 
-py::array loss_backward(const char* fn, const LossKernels& k, py::handle Y, py::handle Tg) {
+py::array loss_backward(const char* fn, fastnn::LossKernel k, py::handle Y, py::handle Tg) {
   const Call c{fn};
   return c.dispatch(Y, "Y", [&](auto tag) -> py::array {
     using T = decltype(tag);
@@ -551,17 +552,11 @@ py::array loss_backward(const char* fn, const LossKernels& k, py::handle Y, py::
     T* dy_ptr = dy.mutable_data();
     {
       py::gil_scoped_release nogil;
-      loss_backward_of<T>(k)(dy_ptr, y.data(), t.data(), y.shape(0), y.shape(1));
+      K<T>().losses[int(k)].backward(dy_ptr, y.data(), t.data(), y.shape(0), y.shape(1));
     }
     return dy;
   });
 }
-
-#define FASTNN_LOSS(name)                                                 \
-  LossKernels {                                                           \
-    &fastnn::name##_forward<float>, &fastnn::name##_backward<float>,      \
-        &fastnn::name##_forward<double>, &fastnn::name##_backward<double> \
-  }
 
 // ---- perceptron ------------------------------------------------------------------------
 
@@ -585,7 +580,7 @@ py::array perceptron_fit(py::handle X, py::handle y, py::handle w, py::handle b,
     T *w_ptr = weights.mutable_data(), *b_ptr = bias.mutable_data();
     {
       py::gil_scoped_release nogil;
-      fastnn::perceptron_fit(w_ptr, b_ptr, errors.data(), &epochs_run, x.data(), labels.data(), n,
+      K<T>().perceptron_fit(w_ptr, b_ptr, errors.data(), &epochs_run, x.data(), labels.data(), n,
                              d, lr, max_epochs, shuffle, seed_value);
     }
     py::array_t<std::int64_t> out(epochs_run);
@@ -610,7 +605,7 @@ Index perceptron_epoch(py::handle X, py::handle y, py::handle w, py::handle b, p
     const Index* order_ptr = order.is_none() ? nullptr : idx.data();
     T *w_ptr = weights.mutable_data(), *b_ptr = bias.mutable_data();
     py::gil_scoped_release nogil;
-    return fastnn::perceptron_epoch(w_ptr, b_ptr, x.data(), labels.data(), order_ptr, n, d, lr);
+    return K<T>().perceptron_epoch(w_ptr, b_ptr, x.data(), labels.data(), order_ptr, n, d, lr);
   });
 }
 
@@ -633,7 +628,7 @@ void sgd_update(py::handle param, py::handle grad, py::handle momentum_buffer, d
     c.optimizer(cfg);
     const std::int64_t t = c.step(step);
     py::gil_scoped_release nogil;
-    fastnn::sgd_update(u.param, u.state[0], u.grad, u.n, cfg.learning_rate, cfg.momentum,
+    K<T>().sgd_update(u.param, u.state[0], u.grad, u.n, cfg.learning_rate, cfg.momentum,
                        cfg.nesterov, cfg.weight_decay, t);
   });
 }
@@ -650,7 +645,7 @@ void adagrad_update(py::handle param, py::handle grad, py::handle state_sum, dou
     c.optimizer(cfg);
     const std::int64_t t = c.step(step);
     py::gil_scoped_release nogil;
-    fastnn::adagrad_update(u.param, u.state[0], u.grad, u.n, cfg.learning_rate, cfg.eps,
+    K<T>().adagrad_update(u.param, u.state[0], u.grad, u.n, cfg.learning_rate, cfg.eps,
                            cfg.weight_decay, t);
   });
 }
@@ -670,7 +665,7 @@ void adadelta_update(py::handle param, py::handle grad, py::handle square_avg, p
     c.optimizer(cfg);
     const std::int64_t t = c.step(step);
     py::gil_scoped_release nogil;
-    fastnn::adadelta_update(u.param, u.state[0], u.state[1], u.grad, u.n, cfg.learning_rate,
+    K<T>().adadelta_update(u.param, u.state[0], u.state[1], u.grad, u.n, cfg.learning_rate,
                             cfg.rho, cfg.eps, cfg.weight_decay, t);
   });
 }
@@ -691,7 +686,7 @@ void rmsprop_update(py::handle param, py::handle grad, py::handle square_avg,
     c.optimizer(cfg);
     const std::int64_t t = c.step(step);
     py::gil_scoped_release nogil;
-    fastnn::rmsprop_update(u.param, u.state[0], u.state[1], u.state[2], u.grad, u.n,
+    K<T>().rmsprop_update(u.param, u.state[0], u.state[1], u.state[2], u.grad, u.n,
                            cfg.learning_rate, cfg.rho, cfg.eps, cfg.momentum, cfg.centered,
                            cfg.weight_decay, t);
   });
@@ -714,7 +709,7 @@ void adam_family_update(const char* fn, OptimizerKind kind, py::handle param, py
     c.optimizer(cfg);
     const std::int64_t t = c.step(step);
     py::gil_scoped_release nogil;
-    auto update = kind == OptimizerKind::adamw ? &fastnn::adamw_update<T> : &fastnn::adam_update<T>;
+    auto update = kind == OptimizerKind::adamw ? K<T>().adamw_update : K<T>().adam_update;
     update(u.param, u.state[0], u.state[1], u.state[2], u.grad, u.n, cfg.learning_rate, cfg.beta_1,
            cfg.beta_2, cfg.eps, cfg.amsgrad, cfg.weight_decay, t);
   });
@@ -899,7 +894,7 @@ class PyNetwork {
 
  private:
   template <typename T>
-  std::unique_ptr<fastnn::Network<T>> build(const Call& c, py::list weights, py::list biases,
+  std::unique_ptr<fastnn::NetworkApi<T>> build(const Call& c, py::list weights, py::list biases,
                                             py::list weight_states, py::list bias_states,
                                             Index max_batch) {
     fastnn::Parameters<T> p;
@@ -919,7 +914,8 @@ class PyNetwork {
         p.bias_states.push_back(nullptr);
       }
     }
-    return std::make_unique<fastnn::Network<T>>(specs_, loss_, optimizer_, std::move(p), max_batch);
+    return std::unique_ptr<fastnn::NetworkApi<T>>(
+        K<T>().make_network(specs_, loss_, optimizer_, p, max_batch));
   }
 
   // Targets: (n, outputs) of dtype T, or int64 labels (n,) in [0, outputs) for the sparse loss.
@@ -950,7 +946,7 @@ class PyNetwork {
   }
 
   template <typename T>
-  py::dict train(const Call& c, fastnn::Network<T>& net, py::handle X, py::handle Y,
+  py::dict train(const Call& c, fastnn::NetworkApi<T>& net, py::handle X, py::handle Y,
                  Index batch_size, bool shuffle, std::uint64_t seed, std::uint64_t epoch,
                  double learning_rate, Index first_batch, Index last_batch, bool metrics) {
     auto x = c.matrix<T>(X, "X", "the weights", -1, net.inputs(),
@@ -976,7 +972,7 @@ class PyNetwork {
   }
 
   template <typename T>
-  py::dict evaluate_as(const Call& c, fastnn::Network<T>& net, py::handle X, py::handle Y) {
+  py::dict evaluate_as(const Call& c, fastnn::NetworkApi<T>& net, py::handle X, py::handle Y) {
     auto x = c.matrix<T>(X, "X", "the weights", -1, net.inputs(),
                          [&] { return cat("(n, ", net.inputs(), ")"); });
     auto [y, labels] = targets<T>(c, Y, x.shape(0), net.outputs());
@@ -993,7 +989,7 @@ class PyNetwork {
   }
 
   template <typename T>
-  py::array predict_as(const Call& c, fastnn::Network<T>& net, py::handle X) {
+  py::array predict_as(const Call& c, fastnn::NetworkApi<T>& net, py::handle X) {
     auto x = c.matrix<T>(X, "X", "the weights", -1, net.inputs(),
                          [&] { return cat("(n, ", net.inputs(), ")"); });
     auto out = new_matrix<T>(x.shape(0), net.outputs());
@@ -1012,8 +1008,8 @@ class PyNetwork {
   fastnn::LossKind loss_;
   fastnn::OptimizerConfig optimizer_;
   bool float32_ = true;
-  std::unique_ptr<fastnn::Network<float>> f32_;
-  std::unique_ptr<fastnn::Network<double>> f64_;
+  std::unique_ptr<fastnn::NetworkApi<float>> f32_;
+  std::unique_ptr<fastnn::NetworkApi<double>> f64_;
   py::tuple keep_alive_;
   Index max_batch_value_ = 0;
   // The workspaces are the network's own: calls from several Python threads take turns.
@@ -1024,7 +1020,39 @@ class PyNetwork {
 
 PYBIND11_MODULE(_core, m) {
   m.doc() = "fastnn's C++ kernels. Use them through fastnn.kernels.";
-  fastnn::set_num_threads(1);
+
+  m.def(
+      "_load_level",
+      [](const std::string& path) {
+        // RTLD_LOCAL: the level's symbols stay its own (it exports one anyway). Never closed.
+        void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+        if (handle == nullptr) {
+          throw py::import_error(cat("fastnn: cannot load ", path, ": ", dlerror()));
+        }
+        using Entry = const fastnn::KernelTable* (*)();
+        auto entry = reinterpret_cast<Entry>(dlsym(handle, "fastnn_kernel_table"));
+        if (entry == nullptr) {
+          throw py::import_error(cat("fastnn: ", path, " has no fastnn_kernel_table()"));
+        }
+        const fastnn::KernelTable* t = entry();
+        if (t->abi != fastnn::kKernelTableAbi || t->size != sizeof(fastnn::KernelTable)) {
+          throw py::import_error(cat("fastnn: ", path, " is from another build (table ABI ", t->abi,
+                                     ", expected ", fastnn::kKernelTableAbi,
+                                     "); reinstall fastnn"));
+        }
+        // The thread setting is each library's own: carry it over to the new level.
+        if (const fastnn::KernelTable* old = g_table.load()) {
+          t->set_num_threads(old->num_threads_setting());
+        }
+        g_table.store(t, std::memory_order_release);
+        return std::string(t->level);
+      },
+      py::arg("path"),
+      "Load the core built for one instruction-set level (a path from fastnn._isa) and use it "
+      "from now on. Returns the level's name.");
+  m.def(
+      "_level", [] { return g_table.load() ? std::string(g_table.load()->level) : std::string(); },
+      "The instruction-set level in use, '' before one is loaded.");
 
   m.def("dense_forward", &dense_forward, py::arg("X"), py::arg("W"), py::arg("b") = py::none(),
         "Dense layer forward: Z = X @ W + b.\n\n"
@@ -1084,31 +1112,31 @@ PYBIND11_MODULE(_core, m) {
 
   struct LossEntry {
     const char* name;
-    LossKernels kernels;
+    fastnn::LossKernel kernel;
     const char* doc;
   };
   static const LossEntry losses[] = {
-      {"mse", FASTNN_LOSS(mse), "mean squared error, mean((Y - T)**2) over every element"},
-      {"binary_crossentropy", FASTNN_LOSS(binary_crossentropy),
+      {"mse", fastnn::LossKernel::mse, "mean squared error, mean((Y - T)**2) over every element"},
+      {"binary_crossentropy", fastnn::LossKernel::binary_crossentropy,
        "binary cross-entropy of probabilities Y (clipped to [1e-7, 1 - 1e-7]), mean over every "
        "element"},
-      {"sigmoid_binary_crossentropy", FASTNN_LOSS(sigmoid_binary_crossentropy),
+      {"sigmoid_binary_crossentropy", fastnn::LossKernel::sigmoid_binary_crossentropy,
        "binary cross-entropy of sigmoid(Y) for logits Y, in the stable fused form"},
-      {"softmax_crossentropy", FASTNN_LOSS(softmax_crossentropy),
+      {"softmax_crossentropy", fastnn::LossKernel::softmax_crossentropy,
        "cross-entropy of softmax(Y) for logits Y against one-hot (or distribution) rows T, "
        "mean over the batch"},
   };
   for (const LossEntry& e : losses) {
     const std::string fwd = cat(e.name, "_forward"), bwd = cat(e.name, "_backward");
-    const LossKernels* k = &e.kernels;
+    const fastnn::LossKernel k = e.kernel;
     m.def(
         fwd.c_str(),
-        [k, fwd](py::handle Y, py::handle Tg) { return loss_forward(fwd.c_str(), *k, Y, Tg); },
+        [k, fwd](py::handle Y, py::handle Tg) { return loss_forward(fwd.c_str(), k, Y, Tg); },
         py::arg("Y"), py::arg("T"), cat("Loss value: ", e.doc, ". Returns a float.").c_str());
 
     m.def(
         bwd.c_str(),
-        [k, bwd](py::handle Y, py::handle Tg) { return loss_backward(bwd.c_str(), *k, Y, Tg); },
+        [k, bwd](py::handle Y, py::handle Tg) { return loss_backward(bwd.c_str(), k, Y, Tg); },
         py::arg("Y"), py::arg("T"),
         cat("Loss gradient dLoss/dY of ", e.name, "_forward (", e.doc, ").").c_str());
   }
@@ -1242,17 +1270,25 @@ PYBIND11_MODULE(_core, m) {
   m.def(
       "set_num_threads",
       [](int n) {
-        if (n < 1) throw py::value_error(cat("set_num_threads(): n must be >= 1, got ", n));
-        fastnn::set_num_threads(n);
+        if (n < 0) throw py::value_error(cat("set_num_threads(): n must be >= 0, got ", n));
+        table().set_num_threads(n);
       },
-      py::arg("n"), "Set the number of threads the kernels may use (n >= 1).");
-  m.def("get_num_threads", &fastnn::get_num_threads, "The number of threads the kernels use.");
+      py::arg("n"),
+      "Set the number of threads the kernels may use (n >= 1), or 0 to follow OpenMP's "
+      "setting (OMP_NUM_THREADS, threadpoolctl).");
+  m.def(
+      "get_num_threads", [] { return table().get_num_threads(); },
+      "The number of threads a kernel called from this thread would use now.");
+  m.def(
+      "num_threads_setting", [] { return table().num_threads_setting(); },
+      "The count set_num_threads was given last; 0 while following OpenMP.");
   m.def(
       "build_info",
       [] {
-        const fastnn::BuildInfo info = fastnn::build_info();
+        const fastnn::BuildInfo info = table().build_info();
         py::dict d;
         d["version"] = info.version;
+        d["level"] = info.level;
         d["compiler"] = info.compiler;
         d["arch"] = info.arch;
         d["eigen_version"] = info.eigen_version;

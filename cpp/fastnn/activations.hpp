@@ -20,7 +20,6 @@ inline T stable_sigmoid(T z) {
   return e / (T(1) + e);
 }
 
-enum class Activation { step, linear, sigmoid, tanh, relu, leaky_relu, elu, softplus, softmax };
 
 // Heaviside: 1 where z > 0, else 0. Its derivative is 0 everywhere it exists: a network of
 // steps cannot learn by gradient descent, which is why the perceptron has its own rule.

@@ -8,9 +8,9 @@
 #include <Eigen/Core>
 #include <cstddef>
 
-namespace fastnn {
+#include "fastnn/types.hpp"
 
-using Index = std::ptrdiff_t;
+namespace fastnn {
 
 template <typename T>
 using RowMatrix = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;

@@ -11,22 +11,27 @@
 namespace fastnn {
 
 namespace {
-// One thread unless the user asks for more. On a shared 2-core machine Eigen's 2-thread
-// GEMM fell from ~190 to ~15 GFLOP/s when another process kept a core busy (its OpenMP
-// threads wait on each other while descheduled); a single thread never collapses.
-std::atomic<int> g_num_threads{1};
+// 0: follow OpenMP (see config.hpp). A product's team is sized from this at every call, never
+// by OpenMP itself: each parallel region names its thread count.
+std::atomic<int> g_num_threads{0};
 }  // namespace
 
 void set_num_threads(int n) {
-  n = std::max(n, 1);
-  g_num_threads = n;
-  // The kernels split their work between threads themselves (see dense.cpp); Eigen's own
-  // products always run on the calling thread.
-  Eigen::setNbThreads(1);
+  g_num_threads = std::max(n, 0);
+}
+
+int num_threads_setting() {
+  return g_num_threads;
 }
 
 int get_num_threads() {
-  return g_num_threads;
+  const int n = g_num_threads;
+  if (n > 0) return n;
+#ifdef _OPENMP
+  return std::max(omp_get_max_threads(), 1);
+#else
+  return 1;
+#endif
 }
 
 bool omp_in_parallel_region() {
@@ -40,6 +45,7 @@ bool omp_in_parallel_region() {
 BuildInfo build_info() {
   BuildInfo info;
   info.version = FASTNN_VERSION;
+  info.level = FASTNN_LEVEL_NAME;
 #if defined(__clang__)
   info.compiler = std::string("clang ") + __clang_version__;
 #elif defined(__GNUC__)

@@ -11,8 +11,14 @@
 
 namespace fastnn {
 
-// Threads used by the kernels that parallelise (Eigen's matrix products). n >= 1.
+// Threads the kernels that parallelise may use. n >= 1 fixes the count (fastnn.set_num_threads,
+// FASTNN_NUM_THREADS); n = 0, the default, follows OpenMP's own setting for the calling thread
+// (omp_get_max_threads: OMP_NUM_THREADS, or a limit threadpoolctl set), as NumPy/OpenBLAS
+// users expect, so that joblib's and Dask's limits against oversubscription hold.
 void set_num_threads(int n);
+// The value set_num_threads was last given (0: following OpenMP).
+int num_threads_setting();
+// The count in force for a kernel called from this thread now.
 int get_num_threads();
 
 // True inside an OpenMP parallel region: work split there must not split again.
@@ -56,14 +62,6 @@ void for_each_share(Index n, int threads, Body&& body) {
   }
 }
 
-struct BuildInfo {
-  std::string version;
-  std::string compiler;
-  std::string arch;  // the -march value, "" for the compiler's default
-  std::string eigen_version;
-  std::string simd;  // Eigen's SIMD instruction sets in use
-  bool openmp;
-};
 BuildInfo build_info();
 
 }  // namespace fastnn

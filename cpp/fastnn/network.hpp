@@ -11,47 +11,10 @@
 
 #include "fastnn/activations.hpp"
 #include "fastnn/common.hpp"
+#include "fastnn/kernel_table.hpp"
 #include "fastnn/optimizers.hpp"
 
 namespace fastnn {
-
-// The loss the network is trained on. With a sigmoid output, binary_crossentropy runs through
-// the fused sigmoid_binary_crossentropy kernel on the logits; the two categorical losses need a
-// softmax output and run through softmax_crossentropy on the logits. The sparse one takes
-// integer class labels instead of one-hot rows.
-enum class LossKind {
-  mse,
-  binary_crossentropy,
-  categorical_crossentropy,
-  sparse_categorical_crossentropy
-};
-
-struct LayerSpec {
-  Index in = 0, out = 0;
-  Activation activation = Activation::linear;
-  double alpha = 0.0;  // leaky_relu's slope, elu's scale
-  bool use_bias = true;
-  double l1 = 0.0, l2 = 0.0;  // kernel regularization: l1 sum|W| + l2 sum W^2 added to the loss
-};
-
-// Where the parameters live: per layer W (in, out), b (out,) or null, and their optimizer state
-// (optimizer_state_slots(kind) arrays of the parameter's size, one after another).
-template <typename T>
-struct Parameters {
-  std::vector<T*> weights, biases, weight_states, bias_states;
-};
-
-// Sums over the samples seen by one call; the caller divides. Losses are per-sample means
-// weighted by batch rows, so that sums over chunks of an epoch add up.
-struct Sums {
-  double loss = 0;            // data loss, sum over batches of batch mean * rows
-  double regularization = 0;  // penalty, sum over batches of penalty * rows
-  double samples = 0;
-  double correct = 0, judged = 0;                         // accuracy = correct / judged
-  double abs_error = 0, squared_error = 0, elements = 0;  // on the output probabilities
-  bool finite = true;  // false: a batch's loss was NaN or inf, and training stopped there
-  Index batches = 0;
-};
 
 // A workspace starts on a packet boundary. Where a destination is not aligned, Eigen peels its
 // head (or each row's) off into scalar code whose sums round differently from its packet code
@@ -62,7 +25,7 @@ template <typename T>
 using Workspace = std::vector<T, Eigen::aligned_allocator<T>>;
 
 template <typename T>
-class Network {
+class Network final : public NetworkApi<T> {
  public:
   Network(std::vector<LayerSpec> layers, LossKind loss, const OptimizerConfig& optimizer,
           Parameters<T> params, Index max_batch);
@@ -74,16 +37,17 @@ class Network {
   // accuracy and error sums at 0 (and saves their work).
   Sums train(const T* X, const T* Y, const std::int64_t* labels, Index n, Index batch_size,
              bool shuffle, std::uint64_t seed, std::uint64_t epoch, Index first_batch,
-             Index last_batch, double learning_rate, std::int64_t* step, bool metrics = true);
+             Index last_batch, double learning_rate, std::int64_t* step,
+             bool metrics = true) override;
 
   // Loss (with the regularization penalty) and metrics over n samples, no update.
-  Sums evaluate(const T* X, const T* Y, const std::int64_t* labels, Index n);
+  Sums evaluate(const T* X, const T* Y, const std::int64_t* labels, Index n) override;
 
   // out (n, outputs) = the network's output (probabilities for sigmoid/softmax outputs).
-  void predict(T* out, const T* X, Index n);
+  void predict(T* out, const T* X, Index n) override;
 
-  Index outputs() const { return layers_.back().out; }
-  Index inputs() const { return layers_.front().in; }
+  Index outputs() const override { return layers_.back().out; }
+  Index inputs() const override { return layers_.front().in; }
 
  private:
   // output_activation false leaves A of a fused output layer uncomputed: training reads only

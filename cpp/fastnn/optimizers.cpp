@@ -58,23 +58,6 @@ void adam_like(T* param, T* exp_avg, T* exp_avg_sq, T* max_exp_avg_sq, const T* 
 }
 }  // namespace
 
-int optimizer_state_slots(OptimizerKind kind) {
-  switch (kind) {
-    case OptimizerKind::sgd:
-      return 1;
-    case OptimizerKind::adagrad:
-      return 1;
-    case OptimizerKind::adadelta:
-      return 2;
-    case OptimizerKind::rmsprop:
-      return 3;
-    case OptimizerKind::adam:
-      return 3;
-    case OptimizerKind::adamw:
-      return 3;
-  }
-  return 0;
-}
 
 template <typename T>
 void optimizer_init_state(const OptimizerConfig& cfg, T* state, Index n) {

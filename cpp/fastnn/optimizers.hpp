@@ -19,28 +19,6 @@
 
 namespace fastnn {
 
-enum class OptimizerKind { sgd, adagrad, adadelta, rmsprop, adam, adamw };
-
-struct OptimizerConfig {
-  OptimizerKind kind = OptimizerKind::sgd;
-  double learning_rate = 0.01;
-  double momentum = 0.0;                // sgd, rmsprop
-  bool nesterov = false;                // sgd
-  double rho = 0.9;                     // adadelta; rmsprop's smoothing (PyTorch calls it alpha)
-  double beta_1 = 0.9, beta_2 = 0.999;  // adam, adamw
-  double eps = 1e-8;
-  bool centered = false;      // rmsprop
-  bool amsgrad = false;       // adam, adamw
-  double weight_decay = 0.0;  // added to the gradient; decoupled (p *= 1 - lr*wd) for adamw
-  double initial_accumulator_value = 0.0;  // adagrad
-};
-
-// State arrays (each n values) the kind keeps, laid one after another in one buffer:
-// sgd 1 (momentum_buffer), adagrad 1 (sum), adadelta 2 (square_avg, acc_delta),
-// rmsprop 3 (square_avg, momentum_buffer, grad_avg), adam/adamw 3 (exp_avg, exp_avg_sq,
-// max_exp_avg_sq). Every slot is kept whatever the flags, so the layout depends on the kind
-// alone (an unused slot, e.g. max_exp_avg_sq without amsgrad, is never read or written).
-int optimizer_state_slots(OptimizerKind kind);
 
 // The state before the first update: zeros, except adagrad's sum, which starts at
 // cfg.initial_accumulator_value. state holds optimizer_state_slots(cfg.kind) * n values.

@@ -7,7 +7,7 @@
 
 #include <cstdint>
 
-#include "fastnn/common.hpp"
+#include "fastnn/types.hpp"
 
 namespace fastnn {
 

@@ -167,3 +167,12 @@ class Network:
     ) -> dict[str, float | bool | int]: ...
     def evaluate(self, X: _Array, Y: npt.NDArray) -> dict[str, float | bool | int]: ...
     def predict(self, X: _Array) -> _Array: ...
+
+def _load_level(path: str) -> str:
+    """Load the core built for one instruction-set level (see fastnn._isa); returns its name."""
+
+def _level() -> str:
+    """The instruction-set level in use, '' before one is loaded."""
+
+def num_threads_setting() -> int:
+    """The count set_num_threads was given last; 0 while following OpenMP."""

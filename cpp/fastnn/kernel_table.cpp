@@ -1,0 +1,69 @@
+// The table of one level's entry points (kernel_table.hpp): compiled into every level's shared
+// library with that level's flags, like the rest of the core.
+#include "fastnn/kernel_table.hpp"
+
+#include "fastnn/activations.hpp"
+#include "fastnn/config.hpp"
+#include "fastnn/dense.hpp"
+#include "fastnn/losses.hpp"
+#include "fastnn/network.hpp"
+#include "fastnn/optimizers.hpp"
+#include "fastnn/perceptron.hpp"
+
+namespace fastnn {
+namespace {
+
+template <typename T>
+NetworkApi<T>* make_network(const std::vector<LayerSpec>& layers, LossKind loss,
+                            const OptimizerConfig& optimizer, const Parameters<T>& params,
+                            Index max_batch) {
+  return new Network<T>(layers, loss, optimizer, params, max_batch);
+}
+
+template <typename T>
+KernelsOf<T> kernels_of() {
+  KernelsOf<T> k{};
+  k.dense_forward = &dense_forward<T>;
+  k.dense_backward = &dense_backward<T>;
+  k.activation_forward = &activation_forward<T>;
+  k.activation_backward = &activation_backward<T>;
+  k.losses[int(LossKernel::mse)] = {&mse_forward<T>, &mse_backward<T>};
+  k.losses[int(LossKernel::binary_crossentropy)] = {&binary_crossentropy_forward<T>,
+                                                    &binary_crossentropy_backward<T>};
+  k.losses[int(LossKernel::sigmoid_binary_crossentropy)] = {
+      &sigmoid_binary_crossentropy_forward<T>, &sigmoid_binary_crossentropy_backward<T>};
+  k.losses[int(LossKernel::softmax_crossentropy)] = {&softmax_crossentropy_forward<T>,
+                                                     &softmax_crossentropy_backward<T>};
+  k.sgd_update = &sgd_update<T>;
+  k.adagrad_update = &adagrad_update<T>;
+  k.adadelta_update = &adadelta_update<T>;
+  k.rmsprop_update = &rmsprop_update<T>;
+  k.adam_update = &adam_update<T>;
+  k.adamw_update = &adamw_update<T>;
+  k.perceptron_epoch = &perceptron_epoch<T>;
+  k.perceptron_fit = &perceptron_fit<T>;
+  k.make_network = &make_network<T>;
+  return k;
+}
+
+KernelTable make_table() {
+  KernelTable t{};
+  t.abi = kKernelTableAbi;
+  t.size = sizeof(KernelTable);
+  t.level = FASTNN_LEVEL_NAME;
+  t.build_info = &build_info;
+  t.set_num_threads = &set_num_threads;
+  t.num_threads_setting = &num_threads_setting;
+  t.get_num_threads = &get_num_threads;
+  t.f32 = kernels_of<float>();
+  t.f64 = kernels_of<double>();
+  return t;
+}
+
+}  // namespace
+}  // namespace fastnn
+
+extern "C" __attribute__((visibility("default"))) const fastnn::KernelTable* fastnn_kernel_table() {
+  static const fastnn::KernelTable table = fastnn::make_table();
+  return &table;
+}
