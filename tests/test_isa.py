@@ -225,3 +225,28 @@ def test_training_matches_the_reference_loop_at_every_level(level_switch, level)
         results.append(w + b)
     for got, want in zip(*results, strict=True):
         np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-13)
+
+
+def test_the_baseline_builds_hold_no_avx_instruction():
+    # An AVX instruction in the v2 library or in the bindings would be SIGILL on a CPU of that
+    # level; count the instructions that name a ymm/zmm register.
+    import glob
+    import shutil
+
+    objdump = shutil.which("objdump")
+    if objdump is None:
+        pytest.skip("objdump (binutils) is not installed")
+    here = os.path.dirname(fastnn.__file__)
+    paths = glob.glob(os.path.join(here, "_core.*.so")) + glob.glob(
+        os.path.join(here, "_cpuid.*.so")
+    )
+    if "v2" in _isa.present_levels():
+        paths.append(_isa.library_path("v2"))
+    if "v3" in _isa.present_levels():  # the counter must be able to see AVX where it is
+        v3 = subprocess.run(
+            [objdump, "-d", _isa.library_path("v3")], capture_output=True, text=True
+        )
+        assert "ymm" in v3.stdout
+    for path in paths:
+        text = subprocess.run([objdump, "-d", path], capture_output=True, text=True).stdout
+        assert text and "ymm" not in text and "zmm" not in text, path
