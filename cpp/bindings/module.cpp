@@ -890,6 +890,11 @@ class PyNetwork {
     return float32_ ? predict_as<float>(c, *f32_, X) : predict_as<double>(c, *f64_, X);
   }
 
+  int data_parallel_threads(Index batch_size) const {
+    return float32_ ? f32_->data_parallel_threads(batch_size)
+                    : f64_->data_parallel_threads(batch_size);
+  }
+
   std::int64_t step = 0;
 
  private:
@@ -1265,6 +1270,9 @@ PYBIND11_MODULE(_core, m) {
       .def("evaluate", &PyNetwork::evaluate, py::arg("X"), py::arg("Y"),
            "Loss (with the regularization penalty) and metric sums over X, no update.")
       .def("predict", &PyNetwork::predict, py::arg("X"), "The network's output for X.")
+      .def("data_parallel_threads", &PyNetwork::data_parallel_threads, py::arg("batch_size"),
+           "How many threads train batches of batch_size rows data-parallel now (1: one thread "
+           "runs the batch loop; its largest products may still split).")
       .def_readwrite("step", &PyNetwork::step, "The optimizer's update count.");
 
   m.def(

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "fastnn/config.hpp"
 
@@ -56,9 +57,15 @@ void sigmoid_forward(T* A, const T* Z, Index rows, Index cols) {
   // exponentials in SIMD registers (libm's expf is a call per element); the rest is a plain
   // loop the compiler vectorizes. (Eigen 3.4 does not vectorize select(), hence two passes.)
   const Index n = rows * cols;
-  ArrayMap<T>(A, n) = -ConstArrayMap<T>(Z, n).abs();
-  ArrayMap<T>(A, n) = ArrayMap<T>(A, n).exp();
-  for (Index i = 0; i < n; ++i) A[i] = (Z[i] >= T(0) ? T(1) : A[i]) / (T(1) + A[i]);
+  // Eigen's SIMD exp clamps its argument where the result leaves the normal range, so e for
+  // z = -800 comes out as a tiny denormal instead of 0: below log(smallest normal) e is set to 0
+  // (sigmoid saturates to exactly 0 and 1, as libm's exp gives it).
+  packet_map(A, Z, n, [](const auto& z) { return (-z.abs()).exp(); });
+  const T underflow = std::log(std::numeric_limits<T>::min());
+  for (Index i = 0; i < n; ++i) {
+    const T e = -std::abs(Z[i]) < underflow ? T(0) : A[i];
+    A[i] = (Z[i] >= T(0) ? T(1) : e) / (T(1) + e);
+  }
 }
 
 template <typename T>
@@ -73,7 +80,7 @@ void tanh_forward(T* A, const T* Z, Index rows, Index cols) {
   // element, dominated the training of small networks. Its clamp to [-8, 8] turns NaN into
   // +-1, so NaN is put back.
   const Index n = rows * cols;
-  ArrayMap<T>(A, n) = ConstArrayMap<T>(Z, n).tanh();
+  packet_map(A, Z, n, [](const auto& z) { return z.tanh(); });
   for (Index i = 0; i < n; ++i) A[i] = Z[i] == Z[i] ? A[i] : Z[i];
 }
 
@@ -124,8 +131,7 @@ template <typename T>
 void softplus_forward(T* A, const T* Z, Index rows, Index cols) {
   // log(1 + e^z) = max(z, 0) + log1p(e^-|z|): exact, and finite for every finite z.
   const Index n = rows * cols;
-  ArrayMap<T>(A, n) = -ConstArrayMap<T>(Z, n).abs();
-  ArrayMap<T>(A, n) = ArrayMap<T>(A, n).exp().log1p();
+  packet_map(A, Z, n, [](const auto& z) { return (-z.abs()).exp().log1p(); });
   for (Index i = 0; i < n; ++i) A[i] += Z[i] > T(0) ? Z[i] : T(0);
 }
 

@@ -21,7 +21,7 @@
 namespace fastnn {
 
 // Bump when KernelTable, KernelsOf or NetworkApi change shape.
-constexpr int kKernelTableAbi = 1;
+constexpr int kKernelTableAbi = 2;
 
 // The fused training loop (network.hpp), as the bindings hold it: Network<T> of the level that
 // made it. See Network<T> for what each call does.
@@ -31,16 +31,21 @@ class NetworkApi {
   virtual ~NetworkApi() = default;
   virtual Sums train(const T* X, const T* Y, const std::int64_t* labels, Index n, Index batch_size,
                      bool shuffle, std::uint64_t seed, std::uint64_t epoch, Index first_batch,
-                     Index last_batch, double learning_rate, std::int64_t* step,
-                     bool metrics) = 0;
+                     Index last_batch, double learning_rate, std::int64_t* step, bool metrics) = 0;
   virtual Sums evaluate(const T* X, const T* Y, const std::int64_t* labels, Index n) = 0;
   virtual void predict(T* out, const T* X, Index n) = 0;
+  virtual int data_parallel_threads(Index batch_size) const = 0;
   virtual Index inputs() const = 0;
   virtual Index outputs() const = 0;
 };
 
 // The four loss pairs of losses.hpp, in this order in KernelsOf::losses.
-enum class LossKernel { mse, binary_crossentropy, sigmoid_binary_crossentropy, softmax_crossentropy };
+enum class LossKernel {
+  mse,
+  binary_crossentropy,
+  sigmoid_binary_crossentropy,
+  softmax_crossentropy
+};
 constexpr int kLossKernels = 4;
 
 template <typename T>
@@ -52,8 +57,7 @@ struct LossPair {
 // The kernels of one dtype; each pointer is the function of the same name in the core's headers.
 template <typename T>
 struct KernelsOf {
-  void (*dense_forward)(T* Z, const T* X, const T* W, const T* b, Index batch, Index in,
-                        Index out);
+  void (*dense_forward)(T* Z, const T* X, const T* W, const T* b, Index batch, Index in, Index out);
   void (*dense_backward)(T* dX, T* dW, T* db, const T* dZ, const T* X, const T* W, Index batch,
                          Index in, Index out);
   void (*activation_forward)(Activation act, T* A, const T* Z, Index rows, Index cols, T alpha);
@@ -88,9 +92,9 @@ struct KernelsOf {
 };
 
 struct KernelTable {
-  int abi;                // kKernelTableAbi of the build that made the library
-  std::size_t size;       // sizeof(KernelTable) there
-  const char* level;      // "v2", "v3", "v4" or "generic"
+  int abi;            // kKernelTableAbi of the build that made the library
+  std::size_t size;   // sizeof(KernelTable) there
+  const char* level;  // "v2", "v3", "v4" or "generic"
   BuildInfo (*build_info)();
   // Threads (config.hpp): 0 follows OpenMP's own setting (OMP_NUM_THREADS, threadpoolctl).
   void (*set_num_threads)(int n);

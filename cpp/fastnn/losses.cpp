@@ -75,8 +75,7 @@ double sigmoid_binary_crossentropy_forward(const T* Y, const T* Tg, Index rows, 
   double sum = 0;
   for (Index start = 0; start < n; start += kBlock) {
     const Index m = std::min(kBlock, n - start);
-    soft.head(m) = -ConstArrayMap<T>(Y + start, m).abs();
-    soft.head(m) = soft.head(m).exp().log1p();
+    packet_map(soft.data(), Y + start, m, [](const auto& y) { return (-y.abs()).exp().log1p(); });
     for (Index k = 0; k < m; ++k) {
       const double y = Y[start + k], t = Tg[start + k];
       sum += std::max(y, 0.0) - y * t + double(soft[k]);

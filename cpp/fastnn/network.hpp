@@ -46,31 +46,68 @@ class Network final : public NetworkApi<T> {
   // out (n, outputs) = the network's output (probabilities for sigmoid/softmax outputs).
   void predict(T* out, const T* X, Index n) override;
 
+  // How many threads train batches of batch_size rows data-parallel (1: the serial loop, whose
+  // kernels may still split large products).
+  int data_parallel_threads(Index batch_size) const override;
+
   Index outputs() const override { return layers_.back().out; }
   Index inputs() const override { return layers_.front().in; }
 
  private:
-  // output_activation false leaves A of a fused output layer uncomputed: training reads only
-  // its logits, unless metrics are wanted.
-  void forward(const T* Xb, Index rows, bool output_activation = true);
-  // Output loss and metrics for the batch; fills dZ of the last layer when `backprop`.
-  double output_loss(const T* Tb, Index rows, bool backprop, bool metrics, Sums& sums);
-  void backward(const T* Xb, Index rows);
+  // The batch loop on one thread; products, activations and updates large enough split
+  // between threads inside each kernel.
+  Sums train_serial(const T* X, const T* Y, const std::int64_t* labels, Index n, Index batch_size,
+                    const Index* order, Index first_batch, Index last_batch,
+                    const OptimizerConfig& optimizer, std::int64_t* step, bool metrics);
+  // Data-parallel batches: each of `threads` threads runs forward and backward on its own rows
+  // of the batch into gradients of its own; after one barrier each thread sums the gradients
+  // and updates its own range of every parameter; a second barrier, and the next batch. Two
+  // synchronisations per batch, where the kernels split one by one wait at every product.
+  Sums train_data_parallel(int threads, const T* X, const T* Y, const std::int64_t* labels, Index n,
+                           Index batch_size, const Index* order, Index first_batch,
+                           Index last_batch, const OptimizerConfig& optimizer, std::int64_t* step,
+                           bool metrics);
+
+  // Rows [r0, r0 + rows) of the batch, whose input rows start at Xb. output_activation false
+  // leaves A of a fused output layer uncomputed: training reads only its logits, unless
+  // metrics are wanted.
+  void forward(const T* Xb, Index r0, Index rows, bool output_activation = true);
+  // Output loss (the mean over these rows) and metrics for rows [r0, r0 + rows), whose targets
+  // start at Tb; fills dZ of the last layer when `backprop`.
+  double output_loss(const T* Tb, Index r0, Index rows, bool backprop, bool metrics, Sums& sums);
+  // Gradients of rows [r0, r0 + rows) into the weight and bias gradients of `part`.
+  void backward(const T* Xb, Index r0, Index rows, std::size_t part);
+  // The penalty of layer l's weights [lo, hi); with dW, also adds its gradient there.
+  double regularize(std::size_t l, Index lo, Index hi, T* dW) const;
   double regularization(bool add_gradient);
+  // Targets of `rows` samples from batch position `start` on: Y's rows in place when they lie
+  // in order, else written to Tb_ from row `at` on.
   const T* targets_for(const T* Y, const std::int64_t* labels, const Index* order, Index start,
-                       Index rows);
+                       Index rows, Index at = 0);
 
   std::vector<LayerSpec> layers_;
   LossKind loss_;
   OptimizerConfig optimizer_;
   Parameters<T> params_;
   Index max_batch_;
-  bool fused_output_;  // the output activation is folded into the loss's kernel
+  bool fused_output_;      // the output activation is folded into the loss's kernel
+  bool regularized_;       // some layer has an l1 or l2 penalty
+  Index macs_per_sample_;  // multiply-adds of one sample's forward pass
+  Index widest_;           // the most values of one sample in any layer
+  Index parameters_;       // weights and biases, all layers
 
-  std::vector<Workspace<T>> Z_, A_, dZ_, dW_, db_;
+  std::vector<Workspace<T>> Z_, A_, dZ_;
+  // Weight and bias gradients per part: part 0 is the serial loop's, parts 1.. the other
+  // threads' of a data-parallel batch (made at its first use).
+  std::vector<std::vector<Workspace<T>>> dW_, db_;
+  // dA_ holds one layer's input gradient at a time, row r at r * widest_ whatever the layer's
+  // width, so that threads with rows of their own never meet in it.
   Workspace<T> dA_, Xb_, Tb_;
   std::vector<Index> order_;
   std::uint64_t order_epoch_ = ~std::uint64_t(0), order_seed_ = 0;
+  // Per thread of a data-parallel batch: its rows' mean loss and its share of the penalty.
+  std::vector<double> part_loss_, part_penalty_;
+  std::vector<Sums> part_sums_;
 };
 
 }  // namespace fastnn

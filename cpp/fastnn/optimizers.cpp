@@ -23,11 +23,12 @@ inline T nan_max(T a, T b) {
   return (std::isnan(b) || b > a) ? b : a;
 }
 
-// Adam and AdamW differ only in where the weight decay goes.
-template <typename T>
-void adam_like(T* param, T* exp_avg, T* exp_avg_sq, T* max_exp_avg_sq, const T* grad, Index n,
-               double learning_rate, double beta_1, double beta_2, double eps, bool amsgrad,
-               double weight_decay, bool decoupled, std::int64_t step) {
+// Adam and AdamW differ only in where the weight decay goes. The flags are template
+// parameters, as in sgd_loop, so that the loop vectorizes.
+template <typename T, bool decoupled, bool l2, bool amsgrad>
+void adam_loop(T* param, T* exp_avg, T* exp_avg_sq, T* max_exp_avg_sq, const T* grad, Index n,
+               double learning_rate, double beta_1, double beta_2, double eps, double weight_decay,
+               std::int64_t step) {
   // The bias corrections in double, as PyTorch forms them from Python floats; then rounded
   // to T once. beta^step underflows to 0 for large steps: the correction is then 1, exactly.
   const double bias_correction1 = 1.0 - std::pow(beta_1, double(step));
@@ -37,18 +38,17 @@ void adam_like(T* param, T* exp_avg, T* exp_avg_sq, T* max_exp_avg_sq, const T* 
   const T b1 = T(beta_1), one_minus_b1 = T(1.0 - beta_1);
   const T b2 = T(beta_2), one_minus_b2 = T(1.0 - beta_2);
   const T e = T(eps), wd = T(weight_decay), decay = T(1.0 - learning_rate * weight_decay);
-  const bool l2 = !decoupled && weight_decay != 0;
   for (Index i = 0; i < n; ++i) {
     T g = grad[i];
     T p = param[i];
-    if (decoupled) p *= decay;
-    if (l2) g += wd * p;
+    if constexpr (decoupled) p *= decay;
+    if constexpr (l2) g += wd * p;
     const T m = exp_avg[i] * b1 + one_minus_b1 * g;
     const T v = exp_avg_sq[i] * b2 + one_minus_b2 * g * g;
     exp_avg[i] = m;
     exp_avg_sq[i] = v;
     T v_used = v;
-    if (amsgrad) {
+    if constexpr (amsgrad) {
       v_used = nan_max(max_exp_avg_sq[i], v);
       max_exp_avg_sq[i] = v_used;
     }
@@ -56,8 +56,20 @@ void adam_like(T* param, T* exp_avg, T* exp_avg_sq, T* max_exp_avg_sq, const T* 
     param[i] = p - step_size * m / denom;
   }
 }
-}  // namespace
 
+template <typename T>
+void adam_like(T* param, T* exp_avg, T* exp_avg_sq, T* max_exp_avg_sq, const T* grad, Index n,
+               double learning_rate, double beta_1, double beta_2, double eps, bool amsgrad,
+               double weight_decay, bool decoupled, std::int64_t step) {
+  const bool l2 = !decoupled && weight_decay != 0;
+  auto loop =
+      decoupled ? (amsgrad ? &adam_loop<T, true, false, true> : &adam_loop<T, true, false, false>)
+      : l2 ? (amsgrad ? &adam_loop<T, false, true, true> : &adam_loop<T, false, true, false>)
+           : (amsgrad ? &adam_loop<T, false, false, true> : &adam_loop<T, false, false, false>);
+  loop(param, exp_avg, exp_avg_sq, max_exp_avg_sq, grad, n, learning_rate, beta_1, beta_2, eps,
+       weight_decay, step);
+}
+}  // namespace
 
 template <typename T>
 void optimizer_init_state(const OptimizerConfig& cfg, T* state, Index n) {
@@ -67,47 +79,64 @@ void optimizer_init_state(const OptimizerConfig& cfg, T* state, Index n) {
 }
 
 template <typename T>
+void optimizer_update_range(const OptimizerConfig& cfg, T* param, const T* grad, T* state, Index n,
+                            Index lo, Index hi, std::int64_t step) {
+  T* p = param + lo;
+  const T* g = grad + lo;
+  T* s0 = state + lo;
+  T* s1 = state + n + lo;
+  T* s2 = state + 2 * n + lo;
+  const Index m = hi - lo;
+  switch (cfg.kind) {
+    case OptimizerKind::sgd:
+      return sgd_update(p, s0, g, m, cfg.learning_rate, cfg.momentum, cfg.nesterov,
+                        cfg.weight_decay, step);
+    case OptimizerKind::adagrad:
+      return adagrad_update(p, s0, g, m, cfg.learning_rate, cfg.eps, cfg.weight_decay, step);
+    case OptimizerKind::adadelta:
+      return adadelta_update(p, s0, s1, g, m, cfg.learning_rate, cfg.rho, cfg.eps, cfg.weight_decay,
+                             step);
+    case OptimizerKind::rmsprop:
+      return rmsprop_update(p, s0, s1, s2, g, m, cfg.learning_rate, cfg.rho, cfg.eps, cfg.momentum,
+                            cfg.centered, cfg.weight_decay, step);
+    case OptimizerKind::adam:
+      return adam_update(p, s0, s1, s2, g, m, cfg.learning_rate, cfg.beta_1, cfg.beta_2, cfg.eps,
+                         cfg.amsgrad, cfg.weight_decay, step);
+    case OptimizerKind::adamw:
+      return adamw_update(p, s0, s1, s2, g, m, cfg.learning_rate, cfg.beta_1, cfg.beta_2, cfg.eps,
+                          cfg.amsgrad, cfg.weight_decay, step);
+  }
+}
+
+template <typename T>
 void optimizer_update(const OptimizerConfig& cfg, T* param, const T* grad, T* state, Index n,
                       std::int64_t step) {
-  // Every rule is elementwise, so a range [lo, hi) of the parameter updates on its own: large
-  // parameters are split between threads with bit-identical results (the update streams
+  // Large parameters are split between threads with bit-identical results (the update streams
   // through three to five arrays, and one core alone cannot keep the memory bus busy).
-  auto update_range = [&](Index lo, Index hi) {
-    T* p = param + lo;
-    const T* g = grad + lo;
-    T* s0 = state + lo;
-    T* s1 = state + n + lo;
-    T* s2 = state + 2 * n + lo;
-    const Index m = hi - lo;
-    switch (cfg.kind) {
-      case OptimizerKind::sgd:
-        sgd_update(p, s0, g, m, cfg.learning_rate, cfg.momentum, cfg.nesterov, cfg.weight_decay,
-                   step);
-        return;
-      case OptimizerKind::adagrad:
-        adagrad_update(p, s0, g, m, cfg.learning_rate, cfg.eps, cfg.weight_decay, step);
-        return;
-      case OptimizerKind::adadelta:
-        adadelta_update(p, s0, s1, g, m, cfg.learning_rate, cfg.rho, cfg.eps, cfg.weight_decay,
-                        step);
-        return;
-      case OptimizerKind::rmsprop:
-        rmsprop_update(p, s0, s1, s2, g, m, cfg.learning_rate, cfg.rho, cfg.eps, cfg.momentum,
-                       cfg.centered, cfg.weight_decay, step);
-        return;
-      case OptimizerKind::adam:
-        adam_update(p, s0, s1, s2, g, m, cfg.learning_rate, cfg.beta_1, cfg.beta_2, cfg.eps,
-                    cfg.amsgrad, cfg.weight_decay, step);
-        return;
-      case OptimizerKind::adamw:
-        adamw_update(p, s0, s1, s2, g, m, cfg.learning_rate, cfg.beta_1, cfg.beta_2, cfg.eps,
-                     cfg.amsgrad, cfg.weight_decay, step);
-        return;
-    }
-  };
   constexpr Index kParallelUpdate = Index(1) << 16;
-  for_each_share(n, n >= kParallelUpdate ? get_num_threads() : 1, update_range);
+  if (n < kParallelUpdate) return optimizer_update_range(cfg, param, grad, state, n, 0, n, step);
+  for_each_share(n, get_num_threads(), [&](Index lo, Index hi) {
+    optimizer_update_range(cfg, param, grad, state, n, lo, hi, step);
+  });
 }
+
+namespace {
+// The flags as template parameters, so that each loop has no branch and vectorizes (GCC 12
+// leaves a loop with run-time flag branches scalar).
+template <typename T, bool decay, bool with_momentum, bool nesterov>
+void sgd_loop(T* param, T* momentum_buffer, const T* grad, Index n, T lr, T mu, T wd, bool first) {
+  for (Index i = 0; i < n; ++i) {
+    T g = grad[i];
+    if constexpr (decay) g += wd * param[i];
+    if constexpr (with_momentum) {
+      const T buf = first ? g : momentum_buffer[i] * mu + g;
+      momentum_buffer[i] = buf;
+      g = nesterov ? g + mu * buf : buf;
+    }
+    param[i] -= lr * g;
+  }
+}
+}  // namespace
 
 template <typename T>
 void sgd_update(T* param, T* momentum_buffer, const T* grad, Index n, double learning_rate,
@@ -116,16 +145,12 @@ void sgd_update(T* param, T* momentum_buffer, const T* grad, Index n, double lea
   // PyTorch creates the buffer from the first gradient it sees, so the first step is a
   // plain gradient step rather than one damped by a zero buffer.
   const bool first = step == 1;
-  for (Index i = 0; i < n; ++i) {
-    T g = grad[i];
-    if (weight_decay != 0) g += wd * param[i];
-    if (momentum != 0) {
-      const T buf = first ? g : momentum_buffer[i] * mu + g;
-      momentum_buffer[i] = buf;
-      g = nesterov ? g + mu * buf : buf;
-    }
-    param[i] -= lr * g;
-  }
+  const bool decay = weight_decay != 0;
+  auto loop =
+      momentum == 0 ? (decay ? &sgd_loop<T, true, false, false> : &sgd_loop<T, false, false, false>)
+      : nesterov    ? (decay ? &sgd_loop<T, true, true, true> : &sgd_loop<T, false, true, true>)
+                    : (decay ? &sgd_loop<T, true, true, false> : &sgd_loop<T, false, true, false>);
+  loop(param, momentum_buffer, grad, n, lr, mu, wd, first);
 }
 
 template <typename T>
@@ -227,6 +252,8 @@ void adamw_update(T* param, T* exp_avg, T* exp_avg_sq, T* max_exp_avg_sq, const 
   template void optimizer_init_state<T>(const OptimizerConfig&, T*, Index);                        \
   template void optimizer_update<T>(const OptimizerConfig&, T*, const T*, T*, Index,               \
                                     std::int64_t);                                                 \
+  template void optimizer_update_range<T>(const OptimizerConfig&, T*, const T*, T*, Index, Index,  \
+                                          Index, std::int64_t);                                    \
   template void sgd_update<T>(T*, T*, const T*, Index, double, double, bool, double,               \
                               std::int64_t);                                                       \
   template void adagrad_update<T>(T*, T*, const T*, Index, double, double, double, std::int64_t);  \

@@ -19,7 +19,6 @@
 
 namespace fastnn {
 
-
 // The state before the first update: zeros, except adagrad's sum, which starts at
 // cfg.initial_accumulator_value. state holds optimizer_state_slots(cfg.kind) * n values.
 template <typename T>
@@ -30,6 +29,13 @@ void optimizer_init_state(const OptimizerConfig& cfg, T* state, Index n);
 template <typename T>
 void optimizer_update(const OptimizerConfig& cfg, T* param, const T* grad, T* state, Index n,
                       std::int64_t step);
+
+// The same update on the elements [lo, hi) of the n parameters only (slot k of state at
+// state + k * n, as above). Every rule is elementwise, so ranges that cover [0, n) give
+// bit-identical results to one whole update: threads may update ranges of their own.
+template <typename T>
+void optimizer_update_range(const OptimizerConfig& cfg, T* param, const T* grad, T* state, Index n,
+                            Index lo, Index hi, std::int64_t step);
 
 // SGD. With momentum the buffer starts as the first gradient (step 1: buf = g) and then
 // buf = momentum buf + g (no dampening); nesterov steps along g + momentum buf. With
