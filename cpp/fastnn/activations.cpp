@@ -16,10 +16,10 @@ namespace {
 template <typename Body>
 bool split_rows(Index rows, Index cols, Body&& body) {
   constexpr Index kParallelElements = Index(1) << 17;
+  // The size first: small layers, the common case, never ask OpenMP anything.
+  if (rows < 2 || rows * cols < kParallelElements || omp_in_parallel_region()) return false;
   const int threads = get_num_threads();
-  if (threads == 1 || rows < 2 || rows * cols < kParallelElements || omp_in_parallel_region()) {
-    return false;
-  }
+  if (threads == 1) return false;
   for_each_share(rows, threads, body);
   return true;
 }

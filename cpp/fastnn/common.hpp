@@ -30,6 +30,33 @@ using ArrayMap = Eigen::Map<Eigen::Array<T, Eigen::Dynamic, 1>>;
 template <typename T>
 using ConstArrayMap = Eigen::Map<const Eigen::Array<T, Eigen::Dynamic, 1>>;
 
+// dst[0, n) = src[0, n), inline: the rows a batch gathers are often a few values, where a call
+// to memcpy costs more than the copy.
+template <typename T>
+inline void copy_row(T* dst, const T* src, Index n) {
+  Eigen::Map<Eigen::Array<T, Eigen::Dynamic, 1>>(dst, n) =
+      Eigen::Map<const Eigen::Array<T, Eigen::Dynamic, 1>>(src, n);
+}
+
+// The tail of packet_map: m values through a zero-padded array of Q (half a packet, where it
+// holds them: Eigen then uses the half-width packet, which costs half on CPUs that split
+// 512-bit work in two, such as AMD's Zen 4) or 2 Q values.
+template <typename T, int Q, typename F>
+void packet_map_tail(T* out, const T* in, Index m, F& f) {
+  using Flat = Eigen::Array<T, Eigen::Dynamic, 1>;
+  if (m <= Q) {
+    Eigen::Array<T, Q, 1> pad = Eigen::Array<T, Q, 1>::Zero();
+    pad.head(m) = Eigen::Map<const Flat>(in, m);
+    const Eigen::Array<T, Q, 1> result = f(pad);
+    Eigen::Map<Flat>(out, m) = result.head(m);
+  } else {
+    Eigen::Array<T, 2 * Q, 1> pad = Eigen::Array<T, 2 * Q, 1>::Zero();
+    pad.head(m) = Eigen::Map<const Flat>(in, m);
+    const Eigen::Array<T, 2 * Q, 1> result = f(pad);
+    Eigen::Map<Flat>(out, m) = result.head(m);
+  }
+}
+
 // out[i] = f(in)[i] for i < n, where f maps an Eigen array expression elementwise (exp, tanh,
 // ...). Eigen evaluates a Map of run-time length in whole SIMD packets and the rest one
 // scalar at a time; for the short rows of small layers (8 values are half an AVX-512 packet)
@@ -43,12 +70,7 @@ void packet_map(T* out, const T* in, Index n, F&& f) {
   constexpr Index P = Eigen::internal::packet_traits<T>::size;
   const Index bulk = (n * 4 >= P) ? n / P * P : n;
   if (bulk > 0) Eigen::Map<Flat>(out, bulk) = f(Eigen::Map<const Flat>(in, bulk));
-  if (bulk < n) {
-    Eigen::Array<T, P, 1> pad = Eigen::Array<T, P, 1>::Zero();
-    std::copy(in + bulk, in + n, pad.data());
-    const Eigen::Array<T, P, 1> result = f(pad);
-    std::copy(result.data(), result.data() + (n - bulk), out + bulk);
-  }
+  if (bulk < n) packet_map_tail<T, (P > 4 ? P / 2 : P)>(out + bulk, in + bulk, n - bulk, f);
 }
 
 }  // namespace fastnn

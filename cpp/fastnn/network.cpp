@@ -186,7 +186,7 @@ const T* Network<T>::targets_for(const T* Y, const std::int64_t* labels, const I
   }
   if (order == nullptr) return Y + start * cols;
   for (Index r = 0; r < rows; ++r) {
-    std::memcpy(Tb + r * cols, Y + order[start + r] * cols, sizeof(T) * cols);
+    copy_row(Tb + r * cols, Y + order[start + r] * cols, cols);
   }
   return Tb;
 }
@@ -257,8 +257,7 @@ Sums Network<T>::train_serial(const T* X, const T* Y, const std::int64_t* labels
       // they lie in X (a 1 GiB data set does not stay in cache).
       const int threads = rows * in >= (Index(1) << 16) ? get_num_threads() : 1;
       for_each_share(rows, threads, [&](Index lo, Index hi) {
-        for (Index r = lo; r < hi; ++r)
-          std::memcpy(&Xb_[r * in], X + order[start + r] * in, sizeof(T) * in);
+        for (Index r = lo; r < hi; ++r) copy_row(&Xb_[r * in], X + order[start + r] * in, in);
       });
       Xb = Xb_.data();
     }
@@ -337,8 +336,7 @@ Sums Network<T>::train_data_parallel(int threads, const T* X, const T* Y,
       if (count > 0) {
         const T* Xb = X + (start + r0) * in;
         if (order != nullptr) {
-          for (Index r = r0; r < r1; ++r)
-            std::memcpy(&Xb_[r * in], X + order[start + r] * in, sizeof(T) * in);
+          for (Index r = r0; r < r1; ++r) copy_row(&Xb_[r * in], X + order[start + r] * in, in);
           Xb = Xb_.data() + r0 * in;
         }
         const T* Tb = targets_for(Y, labels, order, start + r0, count, r0);
