@@ -128,19 +128,79 @@ void small_backward(T* dX, T* dW, T* db, const T* dZ, const T* X, const T* W, In
       return kernel<T, 0>(__VA_ARGS__);          \
   }
 
-}  // namespace
-
-// One thread's share of the large-product path: Eigen's single-threaded GEMM on a block.
+// The three products of the large path, on row-major views with row strides (ld: values from
+// one row to the next), so that a thread's block of rows or columns is the same type as a
+// whole matrix. Each is one Eigen product type per dtype: the blocks as Eigen's Block<> types
+// instantiated the GEMM machinery once per expression, and dense.cpp took twice as long to
+// compile (a third of a level's build), for the same kernels.
 template <typename T>
-void gemm_forward(T* Z, const T* X, const T* W, const T* b, Index rows, Index in, Index out) {
-  MatrixMap<T> z(Z, rows, out);
-  if (in == 0) {
-    z.setZero();  // an empty product; Eigen would do the same, this says it
-  } else {
-    z.noalias() = ConstMatrixMap<T>(X, rows, in) * ConstMatrixMap<T>(W, in, out);
+using StridedMap = Eigen::Map<RowMatrix<T>, 0, Eigen::OuterStride<>>;
+template <typename T>
+using ConstStridedMap = Eigen::Map<const RowMatrix<T>, 0, Eigen::OuterStride<>>;
+
+// C (m, n) = A (m, k) B (k, n)
+template <typename T>
+void gemm_nn(T* C, Index ldc, const T* A, Index lda, const T* B, Index ldb, Index m, Index k,
+             Index n) {
+  StridedMap<T> c(C, m, n, Eigen::OuterStride<>(ldc));
+  if (k == 0) {
+    c.setZero();  // an empty sum; Eigen would do the same, this says it
+    return;
   }
-  if (b != nullptr) z.rowwise() += ConstRowVectorMap<T>(b, out);
+  c.noalias() = ConstStridedMap<T>(A, m, k, Eigen::OuterStride<>(lda)) *
+                ConstStridedMap<T>(B, k, n, Eigen::OuterStride<>(ldb));
 }
+
+// C (m, n) = A (m, k) B^T, B (n, k)
+template <typename T>
+void gemm_nt(T* C, Index ldc, const T* A, Index lda, const T* B, Index ldb, Index m, Index k,
+             Index n) {
+  StridedMap<T> c(C, m, n, Eigen::OuterStride<>(ldc));
+  if (k == 0) {
+    c.setZero();
+    return;
+  }
+  c.noalias() = ConstStridedMap<T>(A, m, k, Eigen::OuterStride<>(lda)) *
+                ConstStridedMap<T>(B, n, k, Eigen::OuterStride<>(ldb)).transpose();
+}
+
+// C (m, n) = A^T B, A (k, m), B (k, n)
+template <typename T>
+void gemm_tn(T* C, Index ldc, const T* A, Index lda, const T* B, Index ldb, Index m, Index k,
+             Index n) {
+  StridedMap<T> c(C, m, n, Eigen::OuterStride<>(ldc));
+  if (k == 0) {
+    c.setZero();
+    return;
+  }
+  c.noalias() = ConstStridedMap<T>(A, k, m, Eigen::OuterStride<>(lda)).transpose() *
+                ConstStridedMap<T>(B, k, n, Eigen::OuterStride<>(ldb));
+}
+
+// Columns [lo, hi) of Z = X W + b: one thread's share of the large-product path.
+template <typename T>
+void forward_columns(T* Z, const T* X, const T* W, const T* b, Index batch, Index in, Index out,
+                     Index lo, Index hi) {
+  gemm_nn(Z + lo, out, X, in, W + lo, out, batch, in, hi - lo);
+  if (b != nullptr) {
+    StridedMap<T>(Z + lo, batch, hi - lo, Eigen::OuterStride<>(out)).rowwise() +=
+        ConstRowVectorMap<T>(b + lo, hi - lo);
+  }
+}
+
+// db[lo, hi) = column sums of dZ's columns [lo, hi).
+template <typename T>
+void bias_gradient(T* db, const T* dZ, Index batch, Index out, Index lo, Index hi) {
+  RowVectorMap<T> dbias(db + lo, hi - lo);
+  if (batch == 0) {
+    dbias.setZero();
+  } else {
+    dbias.noalias() =
+        ConstStridedMap<T>(dZ + lo, batch, hi - lo, Eigen::OuterStride<>(out)).colwise().sum();
+  }
+}
+
+}  // namespace
 
 template <typename T>
 void dense_forward(T* Z, const T* X, const T* W, const T* b, Index batch, Index in, Index out) {
@@ -154,21 +214,16 @@ void dense_forward(T* Z, const T* X, const T* W, const T* b, Index batch, Index 
   // else X's rows.
   const bool by_columns = in * out > batch * in;
   const int threads = threads_for(batch * in * out, by_columns ? out : batch);
-  if (threads == 1) return gemm_forward(Z, X, W, b, batch, in, out);
+  if (threads == 1) return forward_columns(Z, X, W, b, batch, in, out, Index(0), out);
 #pragma omp parallel num_threads(threads)
   {
     Index lo, hi;
     if (by_columns) {
       team_share(out, &lo, &hi);
-      MatrixMap<T> z(Z, batch, out);
-      z.middleCols(lo, hi - lo).noalias() =
-          ConstMatrixMap<T>(X, batch, in) * ConstMatrixMap<T>(W, in, out).middleCols(lo, hi - lo);
-      if (b != nullptr) {
-        z.middleCols(lo, hi - lo).rowwise() += ConstRowVectorMap<T>(b + lo, hi - lo);
-      }
+      forward_columns(Z, X, W, b, batch, in, out, lo, hi);
     } else {
       team_share(batch, &lo, &hi);
-      gemm_forward(Z + lo * out, X + lo * in, W, b, hi - lo, in, out);
+      forward_columns(Z + lo * out, X + lo * in, W, b, hi - lo, in, out, Index(0), out);
     }
   }
 }
@@ -180,17 +235,16 @@ void dense_backward(T* dX, T* dW, T* db, const T* dZ, const T* X, const T* W, In
     FASTNN_DISPATCH_OUT(small_backward, T, out, dX, dW, db, dZ, X, W, batch, in, out)
   }
   const int threads = threads_for(batch * in * out, std::max(batch, std::max(in, out)));
-  ConstMatrixMap<T> dz(dZ, batch, out), x(X, batch, in), w(W, in, out);
   if (threads == 2 && dX != nullptr && dW != nullptr) {
     // Two threads, two products of the same size: each thread takes one whole, which keeps
     // Eigen's blocking at its best and needs no split at all.
 #pragma omp parallel num_threads(2)
     {
       if (omp_thread_index() == 0) {
-        MatrixMap<T>(dX, batch, in).noalias() = dz * w.transpose();
+        gemm_nt(dX, in, dZ, out, W, out, batch, out, in);  // dX = dZ W^T
       } else {
-        MatrixMap<T>(dW, in, out).noalias() = x.transpose() * dz;
-        if (db != nullptr) RowVectorMap<T>(db, out).noalias() = dz.colwise().sum();
+        gemm_tn(dW, out, X, in, dZ, out, in, batch, out);  // dW = X^T dZ
+        if (db != nullptr) bias_gradient(db, dZ, batch, out, Index(0), out);
       }
     }
     return;
@@ -201,35 +255,28 @@ void dense_backward(T* dX, T* dW, T* db, const T* dZ, const T* X, const T* W, In
     // dX = dZ W^T: each thread its rows of the batch, or its columns of dX (rows of W) when W
     // is the larger operand (as in dense_forward).
     if (dX != nullptr) {
-      MatrixMap<T> dx(dX, batch, in);
       if (in > batch) {
         team_share(in, &lo, &hi);
-        dx.middleCols(lo, hi - lo).noalias() = dz * w.middleRows(lo, hi - lo).transpose();
+        gemm_nt(dX + lo, in, dZ, out, W + lo * out, out, batch, out, hi - lo);
       } else {
         team_share(batch, &lo, &hi);
-        dx.middleRows(lo, hi - lo).noalias() = dz.middleRows(lo, hi - lo) * w.transpose();
+        gemm_nt(dX + lo * in, in, dZ + lo * out, out, W, out, hi - lo, out, in);
       }
     }
-    // dW and db: each thread its columns of dW (rows of dW when there are more of those), so
-    // that no two threads add into the same entry.
+    // dW = X^T dZ and db: each thread its columns of dW (rows of dW when there are more of
+    // those), so that no two threads add into the same entry.
     if (dW != nullptr) {
-      MatrixMap<T> dw(dW, in, out);
       if (out >= in) {
         team_share(out, &lo, &hi);
-        dw.middleCols(lo, hi - lo).noalias() = x.transpose() * dz.middleCols(lo, hi - lo);
+        gemm_tn(dW + lo, out, X, in, dZ + lo, out, in, batch, hi - lo);
       } else {
         team_share(in, &lo, &hi);
-        dw.middleRows(lo, hi - lo).noalias() = x.middleCols(lo, hi - lo).transpose() * dz;
+        gemm_tn(dW + lo * out, out, X + lo, in, dZ, out, hi - lo, batch, out);
       }
     }
     if (db != nullptr) {
       team_share(out, &lo, &hi);
-      RowVectorMap<T> dbias(db + lo, hi - lo);
-      if (batch == 0) {
-        dbias.setZero();
-      } else {
-        dbias.noalias() = dz.middleCols(lo, hi - lo).colwise().sum();
-      }
+      bias_gradient(db, dZ, batch, out, lo, hi);
     }
   }
 }
