@@ -8,6 +8,7 @@
 #include <Eigen/Core>
 #include <algorithm>
 #include <cstddef>
+#include <vector>
 
 #include "fastnn/types.hpp"
 
@@ -23,6 +24,14 @@ template <typename T>
 using RowVectorMap = Eigen::Map<Eigen::Matrix<T, 1, Eigen::Dynamic>>;
 template <typename T>
 using ConstRowVectorMap = Eigen::Map<const Eigen::Matrix<T, 1, Eigen::Dynamic>>;
+
+// A workspace starts on a packet boundary. Where a destination is not aligned, Eigen peels its
+// head (or each row's) off into scalar code whose sums round differently from its packet code
+// (a plain sum instead of a pairwise one, a*b + c instead of an FMA), so a workspace at
+// malloc's 16-byte alignment would make the results depend on where it happened to land:
+// not the same from one run to the next.
+template <typename T>
+using Workspace = std::vector<T, Eigen::aligned_allocator<T>>;
 
 // Flat views for elementwise work: Eigen evaluates exp, tanh, select in SIMD registers.
 template <typename T>

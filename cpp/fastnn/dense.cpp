@@ -128,54 +128,81 @@ void small_backward(T* dX, T* dW, T* db, const T* dZ, const T* X, const T* W, In
       return kernel<T, 0>(__VA_ARGS__);          \
   }
 
-// The three products of the large path, on row-major views with row strides (ld: values from
-// one row to the next), so that a thread's block of rows or columns is the same type as a
-// whole matrix. Each is one Eigen product type per dtype: the blocks as Eigen's Block<> types
-// instantiated the GEMM machinery once per expression, and dense.cpp took twice as long to
-// compile (a third of a level's build), for the same kernels.
+// The three products of the large path, on row-major operands with row strides (ld: values
+// from one row to the next), so that a thread's block of rows or columns needs no type of its
+// own. Each calls Eigen's GEMM (general_matrix_matrix_product, the routine behind Eigen's
+// product expressions) on the column-major transposed problem C^T = op(B)^T op(A)^T, as Eigen
+// itself does for a row-major result, with two differences:
+//  * one product type per storage-order pair and dtype: the Block<> expressions of the
+//    threads' shares instantiated the GEMM machinery once each, and dense.cpp took twice as
+//    long to compile (a third of a level's build);
+//  * packing buffers of this thread's own, kept from call to call: Eigen allocates them per
+//    product (up to a few MB: kc x mc and kc x nc values), and glibc handed each back to the
+//    system, so every product of a training step paid page faults to zero fresh pages
+//    (1024-1024-1024-10 at batch 256: 207 faults a batch, 6% of the time in the kernel).
+// Eigen 3.4's internal API (pinned in pyproject.toml: cmeel-eigen < 3.5).
+template <typename T>
+class Blocking : public Eigen::internal::level3_blocking<T, T> {
+ public:
+  // For the column-major problem of rows x cols, summed over depth.
+  Blocking(Index rows, Index cols, Index depth) {
+    this->m_mc = rows;
+    this->m_nc = cols;
+    this->m_kc = depth;
+    Eigen::internal::computeProductBlockingSizes<T, T, 1>(this->m_kc, this->m_mc, this->m_nc,
+                                                          Index(1));
+    this->m_blockA = scratch(0, this->m_mc * this->m_kc);
+    this->m_blockB = scratch(1, this->m_kc * this->m_nc);
+  }
+
+ private:
+  static T* scratch(int which, Index size) {
+    thread_local Workspace<T> buffers[2];  // grows to the largest product, never shrinks
+    Workspace<T>& b = buffers[which];
+    if (Index(b.size()) < size) b.resize(size);
+    return b.data();
+  }
+};
+
+// C (n x m column-major, ld ldc) = L (n x k, storage LO, ld ldl) R (k x m, storage RO, ld ldr).
+template <typename T, int LO, int RO>
+void gemm_colmajor(T* C, Index ldc, const T* L, Index ldl, const T* R, Index ldr, Index n, Index m,
+                   Index k) {
+  Eigen::Map<Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic>, 0, Eigen::OuterStride<>>(
+      C, n, m, Eigen::OuterStride<>(ldc))
+      .setZero();  // GEMM adds to C, as Eigen's own product starts from zero
+  if (n == 0 || m == 0 || k == 0) return;
+  Blocking<T> blocking(n, m, k);
+  Eigen::internal::general_matrix_matrix_product<Index, T, LO, false, T, RO, false, Eigen::ColMajor,
+                                                 1>::run(n, m, k, L, ldl, R, ldr, C, 1, ldc, T(1),
+                                                         blocking, nullptr);
+}
+
+// C (m, n) = A (m, k) B (k, n): C^T = B^T A^T, B^T and A^T column-major views of B and A.
+template <typename T>
+void gemm_nn(T* C, Index ldc, const T* A, Index lda, const T* B, Index ldb, Index m, Index k,
+             Index n) {
+  gemm_colmajor<T, Eigen::ColMajor, Eigen::ColMajor>(C, ldc, B, ldb, A, lda, n, m, k);
+}
+
+// C (m, n) = A (m, k) B^T, B (n, k): C^T = B A^T.
+template <typename T>
+void gemm_nt(T* C, Index ldc, const T* A, Index lda, const T* B, Index ldb, Index m, Index k,
+             Index n) {
+  gemm_colmajor<T, Eigen::RowMajor, Eigen::ColMajor>(C, ldc, B, ldb, A, lda, n, m, k);
+}
+
+// C (m, n) = A^T B, A (k, m), B (k, n): C^T = B^T A.
+template <typename T>
+void gemm_tn(T* C, Index ldc, const T* A, Index lda, const T* B, Index ldb, Index m, Index k,
+             Index n) {
+  gemm_colmajor<T, Eigen::ColMajor, Eigen::RowMajor>(C, ldc, B, ldb, A, lda, n, m, k);
+}
+
 template <typename T>
 using StridedMap = Eigen::Map<RowMatrix<T>, 0, Eigen::OuterStride<>>;
 template <typename T>
 using ConstStridedMap = Eigen::Map<const RowMatrix<T>, 0, Eigen::OuterStride<>>;
-
-// C (m, n) = A (m, k) B (k, n)
-template <typename T>
-void gemm_nn(T* C, Index ldc, const T* A, Index lda, const T* B, Index ldb, Index m, Index k,
-             Index n) {
-  StridedMap<T> c(C, m, n, Eigen::OuterStride<>(ldc));
-  if (k == 0) {
-    c.setZero();  // an empty sum; Eigen would do the same, this says it
-    return;
-  }
-  c.noalias() = ConstStridedMap<T>(A, m, k, Eigen::OuterStride<>(lda)) *
-                ConstStridedMap<T>(B, k, n, Eigen::OuterStride<>(ldb));
-}
-
-// C (m, n) = A (m, k) B^T, B (n, k)
-template <typename T>
-void gemm_nt(T* C, Index ldc, const T* A, Index lda, const T* B, Index ldb, Index m, Index k,
-             Index n) {
-  StridedMap<T> c(C, m, n, Eigen::OuterStride<>(ldc));
-  if (k == 0) {
-    c.setZero();
-    return;
-  }
-  c.noalias() = ConstStridedMap<T>(A, m, k, Eigen::OuterStride<>(lda)) *
-                ConstStridedMap<T>(B, n, k, Eigen::OuterStride<>(ldb)).transpose();
-}
-
-// C (m, n) = A^T B, A (k, m), B (k, n)
-template <typename T>
-void gemm_tn(T* C, Index ldc, const T* A, Index lda, const T* B, Index ldb, Index m, Index k,
-             Index n) {
-  StridedMap<T> c(C, m, n, Eigen::OuterStride<>(ldc));
-  if (k == 0) {
-    c.setZero();
-    return;
-  }
-  c.noalias() = ConstStridedMap<T>(A, k, m, Eigen::OuterStride<>(lda)).transpose() *
-                ConstStridedMap<T>(B, k, n, Eigen::OuterStride<>(ldb));
-}
 
 // Columns [lo, hi) of Z = X W + b: one thread's share of the large-product path.
 template <typename T>

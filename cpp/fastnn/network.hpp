@@ -16,14 +16,6 @@
 
 namespace fastnn {
 
-// A workspace starts on a packet boundary. Where a destination is not aligned, Eigen peels its
-// head (or each row's) off into scalar code whose sums round differently from its packet code
-// (a plain sum instead of a pairwise one, a*b + c instead of an FMA), so a workspace at
-// malloc's 16-byte alignment would make the results depend on where it happened to land:
-// not the same from one run to the next.
-template <typename T>
-using Workspace = std::vector<T, Eigen::aligned_allocator<T>>;
-
 template <typename T>
 class Network final : public NetworkApi<T> {
  public:
