@@ -178,31 +178,73 @@ void gemm_colmajor(T* C, Index ldc, const T* L, Index ldl, const T* R, Index ldr
                                                          blocking, nullptr);
 }
 
+template <typename T>
+using StridedMap = Eigen::Map<RowMatrix<T>, 0, Eigen::OuterStride<>>;
+template <typename T>
+using ConstStridedMap = Eigen::Map<const RowMatrix<T>, 0, Eigen::OuterStride<>>;
+template <typename T>
+using RowVec = Eigen::Map<Eigen::Matrix<T, 1, Eigen::Dynamic>, 0, Eigen::InnerStride<>>;
+template <typename T>
+using ConstRowVec = Eigen::Map<const Eigen::Matrix<T, 1, Eigen::Dynamic>, 0, Eigen::InnerStride<>>;
+template <typename T>
+using ColVec = Eigen::Map<Eigen::Matrix<T, Eigen::Dynamic, 1>, 0, Eigen::InnerStride<>>;
+template <typename T>
+using ConstColVec = Eigen::Map<const Eigen::Matrix<T, Eigen::Dynamic, 1>, 0, Eigen::InnerStride<>>;
+
+// Each helper below sends a product with one row or one column of C (one sample's predict, a
+// single output) to Eigen's matrix-vector product: GEMM would pack a whole operand to use it
+// once (mnist's 784 x 256 layer for one sample: 42 us instead of 13).
+
 // C (m, n) = A (m, k) B (k, n): C^T = B^T A^T, B^T and A^T column-major views of B and A.
 template <typename T>
 void gemm_nn(T* C, Index ldc, const T* A, Index lda, const T* B, Index ldb, Index m, Index k,
              Index n) {
-  gemm_colmajor<T, Eigen::ColMajor, Eigen::ColMajor>(C, ldc, B, ldb, A, lda, n, m, k);
+  if (m == 1 && k > 0) {
+    RowVec<T>(C, n, Eigen::InnerStride<>(1)).noalias() =
+        ConstRowVec<T>(A, k, Eigen::InnerStride<>(1)) *
+        ConstStridedMap<T>(B, k, n, Eigen::OuterStride<>(ldb));
+  } else if (n == 1 && k > 0) {
+    ColVec<T>(C, m, Eigen::InnerStride<>(ldc)).noalias() =
+        ConstStridedMap<T>(A, m, k, Eigen::OuterStride<>(lda)) *
+        ConstColVec<T>(B, k, Eigen::InnerStride<>(ldb));
+  } else {
+    gemm_colmajor<T, Eigen::ColMajor, Eigen::ColMajor>(C, ldc, B, ldb, A, lda, n, m, k);
+  }
 }
 
 // C (m, n) = A (m, k) B^T, B (n, k): C^T = B A^T.
 template <typename T>
 void gemm_nt(T* C, Index ldc, const T* A, Index lda, const T* B, Index ldb, Index m, Index k,
              Index n) {
-  gemm_colmajor<T, Eigen::RowMajor, Eigen::ColMajor>(C, ldc, B, ldb, A, lda, n, m, k);
+  if (m == 1 && k > 0) {
+    RowVec<T>(C, n, Eigen::InnerStride<>(1)).noalias() =
+        ConstRowVec<T>(A, k, Eigen::InnerStride<>(1)) *
+        ConstStridedMap<T>(B, n, k, Eigen::OuterStride<>(ldb)).transpose();
+  } else if (n == 1 && k > 0) {
+    ColVec<T>(C, m, Eigen::InnerStride<>(ldc)).noalias() =
+        ConstStridedMap<T>(A, m, k, Eigen::OuterStride<>(lda)) *
+        ConstColVec<T>(B, k, Eigen::InnerStride<>(1));
+  } else {
+    gemm_colmajor<T, Eigen::RowMajor, Eigen::ColMajor>(C, ldc, B, ldb, A, lda, n, m, k);
+  }
 }
 
 // C (m, n) = A^T B, A (k, m), B (k, n): C^T = B^T A.
 template <typename T>
 void gemm_tn(T* C, Index ldc, const T* A, Index lda, const T* B, Index ldb, Index m, Index k,
              Index n) {
-  gemm_colmajor<T, Eigen::ColMajor, Eigen::RowMajor>(C, ldc, B, ldb, A, lda, n, m, k);
+  if (m == 1 && k > 0) {
+    RowVec<T>(C, n, Eigen::InnerStride<>(1)).noalias() =
+        ConstRowVec<T>(A, k, Eigen::InnerStride<>(lda)) *
+        ConstStridedMap<T>(B, k, n, Eigen::OuterStride<>(ldb));
+  } else if (n == 1 && k > 0) {
+    ColVec<T>(C, m, Eigen::InnerStride<>(ldc)).noalias() =
+        ConstStridedMap<T>(A, k, m, Eigen::OuterStride<>(lda)).transpose() *
+        ConstColVec<T>(B, k, Eigen::InnerStride<>(ldb));
+  } else {
+    gemm_colmajor<T, Eigen::ColMajor, Eigen::RowMajor>(C, ldc, B, ldb, A, lda, n, m, k);
+  }
 }
-
-template <typename T>
-using StridedMap = Eigen::Map<RowMatrix<T>, 0, Eigen::OuterStride<>>;
-template <typename T>
-using ConstStridedMap = Eigen::Map<const RowMatrix<T>, 0, Eigen::OuterStride<>>;
 
 // Columns [lo, hi) of Z = X W + b: one thread's share of the large-product path.
 template <typename T>
