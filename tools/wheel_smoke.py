@@ -15,8 +15,6 @@ import json
 import shutil
 import sys
 
-import numpy as np
-
 
 def main() -> int:
     p = argparse.ArgumentParser()
