@@ -1196,7 +1196,7 @@ def gemm_targets(report: dict) -> list[dict]:
         if peers:
             need = TARGETS[name] * max(r["samples_per_s"]["median"] for r in peers)
             row["needed_samples_per_s"] = need
-            row["target"] = f"{TARGETS[name]}x peer = {need / ceiling:.2f} of it"
+            row["target"] = f"{TARGETS[name]}x peer needs {need / ceiling:.2f} of it"
             row["reachable"] = need <= ceiling
         out.append(row)
     return out
@@ -1223,8 +1223,8 @@ def other_targets(report: dict) -> list[dict]:
         value = build["ratio"]
         out.append(
             {
-                "what": f"build: all levels / {one_level['levels']} only ({all_levels['build_seconds']:.0f} s / "
-                f"{one_level['build_seconds']:.0f} s, -j {build['jobs']}{', quick' if build['quick'] else ''})",
+                "what": f"build: all levels / {one_level['levels']} only ({all_levels['build_seconds']:.1f} s / "
+                f"{one_level['build_seconds']:.1f} s, -j {build['jobs']}{', quick' if build['quick'] else ''})",
                 "value": value,
                 "target": f"<= {BUILD_TIME_TARGET}",
                 "met": value <= BUILD_TIME_TARGET,
