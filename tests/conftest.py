@@ -73,12 +73,13 @@ def rng() -> np.random.Generator:
 #     pytestmark = pytest.mark.usefixtures("isa_level")
 # runs each of its tests once per level this machine can execute (v2, v3, v4 on an AVX-512
 # CPU; one level on a FASTNN_LEVELS=v3 build), with "isa-<level>" in the test id. The parity
-# suites do (kernels, optimizers, the training loop, predict, the perceptron): all of them,
-# every level, cost ~8 s a level. Whatever a test makes (arrays, models, core Networks) is made
+# suites do (kernels, optimizers, the training loop, predict, the perceptron), the full grid
+# at each level with no sampling: ~2700 tests, ~8 s a level. Whatever a test makes (arrays, models, core Networks) is made
 # after its level is loaded; a core Network keeps the level that made it, which is why
 # Sequential drops its cached predictor on a switch (tests/test_isa.py checks both).
 
-#: The levels this installation holds and this CPU runs, slowest first; the last is the default.
+#: The levels this installation holds and this CPU runs, slowest first; import loads the last
+#: unless FASTNN_ISA names another.
 RUNNABLE_LEVELS = [lv for lv in _isa.present_levels() if lv in _isa.cpu_levels()]
 
 
