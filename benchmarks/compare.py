@@ -3,6 +3,7 @@
     python benchmarks/compare.py                      # every workload, every peer installed
     python benchmarks/compare.py --workloads tiny --peers fastnn,torch --repeats 5
     python benchmarks/compare.py --load --memory --json report.json
+    python benchmarks/compare.py --workloads gemm,per-sample --build-time
 
 The rules, so that every framework does the same work (benchmarks/workloads.py makes it all):
 
@@ -31,13 +32,30 @@ Data making, imports, compiling and weight loading are not timed. The table show
 and the min-max; the ratio is fastnn's median over the peer's (above 1: fastnn is faster).
 Thread counts are each library's default unless ``--threads N`` is given (JAX, whose XLA
 ignores its thread settings, is then pinned to N cores); the table reports what each used,
-and the cores it kept busy (process CPU time over wall time).
+and the cores it kept busy (process CPU time over wall time). Every worker runs without
+OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE, which some machines set for old OpenBLAS builds and
+which hold a current one to a slower kernel.
+
+The other workloads measure fastnn against the issue's speed targets:
+
+* ``gemm``: float32 ``dense_forward`` (X W + b) and ``dense_backward`` (dZ W^T, X^T dZ, the
+  bias sum) against the same products in NumPy (``X @ W + b``; its BLAS kernel is reported)
+  and PyTorch (``torch.addmm``), in GFLOP/s, for each ``--gemm-shapes`` shape on 1 and 2
+  threads (``set_num_threads``, threadpoolctl, ``torch.set_num_threads``), one fresh process
+  per peer and thread count. Target: fastnn >= 0.85 of the fastest peer in every case. The
+  best 2-thread GFLOP/s also gives mnist's and wide's ceiling: the samples/s that GEMM peak
+  allows for a step's products (forward, dW, dX; no dX for the first layer).
+* ``per-sample``: fastnn alone on tiny (2-8-8-1, SGD) at batch 1 and at batch 16. Target:
+  batch 1 keeps >= 0.4 of batch 16's samples/s.
+* ``--build-time`` (not a workload: it compiles for minutes) runs benchmarks/build_time.py:
+  the core built for v3 only and for every level. Target: all levels <= 2x one level.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import importlib.util
 import json
 import os
@@ -56,7 +74,7 @@ import numpy as np
 import workloads as wl
 
 PEERS = ("fastnn", "numpy", "torch", "torch-compile", "jax", "jax-scan", "sklearn")
-WORKLOADS = ("tiny", "mnist", "wide", "inference")
+WORKLOADS = ("tiny", "mnist", "wide", "inference", "gemm", "per-sample")
 # The module each peer needs; a missing one gives a "skipped" row.
 PEER_MODULES = {
     "fastnn": "fastnn",
@@ -76,6 +94,17 @@ INSTALL_HINTS = {
 TARGETS = {"tiny": 5.0, "mnist": 1.5, "wide": 1.1}
 PREDICT_TINY_TARGET_US = 2.0
 LOAD_TARGET = 0.5
+# Dense products: fastnn's GFLOP/s over the best peer's, every shape, op and thread count.
+GEMM_TARGET = 0.85
+# (batch, in, out): the issue's three, and mnist's first layer at a larger batch.
+GEMM_SHAPES = ((128, 512, 1024), (256, 1024, 1024), (1024, 1024, 1024), (512, 784, 256))
+GEMM_QUICK_SHAPES = ((16, 32, 64), (64, 128, 96))
+GEMM_THREADS = (1, 2)
+GEMM_PEERS = ("fastnn", "numpy", "torch")
+# Per-sample training: tiny (2-8-8-1, SGD) at batch 1 over the same net at batch 16.
+PER_SAMPLE_BATCHES = (1, 16)
+PER_SAMPLE_TARGET = 0.4
+BUILD_TIME_TARGET = 2.0  # building every level over building one
 WORKER_TIMEOUT = 900  # seconds for one (peer, workload) process
 # Trainings shorter than this in all are repeated (up to MAX_REPEATS times) beyond --repeats.
 MIN_SECONDS, MAX_REPEATS = 1.0, 50
@@ -578,8 +607,131 @@ def measure_inference(peer_class, threads, quick: bool) -> tuple[object, list[di
     return peer, rows
 
 
+# ---- dense products ------------------------------------------------------------------------
+#
+# Each peer makes, for given float32 X (batch, in), W (in, out), b (out,) and dZ (batch, out),
+# the forward product Z = X W + b and the backward one (dX, dW, db) = (dZ W^T, X^T dZ, sum dZ),
+# as its users write them. FLOPs count the products only: 2 batch in out for the forward, twice
+# that for the backward (the bias add and sum are below 0.1% of it).
+
+
+def gemm_fastnn(threads: int):
+    import fastnn
+    from fastnn import kernels as K
+
+    fastnn.set_num_threads(threads)
+
+    def make(X, W, b, dZ):
+        return (lambda: K.dense_forward(X, W, b)), (lambda: K.dense_backward(X, W, dZ))
+
+    info = {"version": fastnn.__version__, "threads": fastnn.get_num_threads()}
+    return make, {**info, "kernel": f"Eigen, isa {fastnn.build_info()['isa']}"}
+
+
+def gemm_numpy(threads: int):
+    """NumPy's BLAS; worker_env() has unset OPENBLAS_CORETYPE/L2_SIZE, so it picks its kernel."""
+    # Without threadpoolctl, worker_env()'s OPENBLAS_NUM_THREADS alone sets the threads.
+    kernel = "BLAS (threadpoolctl not installed: kernel unknown)"
+    with contextlib.suppress(ImportError):
+        from threadpoolctl import threadpool_info, threadpool_limits
+
+        threadpool_limits(limits=threads, user_api="blas")  # for the rest of this process
+        kernel = ", ".join(
+            f"{p['internal_api']} {p.get('version')} {p.get('architecture') or ''}".strip()
+            for p in threadpool_info()
+            if p["user_api"] == "blas"
+        )
+
+    def make(X, W, b, dZ):
+        return (lambda: X @ W + b), (lambda: (dZ @ W.T, X.T @ dZ, dZ.sum(axis=0)))
+
+    return make, {"version": np.__version__, "threads": _threads_blas(), "kernel": kernel}
+
+
+def gemm_torch(threads: int):
+    import torch
+
+    torch.set_num_threads(threads)
+    torch.set_grad_enabled(False)
+
+    def make(X, W, b, dZ):
+        X, W, b, dZ = (torch.from_numpy(a) for a in (X, W, b, dZ))
+        forward = lambda: torch.addmm(b, X, W)  # noqa: E731  nn.Linear's own call
+        backward = lambda: (dZ @ W.T, X.T @ dZ, dZ.sum(0))  # noqa: E731
+        return forward, backward
+
+    capability = torch.backends.cpu.get_cpu_capability()
+    info = {"version": torch.__version__, "threads": torch.get_num_threads()}
+    return make, {
+        **info,
+        "kernel": f"{'MKL' if torch.backends.mkl.is_available() else 'BLAS'}, {capability}",
+    }
+
+
+GEMM_MAKERS = {"fastnn": gemm_fastnn, "numpy": gemm_numpy, "torch": gemm_torch}
+
+
+def _time_for(fn, block_seconds: float, blocks: int) -> tuple[list[float], int]:
+    """Seconds per call of fn in `blocks` blocks of about `block_seconds` each, and calls/block."""
+    fn()
+    start = time.perf_counter()
+    fn()
+    once = time.perf_counter() - start
+    calls = max(1, round(block_seconds / max(once, 1e-9)))
+    return _time_calls(fn, calls, blocks), calls
+
+
+def measure_gemm(peer: str, threads: int, shapes, quick: bool) -> tuple[dict, list[dict]]:
+    """GFLOP/s of the forward and the backward product for each shape, on `threads` threads."""
+    make, info = GEMM_MAKERS[peer](threads)
+    block_seconds, blocks = (0.005, 2) if quick else (0.1, 5)
+    rows = []
+    rng = np.random.default_rng(wl.SEED)
+    for batch, n_in, n_out in shapes:
+        X = rng.standard_normal((batch, n_in), dtype=np.float32)
+        W = rng.standard_normal((n_in, n_out), dtype=np.float32)
+        b = rng.standard_normal(n_out, dtype=np.float32)
+        dZ = rng.standard_normal((batch, n_out), dtype=np.float32)
+        forward, backward = make(X, W, b, dZ)
+        for op, fn, products in (("forward", forward, 1), ("backward", backward, 2)):
+            seconds, calls = _time_for(fn, block_seconds, blocks)
+            flops = products * 2 * batch * n_in * n_out
+            rows.append(
+                {
+                    "shape": [batch, n_in, n_out],
+                    "op": op,
+                    "flops": flops,
+                    "calls": calls * blocks,
+                    "gflops": _stats([flops / s / 1e9 for s in seconds]),
+                    "ms_per_call": statistics.median(seconds) * 1e3,
+                }
+            )
+    return info, rows
+
+
+def parse_shapes(text: str) -> tuple[tuple[int, int, int], ...]:
+    """ "128x512x1024,256x1024x1024" -> ((128, 512, 1024), (256, 1024, 1024))."""
+    try:
+        shapes = tuple(
+            tuple(int(n) for n in part.lower().split("x")) for part in text.split(",") if part
+        )
+    except ValueError:
+        shapes = ()
+    if not shapes or any(len(s) != 3 or min(s) < 1 for s in shapes):
+        raise argparse.ArgumentTypeError(
+            f"expected shapes as BATCHxINxOUT[,...] with positive sizes, got {text!r}"
+        )
+    return shapes
+
+
 def worker(args) -> dict:
     """Measure one peer on one workload (this runs in its own process)."""
+    if args.workload == "gemm":
+        try:
+            info, rows = measure_gemm(args.worker, args.threads, args.gemm_shapes, args.quick)
+        except ImportError as error:
+            return {"status": "skipped", "reason": f"cannot import: {error}"}
+        return {"status": "ok", **info, "gemm": rows}
     peer_class = PEER_CLASSES[args.worker]
     if args.threads and peer_class in (JaxPeer, JaxScanPeer):  # before jax starts its threads
         os.sched_setaffinity(0, sorted(os.sched_getaffinity(0))[: args.threads])
@@ -589,6 +741,8 @@ def worker(args) -> dict:
             result = {"inference": rows}
         else:
             w = wl.workload(args.workload, args.quick)
+            if args.batch_size:
+                w = dataclasses.replace(w, batch_size=args.batch_size)
             peer = peer_class(w, wl.initial_weights(w), args.threads)
             result = measure_training(peer, w, args.repeats, 0.0 if args.quick else MIN_SECONDS)
     except ImportError as error:
@@ -657,8 +811,15 @@ def _peak_rss() -> int:
 
 
 def worker_env(threads: int | None) -> dict:
-    """The environment of a worker: each library's default threads, or N everywhere."""
+    """The environment of a worker: each library's default threads, or N everywhere.
+
+    OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE go, both together: some machines set them for old
+    OpenBLAS builds, and they hold a current one (NumPy's, scikit-learn's) to a slower kernel
+    than the one it picks for this CPU itself (the gemm rows report which it ran).
+    """
     env = dict(os.environ, JAX_PLATFORMS="cpu")
+    for var in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
+        env.pop(var, None)
     if threads:
         for var in (
             "FASTNN_NUM_THREADS",
@@ -691,18 +852,55 @@ def run_worker(argv: list[str], threads: int | None) -> dict:
         return json.loads(out.read_text())
 
 
-def run_peer(peer: str, workload: str, args) -> dict:
-    """One row (training) or one group of rows (inference) for `peer` on `workload`."""
+def _not_installed(peer: str) -> dict | None:
     module = PEER_MODULES[peer]
     if importlib.util.find_spec(module) is None:
         hint = INSTALL_HINTS.get(module, f"pip install {module}")
         return {"status": "skipped", "reason": f"{module} is not installed ({hint})"}
+    return None
+
+
+def run_peer(peer: str, workload: str, args, batch_size: int | None = None) -> dict:
+    """One row (training) or one group of rows (inference) for `peer` on `workload`."""
+    if missing := _not_installed(peer):
+        return missing
     argv = ["--worker", peer, "--workload", workload, "--repeats", str(args.repeats)]
     if args.quick:
         argv.append("--quick")
     if args.threads:
         argv += ["--threads", str(args.threads)]
+    if batch_size:
+        argv += ["--batch-size", str(batch_size)]
     return run_worker(argv, args.threads)
+
+
+def gemm_thread_counts() -> list[int]:
+    """The issue's 1 and 2 threads, as far as this process may use that many CPUs."""
+    usable = len(os.sched_getaffinity(0))
+    return [t for t in GEMM_THREADS if t <= usable] or [1]
+
+
+def run_gemm(peer: str, threads: int, args) -> dict:
+    """The dense-product rows of one peer on `threads` threads, every shape, in a fresh process."""
+    if missing := _not_installed(peer):
+        return missing
+    shapes = ",".join("x".join(map(str, shape)) for shape in args.gemm_shapes)
+    argv = ["--worker", peer, "--workload", "gemm", "--threads", str(threads)]
+    argv += ["--gemm-shapes", shapes] + (["--quick"] if args.quick else [])
+    return run_worker(argv, threads)
+
+
+def run_build_time(quick: bool) -> dict:
+    """benchmarks/build_time.py in a subprocess: its JSON, or why there is none."""
+    script = Path(__file__).resolve().parent / "build_time.py"
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "build.json"
+        command = [sys.executable, str(script), "--json", str(out), *(["--quick"] if quick else [])]
+        done = subprocess.run(command, capture_output=True, text=True, timeout=3600)
+        if done.returncode != 0 or not out.exists():
+            tail = ((done.stderr or done.stdout).strip().splitlines() or ["(no output)"])[-1]
+            return {"status": "failed", "reason": f"exit {done.returncode}: {tail[:300]}"}
+        return json.loads(out.read_text())
 
 
 @contextlib.contextmanager
@@ -884,6 +1082,157 @@ def add_ratios(rows: list[dict]) -> None:
             r["loss_vs_fastnn"] = r["final_loss"] / ref["final_loss"] - 1
 
 
+def _gemm_key(r: dict) -> tuple:
+    return (tuple(r["shape"]), r["op"], r["threads"])
+
+
+def add_gemm_ratios(rows: list[dict]) -> None:
+    """fastnn's GFLOP/s over each peer's, and over the best peer's (on fastnn's row)."""
+    ok = [r for r in rows if r["status"] == "ok"]
+    fast = {_gemm_key(r): r for r in ok if r["peer"] == "fastnn"}
+    for key, ref in fast.items():
+        peers = [r for r in ok if r["peer"] != "fastnn" and _gemm_key(r) == key]
+        for r in peers:
+            r["ratio"] = ref["gflops"]["median"] / r["gflops"]["median"]
+        if peers:
+            best = max(peers, key=lambda r: r["gflops"]["median"])
+            ref["best_peer"] = best["peer"]
+            ref["ratio"] = ref["gflops"]["median"] / best["gflops"]["median"]
+
+
+def gemm_table(rows: list[dict]) -> str:
+    peers = list(dict.fromkeys(r["peer"] for r in rows))
+    header = ["shape (batch x in x out)", "op", "threads", *peers, "fastnn/best"]
+    cells: dict[tuple, dict[str, str]] = {}
+    for r in rows:
+        if r["status"] == "ok":
+            cell = f"{r['gflops']['median']:.1f}"
+            cells.setdefault(_gemm_key(r), {})[r["peer"]] = cell
+    out = []
+    for key, by_peer in cells.items():
+        shape, op, threads = key
+        fast = next(
+            (r for r in rows if r["peer"] == "fastnn" and r.get("shape") and _gemm_key(r) == key),
+            None,
+        )
+        ratio = f"{fast['ratio']:.2f} ({fast['best_peer']})" if fast and "ratio" in fast else ""
+        out.append(
+            [
+                "x".join(map(str, shape)),
+                op,
+                str(threads),
+                *(by_peer.get(p, "-") for p in peers),
+                ratio,
+            ]
+        )
+    lines = [_table(header, out)]
+    kernels = {}
+    for r in rows:
+        if r["status"] == "ok":
+            kernels.setdefault(r["peer"], {})[r["threads"]] = f"{r['version']}, {r['kernel']}"
+        else:
+            kernels.setdefault(r["peer"], {})[r["threads"]] = f"{r['status']}: {r['reason']}"
+    for peer, by_threads in kernels.items():
+        for text in dict.fromkeys(by_threads.values()):
+            lines.append(f"  {peer}: {text}")
+    return "\n".join(lines)
+
+
+def step_flops(w: wl.Workload) -> int:
+    """The products of one training step: forward, dW and dX per layer, no dX for the first."""
+    flops = 0
+    for i, (n_in, n_out) in enumerate(zip(w.sizes[:-1], w.sizes[1:], strict=True)):
+        flops += (2 if i == 0 else 3) * 2 * w.batch_size * n_in * n_out
+    return flops
+
+
+def gemm_targets(report: dict) -> list[dict]:
+    """The worst fastnn/best-GEMM ratio, and the ceilings of mnist and wide from the GEMM peak."""
+    out = []
+    rows = [r for r in report.get("gemm", []) if r["status"] == "ok"]
+    rated = [r for r in rows if r["peer"] == "fastnn" and "ratio" in r]
+    if rated:
+        worst = min(rated, key=lambda r: r["ratio"])
+        out.append(
+            {
+                "what": f"dense products: fastnn / best GEMM, worst of {len(rated)} "
+                f"({'x'.join(map(str, worst['shape']))} {worst['op']}, {worst['threads']} "
+                f"thread{'s' if worst['threads'] > 1 else ''}, vs {worst['best_peer']})",
+                "value": worst["ratio"],
+                "target": f">= {GEMM_TARGET}",
+                "met": worst["ratio"] >= GEMM_TARGET,
+            }
+        )
+    training = [
+        r for r in report["training"] if r["status"] == "ok" and r.get("condition") != "loaded"
+    ]
+    for name in ("mnist", "wide"):
+        fast = [r for r in training if r["workload"] == name and r["peer"] == "fastnn"]
+        if not fast or not rows:
+            continue
+        counts = sorted({r["threads"] for r in rows})
+        threads = fast[0]["threads"] if fast[0]["threads"] in counts else counts[-1]
+        peak = max(
+            (r for r in rows if r["threads"] == threads), key=lambda r: r["gflops"]["median"]
+        )
+        w = wl.workload(name, report["settings"]["quick"])
+        per_sample = step_flops(w) / w.batch_size
+        ceiling = peak["gflops"]["median"] * 1e9 / per_sample
+        value = fast[0]["samples_per_s"]["median"] / ceiling
+        peers = [r for r in training if r["workload"] == name and r["peer"] != "fastnn"]
+        row = {
+            "what": f"{name}: fastnn / ceiling ({threads}-thread GEMM peak "
+            f"{peak['gflops']['median']:.0f} GFLOP/s, {peak['peer']}; "
+            f"{per_sample / 1e6:.2f} MFLOP a sample: {_rate(ceiling)} samples/s)",
+            "value": value,
+            "target": "info",
+            "met": None,
+            "kind": "ceiling",
+            "ceiling_samples_per_s": ceiling,
+            "gemm_peak_gflops": peak["gflops"]["median"],
+            "gemm_threads": threads,
+            "flops_per_sample": per_sample,
+        }
+        if peers:
+            need = TARGETS[name] * max(r["samples_per_s"]["median"] for r in peers)
+            row["needed_samples_per_s"] = need
+            row["target"] = f"{TARGETS[name]}x peer needs {need / ceiling:.2f} of it"
+            row["reachable"] = need <= ceiling
+        out.append(row)
+    return out
+
+
+def other_targets(report: dict) -> list[dict]:
+    """Per-sample training at batch 1 over batch 16, and the build time of all levels."""
+    out = []
+    by_batch = {r["batch_size"]: r for r in report.get("per_sample", []) if r["status"] == "ok"}
+    one, many = PER_SAMPLE_BATCHES
+    if one in by_batch and many in by_batch:
+        value = by_batch[one]["samples_per_s"]["median"] / by_batch[many]["samples_per_s"]["median"]
+        out.append(
+            {
+                "what": f"tiny: fastnn samples/s at batch {one} / at batch {many}",
+                "value": value,
+                "target": f">= {PER_SAMPLE_TARGET}",
+                "met": value >= PER_SAMPLE_TARGET,
+            }
+        )
+    build = report.get("build_time")
+    if build and build.get("status") == "ok":
+        one_level, all_levels = build["builds"]
+        value = build["ratio"]
+        out.append(
+            {
+                "what": f"build: all levels / {one_level['levels']} only ({all_levels['build_seconds']:.1f} s / "
+                f"{one_level['build_seconds']:.1f} s, -j {build['jobs']}{', quick' if build['quick'] else ''})",
+                "value": value,
+                "target": f"<= {BUILD_TIME_TARGET}",
+                "met": value <= BUILD_TIME_TARGET,
+            }
+        )
+    return out
+
+
 def targets(report: dict) -> list[dict]:
     """The issue's targets, measured or "not run"."""
     out = []
@@ -949,7 +1298,7 @@ def targets(report: dict) -> list[dict]:
                 "met": memory["ok"],
             }
         )
-    return out
+    return out + gemm_targets(report) + other_targets(report)
 
 
 def print_report(report: dict) -> None:
@@ -984,13 +1333,40 @@ def print_report(report: dict) -> None:
                 f"  budget data x 1.1 + targets + model and workspaces = {mib(memory['budget'])}: "
                 f"{'within' if memory['ok'] else 'OVER'}; the fit took {memory['seconds']:.2f} s"
             )
+    if report.get("gemm"):
+        print(
+            "\nDense products (float32 GFLOP/s, median over the blocks; fastnn/best: over the"
+            " fastest peer in this run)"
+        )
+        print(gemm_table(report["gemm"]))
+    if report.get("per_sample"):
+        print("\nPer-sample training (tiny, fastnn alone: batch 1 against batch 16)")
+        print(training_table(report["per_sample"]))
+    build = report.get("build_time")
+    if build:
+        print("\nBuild time (benchmarks/build_time.py: CMake + Ninja, each in a new build dir)")
+        if build.get("status") != "ok":
+            print(f"  {build.get('status')}: {build.get('reason')}")
+        else:
+            for b in build["builds"]:
+                print(
+                    f"  FASTNN_LEVELS={b['levels']}: configure {b['configure_seconds']:.1f} s, "
+                    f"build {b['build_seconds']:.1f} s (-j {build['jobs']})"
+                )
     if report["targets"]:
-        print("\nTargets (issue 4)")
+        print("\nTargets (issues 4 and 9; a ceiling row is information, not a target)")
         rows = [
-            [t["what"], f"{t['value']:.2f}", t["target"], "met" if t["met"] else "NOT met"]
-            for t in report["targets"]
+            [t["what"], f"{t['value']:.2f}", t["target"], _verdict(t)] for t in report["targets"]
         ]
         print(_table(["target", "value", "wanted", ""], rows))
+
+
+def _verdict(t: dict) -> str:
+    if t.get("kind") == "ceiling":
+        if "reachable" not in t:
+            return "ceiling"
+        return "ceiling: target within it" if t["reachable"] else "ceiling: target beyond it"
+    return "met" if t["met"] else "NOT met"
 
 
 # ==== the command line =======================================================================
@@ -1050,7 +1426,23 @@ def parse_args(argv=None):
         action="store_true",
         help="fit fastnn on a 1 GiB float32 memmap and report the peak RSS",
     )
+    p.add_argument(
+        "--gemm-shapes",
+        type=parse_shapes,
+        default=None,
+        metavar="BxIxO,...",
+        help="the gemm workload's shapes (default: "
+        + ",".join("x".join(map(str, s)) for s in GEMM_SHAPES)
+        + "); it always runs on 1 and 2 threads",
+    )
+    p.add_argument(
+        "--build-time",
+        action="store_true",
+        help="also build the core with CMake for one level and for all (benchmarks/build_time.py,"
+        " about 2 x 70 s on 2 cores) and report the ratio",
+    )
     # The worker side: one peer on one workload, in a fresh process.
+    p.add_argument("--batch-size", type=int, help=argparse.SUPPRESS)
     p.add_argument("--worker", choices=[*PEERS, "memory"], help=argparse.SUPPRESS)
     p.add_argument("--workload", help=argparse.SUPPRESS)
     p.add_argument("--worker-out", help=argparse.SUPPRESS)
@@ -1060,6 +1452,8 @@ def parse_args(argv=None):
         p.error("--repeats must be >= 1")
     if args.threads is not None and args.threads < 1:
         p.error("--threads must be >= 1")
+    if args.gemm_shapes is None:
+        args.gemm_shapes = GEMM_QUICK_SHAPES if args.quick else GEMM_SHAPES
     return args
 
 
@@ -1085,12 +1479,31 @@ def main(argv=None) -> int:
             "threads": args.threads,
             "quick": args.quick,
             "load": args.load,
+            "gemm_shapes": [list(shape) for shape in args.gemm_shapes],
         },
         "workloads": {n: wl.workload(n, args.quick).__dict__ for n in ("tiny", "mnist", "wide")},
         "training": [],
         "inference": [],
+        "gemm": [],
+        "per_sample": [],
     }
     for workload in args.workloads:
+        if workload == "gemm":
+            for threads in gemm_thread_counts():
+                for peer in (p for p in GEMM_PEERS if p in peers):
+                    print(f"[gemm] {peer}, {threads} thread(s) ...", file=sys.stderr, flush=True)
+                    result = run_gemm(peer, threads, args)
+                    _add_rows(report, "gemm", peer, {"threads": threads, **result}, "idle")
+            continue
+        if workload == "per-sample":
+            for batch in PER_SAMPLE_BATCHES:
+                print(f"[per-sample] fastnn, batch {batch} ...", file=sys.stderr, flush=True)
+                result = run_peer("fastnn", "tiny", args, batch_size=batch)
+                report["per_sample"].append(
+                    {"workload": f"tiny, batch {batch}", "peer": "fastnn", "batch_size": batch}
+                    | result
+                )
+            continue
         # torch-compile and jax-scan train differently, but predict as torch and jax do.
         for peer in [p for p in peers if workload != "inference" or PEER_CLASSES[p].predictor]:
             print(f"[{workload}] {peer} ...", file=sys.stderr, flush=True)
@@ -1108,8 +1521,12 @@ def main(argv=None) -> int:
     if args.memory:
         print("[memory] fastnn on a memmap ...", file=sys.stderr, flush=True)
         report["memory"] = run_memory_test(args.quick)
+    if args.build_time:
+        print("[build time] CMake, one level then all ...", file=sys.stderr, flush=True)
+        report["build_time"] = run_build_time(args.quick)
     add_ratios(report["training"])
     add_ratios(report["inference"])
+    add_gemm_ratios(report["gemm"])
     report["machine"]["load_average_end"] = report["load_average_end"] = os.getloadavg()
     report["targets"] = targets(report)
     print_report(report)
@@ -1120,13 +1537,13 @@ def main(argv=None) -> int:
 
 def _add_rows(report: dict, workload: str, peer: str, result: dict, condition: str) -> None:
     common = {"workload": workload, "peer": peer, "condition": condition}
-    if workload != "inference":
+    if workload not in ("inference", "gemm"):
         report["training"].append({**common, **result})
     elif result["status"] != "ok":
-        report["inference"].append({**common, **result})
+        report[workload].append({**common, **result})
     else:
-        for case in result.pop("inference"):
-            report["inference"].append({**common, **result, **case})
+        for case in result.pop(workload):
+            report[workload].append({**common, **result, **case})
 
 
 if __name__ == "__main__":

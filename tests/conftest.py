@@ -11,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from fastnn import _core, _isa
+
 DTYPES = (np.float32, np.float64)
 
 # Per dtype: (rtol, atol). Why these sizes:
@@ -62,3 +64,39 @@ def assert_matches(actual: np.ndarray, expected: np.ndarray, dtype, scale: float
 def rng() -> np.random.Generator:
     """A fixed generator, so every failure reproduces."""
     return np.random.default_rng(20261129)
+
+
+# ---- instruction-set levels ------------------------------------------------------------------
+#
+# The core is built once per level (fastnn/_isa.py) and import loads the best one; the levels
+# below it run on the same machine only if a test loads them. A module that sets
+#     pytestmark = pytest.mark.usefixtures("isa_level")
+# runs each of its tests once per level this machine can execute (v2, v3, v4 on an AVX-512
+# CPU; one level on a FASTNN_LEVELS=v3 build), with "isa-<level>" in the test id. The parity
+# suites do (kernels, optimizers, the training loop, predict, the perceptron), the full grid
+# at each level with no sampling: ~2700 tests, ~8 s a level. Whatever a test makes (arrays, models, core Networks) is made
+# after its level is loaded; a core Network keeps the level that made it, which is why
+# Sequential drops its cached predictor on a switch (tests/test_isa.py checks both).
+
+#: The levels this installation holds and this CPU runs, slowest first; import loads the last
+#: unless FASTNN_ISA names another.
+RUNNABLE_LEVELS = [lv for lv in _isa.present_levels() if lv in _isa.cpu_levels()]
+
+
+def pytest_generate_tests(metafunc):
+    if "isa_level" in metafunc.fixturenames:
+        metafunc.parametrize(
+            "isa_level", RUNNABLE_LEVELS, indirect=True, ids=[f"isa-{lv}" for lv in RUNNABLE_LEVELS]
+        )
+
+
+@pytest.fixture
+def isa_level(request):
+    """Load the level of this test's parameter for the test, and the one before it after."""
+    before, reason = _isa.loaded()
+    level = _isa.load(request.param)
+    assert _core._level() == level == request.param
+    yield level
+    # load() without a level chooses as import did, and says why as import did.
+    _isa.load(before if reason == "fastnn._isa.load" else None)
+    assert _isa.loaded() == (before, reason)

@@ -16,10 +16,10 @@ import pytest
 
 import fastnn
 import fastnn.kernels as K
-from fastnn import _isa
+from fastnn import _core, _isa
 from fastnn import reference as ref
 
-RUNNABLE = [lv for lv in _isa.present_levels() if lv in _isa.cpu_levels()]
+from conftest import RUNNABLE_LEVELS as RUNNABLE
 
 
 def _run(code: str, **env_changes: str) -> subprocess.CompletedProcess:
@@ -34,20 +34,13 @@ def _run(code: str, **env_changes: str) -> subprocess.CompletedProcess:
     )
 
 
-@pytest.fixture
-def level_switch():
-    """Switch the loaded level for one test, and put the default back after it."""
-    before = _isa.loaded()[0]
-    yield _isa.load
-    _isa.load(before)
-
-
 def test_the_best_runnable_level_is_loaded():
     level, reason = _isa.loaded()
-    assert level == RUNNABLE[-1]
     assert fastnn.build_info()["isa"] == level
-    if "FASTNN_ISA" not in os.environ:
-        assert reason == "best level of this CPU"
+    if "FASTNN_ISA" in os.environ:  # a run of the whole suite at a forced level
+        assert (level, reason) == (os.environ["FASTNN_ISA"], "FASTNN_ISA")
+    else:
+        assert (level, reason) == (RUNNABLE[-1], "best level of this CPU")
 
 
 def test_a_release_build_holds_every_level_of_its_architecture():
@@ -87,7 +80,7 @@ def test_fastnn_isa_forces_a_level_and_a_bad_value_is_an_import_error():
     assert bad.returncode == 1 and "ImportError" in bad.stderr and "'avx9000'" in bad.stderr
 
 
-def _fake_cpu(tmp_path, features: list[str]) -> dict[str, str]:
+def _fake_cpu(tmp_path, features: list[str]) -> dict[str, str | None]:
     # A stand-in _cpuid that reports another CPU; the real libraries are still the ones loaded.
     (tmp_path / "sitecustomize.py").write_text(
         "import sys, types\n"
@@ -96,7 +89,7 @@ def _fake_cpu(tmp_path, features: list[str]) -> dict[str, str]:
         "m.identity = lambda: ('GenuineIntel', 6, 26)\n"
         "sys.modules['fastnn._cpuid'] = m\n"
     )
-    return {"PYTHONPATH": str(tmp_path)}
+    return {"PYTHONPATH": str(tmp_path), "FASTNN_ISA": None}  # the choice is the test's
 
 
 @pytest.mark.skipif("v2" not in RUNNABLE, reason="needs the v2 build and an x86-64-v2 CPU")
@@ -173,10 +166,8 @@ def test_threads_follow_threadpoolctl_until_set_explicitly():
         fastnn.set_num_threads(None)
 
 
-@pytest.mark.parametrize("level", RUNNABLE)
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_kernels_match_the_reference_at_every_level(level_switch, level, dtype, rng):
-    assert level_switch(level) == level and fastnn._core._level() == level
+def test_kernels_match_the_reference_at_every_level(isa_level, dtype, rng):
     tol = {np.float32: 2e-5, np.float64: 1e-12}[dtype]  # as conftest: a few ulps of the sums
     for batch, n_in, n_out in [(1, 3, 7), (17, 64, 129), (256, 512, 256)]:
         X = rng.standard_normal((batch, n_in)).astype(dtype)
@@ -199,9 +190,7 @@ def test_kernels_match_the_reference_at_every_level(level_switch, level, dtype, 
             )
 
 
-@pytest.mark.parametrize("level", RUNNABLE)
-def test_training_matches_the_reference_loop_at_every_level(level_switch, level):
-    level_switch(level)
+def test_training_matches_the_reference_loop_at_every_level(isa_level):
     X0 = np.random.default_rng(3).standard_normal((96, 5))
     y = (X0[:, 0] * X0[:, 1] > 0).astype(np.float64).reshape(-1, 1)
     results = []
@@ -225,6 +214,41 @@ def test_training_matches_the_reference_loop_at_every_level(level_switch, level)
         results.append(w + b)
     for got, want in zip(*results, strict=True):
         np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-13)
+
+
+def test_the_level_of_each_parametrized_test_is_the_one_that_runs(isa_level):
+    # What the parity suites rely on: inside a test of level L, everything runs L's library.
+    assert fastnn.build_info()["isa"] == isa_level == _core._level()
+    assert _isa.loaded() == (isa_level, "fastnn._isa.load")
+    model = fastnn.Sequential([fastnn.Dense(2, "tanh", input_dim=3)], seed=0)
+    model.predict(np.zeros((1, 3), np.float32))
+    assert model._predictor.level == isa_level
+
+
+@pytest.mark.skipif(len(RUNNABLE) < 2, reason="one runnable level: nothing to switch to")
+def test_a_switch_drops_cached_predictors_and_old_networks_keep_their_level(rng):
+    default = _isa.loaded()[0]
+    model = fastnn.Sequential(
+        [fastnn.Dense(8, "tanh", input_dim=3), fastnn.Dense(2, "softmax")], seed=0
+    )
+    X = rng.standard_normal((64, 3)).astype(np.float32)
+    expected = model.predict(X)
+    cached = model._predictor
+    assert cached.level == default
+    try:
+        for level in (lv for lv in RUNNABLE if lv != default):
+            _isa.load(level)
+            np.testing.assert_allclose(model.predict(X), expected, rtol=1e-5, atol=1e-6)
+            assert model._predictor is not cached and model._predictor.level == level
+            # A core Network made before the switch still runs (its library stays loaded),
+            # on its own level: only holders of such objects can tell, hence the registry.
+            assert cached.level == default
+            np.testing.assert_array_equal(cached.predict(X), expected)
+    finally:
+        _isa.load()
+    assert _isa.loaded()[0] == default
+    model.predict(X)
+    assert model._predictor.level == default
 
 
 def test_the_baseline_builds_hold_no_avx_instruction():

@@ -11,6 +11,9 @@ import pytest
 
 from fastnn import kernels, reference
 
+# At every instruction-set level this machine runs (conftest.py).
+pytestmark = pytest.mark.usefixtures("isa_level")
+
 # C++ against fastnn.reference, per dtype (to move into tests/conftest.py). Measured over every
 # case below: 0 differing values in either dtype. optimizers.cpp is built with
 # -ffp-contract=off, so both sides do the same IEEE operations in the same order, each rounded

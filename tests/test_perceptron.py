@@ -13,6 +13,9 @@ from fastnn.perceptron import NotFittedError, Perceptron
 
 from conftest import DTYPES
 
+# At every instruction-set level this machine runs (conftest.py).
+pytestmark = pytest.mark.usefixtures("isa_level")
+
 
 def noisy_data(n, d, dtype, seed):
     """Labels from a random hyperplane with noise: mistakes in every epoch, for comparing runs."""

@@ -10,6 +10,9 @@ import pytest
 import fastnn as fnn
 from fastnn import reference as ref
 
+# At every instruction-set level this machine runs (conftest.py).
+pytestmark = pytest.mark.usefixtures("isa_level")
+
 
 def forward_by_hand(model, X):
     A = X.astype(model.dtype)

@@ -16,6 +16,9 @@ import pytest
 import fastnn as fnn
 from fastnn import optimizers, regularizers
 
+# At every instruction-set level this machine runs (conftest.py).
+pytestmark = pytest.mark.usefixtures("isa_level")
+
 # Weights and History of the two backends after EPOCHS epochs, float64. Measured over every
 # case in this file: weights differ by at most 3e-15 absolute (weights are O(1), so ~10 ulps),
 # History entries by at most 2e-15 relative. atol 1e-13 / rtol 1e-12 leave a >30x margin (for

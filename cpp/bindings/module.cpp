@@ -859,6 +859,8 @@ class PyNetwork {
     c.optimizer(optimizer_);
     keep_alive_ = py::make_tuple(weights, biases, weight_states, bias_states);
     max_batch_value_ = max_batch;
+    // The network's code and workspaces are the loaded level's, for the network's whole life.
+    level_ = table().level;
     float32_ = c.is_float32(weights[0], "weights[0]");
     if (float32_) {
       f32_ = build<float>(c, weights, biases, weight_states, bias_states, max_batch);
@@ -866,6 +868,8 @@ class PyNetwork {
       f64_ = build<double>(c, weights, biases, weight_states, bias_states, max_batch);
     }
   }
+
+  const char* level() const { return level_; }
 
   py::dict train_epoch(py::handle X, py::handle Y, Index batch_size, bool shuffle,
                        std::uint64_t seed, std::uint64_t epoch, double learning_rate,
@@ -1017,6 +1021,7 @@ class PyNetwork {
   std::unique_ptr<fastnn::NetworkApi<double>> f64_;
   py::tuple keep_alive_;
   Index max_batch_value_ = 0;
+  const char* level_ = "";  // points into the level's library, which is never unloaded
   // The workspaces are the network's own: calls from several Python threads take turns.
   std::mutex busy_;
 };
@@ -1261,6 +1266,9 @@ PYBIND11_MODULE(_core, m) {
            py::arg("layers"), py::arg("loss"), py::arg("optimizer"), py::arg("weights"),
            py::arg("biases"), py::arg("weight_states"), py::arg("bias_states"),
            py::arg("max_batch"))
+      .def_property_readonly("level", &PyNetwork::level,
+                             "The instruction-set level whose code this network runs: the one "
+                             "loaded when it was made, even after fastnn._isa.load() switches.")
       .def("train_epoch", &PyNetwork::train_epoch, py::arg("X"), py::arg("Y"), py::kw_only(),
            py::arg("batch_size"), py::arg("shuffle"), py::arg("seed"), py::arg("epoch"),
            py::arg("learning_rate"), py::arg("first_batch") = 0, py::arg("last_batch") = -1,

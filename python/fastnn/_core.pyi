@@ -140,6 +140,9 @@ class Network:
     """A stack of dense layers with its fused C++ training loop (see fastnn.reference.Network)."""
 
     step: int
+    @property
+    def level(self) -> str:
+        """The instruction-set level whose code this network runs (the one loaded at its making)."""
     def __init__(
         self,
         layers: list[dict],

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import glob
 import os
+from collections.abc import Callable
 
 from fastnn import _core, _cpuid
 
@@ -26,6 +27,9 @@ LEVELS = ("v2", "v3", "v4", "generic")
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 _loaded: dict[str, str] = {"level": "", "reason": ""}
+# Called after a switch to another level: a core Network keeps running the level that made it
+# (its code and workspaces live in that library), so whoever caches one must drop it then.
+_switch_callbacks: list[Callable[[], None]] = []
 
 
 def library_path(level: str) -> str:
@@ -119,9 +123,19 @@ def load(level: str | None = None) -> str:
     else:
         chosen, reason = choose(level, present, cpu)
         reason = "fastnn._isa.load"
+    before = _loaded["level"]
     _with_omp_wait_policy(lambda: _core._load_level(library_path(chosen)))
     _loaded.update(level=chosen, reason=reason)
+    if before and before != chosen:
+        for callback in _switch_callbacks:
+            callback()
     return chosen
+
+
+def on_switch(callback: Callable[[], None]) -> Callable[[], None]:
+    """Have `callback()` called after each switch to another level (usable as a decorator)."""
+    _switch_callbacks.append(callback)
+    return callback
 
 
 def loaded() -> tuple[str, str]:

@@ -11,11 +11,12 @@ from __future__ import annotations
 import itertools
 import sys
 import warnings
+import weakref
 from collections.abc import Sequence
 
 import numpy as np
 
-from fastnn import _core, losses
+from fastnn import _core, _isa, losses
 from fastnn import optimizers as optimizers_module
 from fastnn import reference as reference_module
 from fastnn.callbacks import Callback, History
@@ -28,6 +29,17 @@ _DTYPES = {"float32": np.float32, "float64": np.float64}
 # Rows per forward pass in predict/evaluate: large enough for GEMM speed, small enough to keep
 # the workspaces (rows x widest layer) in cache-friendly sizes.
 _INFERENCE_ROWS = 1024
+# The models that hold a cached predictor. A core Network runs the instruction-set level that
+# made it, so a switch of level (fastnn._isa.load) drops them all: the next predict builds one
+# on the level loaded then. A registry, not a check in predict, keeps the fast path as it was.
+_PREDICTOR_HOLDERS: weakref.WeakSet = weakref.WeakSet()
+
+
+@_isa.on_switch
+def _drop_cached_predictors() -> None:
+    for model in list(_PREDICTOR_HOLDERS):
+        model._predictor = None
+    _PREDICTOR_HOLDERS.clear()
 
 
 class Sequential:
@@ -504,9 +516,11 @@ class Sequential:
             return predictor.predict(X)  # the core checks the shape
         self._require_layers()
         X = self._prepare_x(X, "predict", check_finite=False)
-        if self._predictor is None:
-            self._predictor = self._inference_network()
-        return self._predictor.predict(X)
+        predictor = self._predictor
+        if predictor is None:
+            predictor = self._predictor = self._inference_network()
+            _PREDICTOR_HOLDERS.add(self)
+        return predictor.predict(X)
 
     # ---- weights -------------------------------------------------------------------------
 
