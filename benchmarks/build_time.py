@@ -94,7 +94,8 @@ def build(levels: str, jobs: int, quick: bool, env: dict) -> dict:
         if quick:
             command += ["--target", QUICK_TARGET]
         seconds = _run(command, env)
-        built = sorted(p.name for p in build_dir.glob("*.so"))
+        # The libraries land beside their CMakeLists.txt's build directory (cpp/ for the core).
+        built = sorted(p.name for p in build_dir.rglob("*.so") if "CMakeFiles" not in p.parts)
     return {
         "levels": levels,
         "configure_seconds": configure,

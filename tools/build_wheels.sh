@@ -4,7 +4,7 @@
 #
 #   tools/build_wheels.sh              # dist/fastnn-*.tar.gz, wheelhouse/fastnn-*-manylinux_*.whl
 #   tools/build_wheels.sh --from-tree  # the wheel from the working tree instead of the sdist
-#                                      # (CI: it reuses the build folder's ccache, no second compile)
+#                                      # (CI: the README's later pip install reuses its objects)
 #
 # The tag is auditwheel's choice, not ours: the oldest glibc symbol the libraries use sets it
 # (on glibc 2.36: GLIBC_2.34's pthread_once, so manylinux_2_34). Wider tags come from building
