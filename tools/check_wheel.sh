@@ -10,8 +10,12 @@
 # the CPU has it. Needs qemu-x86_64 (Debian's qemu-user) for the emulated part: without it that
 # part is reported as not run and the script fails, unless FASTNN_SKIP_QEMU=1 says why not.
 set -euo pipefail
+if [ $# -ne 1 ] || [[ "$1" != *.whl ]] || [ ! -f "$1" ]; then
+  echo "usage: tools/check_wheel.sh WHEEL (one existing .whl file; got: ${*:-nothing})" >&2
+  exit 2
+fi
+wheel=$(realpath "$1")
 cd "$(dirname "$0")/.."
-wheel=${1:?usage: tools/check_wheel.sh WHEEL}
 
 venv=build/wheel-check
 rm -rf "$venv"
