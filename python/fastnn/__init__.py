@@ -6,6 +6,8 @@ Models are Keras-like (``Sequential``, ``Dense``, ``compile``/``fit``/``evaluate
 and train through a fused C++ loop.
 """
 
+from importlib import metadata as _metadata
+
 from fastnn import _isa
 
 _isa.load()  # the core built for this CPU's level, before any kernel runs (FASTNN_ISA forces one)
@@ -27,7 +29,9 @@ from fastnn.layers import Dense  # noqa: E402
 from fastnn.models import Sequential, load_model  # noqa: E402
 from fastnn.perceptron import Perceptron  # noqa: E402
 
-__version__ = "0.1.0"
+# One version, pyproject.toml's: the installed metadata here, and the core's build_info()
+# through CMake (tests/test_config.py holds the two equal).
+__version__ = _metadata.version("fastnn")
 
 __all__ = [
     "Dense",
