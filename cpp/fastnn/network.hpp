@@ -69,6 +69,12 @@ class Network final : public NetworkApi<T> {
   double output_loss(const T* Tb, Index r0, Index rows, bool backprop, bool metrics, Sums& sums);
   // Gradients of rows [r0, r0 + rows) into the weight and bias gradients of `part`.
   void backward(const T* Xb, Index r0, Index rows, std::size_t part);
+  // Elements [lo, hi) of layer l's weights or biases (n values in all): the first `parts`
+  // gradients of `grads` summed into part 0's, the penalty's gradient added (weights only),
+  // the optimizer's update.
+  void update_range(const OptimizerConfig& optimizer, std::size_t l, bool weights, T* param,
+                    T* state, std::vector<std::vector<Workspace<T>>>& grads, Index n, Index lo,
+                    Index hi, std::int64_t step, int parts);
   // The penalty of layer l's weights [lo, hi); with dW, also adds its gradient there.
   double regularize(std::size_t l, Index lo, Index hi, T* dW) const;
   double regularization(bool add_gradient);
