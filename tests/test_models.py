@@ -511,6 +511,27 @@ def test_nan_in_the_first_epoch_keeps_the_initial_weights():
     assert_weights_equal(model.get_weights(), initial)
 
 
+@pytest.mark.parametrize("backend", ["cpp", "reference"])
+def test_weights_that_overflow_in_the_last_update_are_not_kept(backend):
+    # float32 weights, float64 loss sums: after the first update the weights are ~1e30, the
+    # second batch's loss (~1e60) is still finite in float64, and its update overflows the
+    # float32 weights to inf. Every loss was finite before its update, yet the fit must not end
+    # on those weights: it keeps the last finite ones and says which epoch they are from.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(8, 3)).astype(np.float32)
+    y = (X @ np.array([1.0, -2.0, 0.5])).astype(np.float32)
+    model = fnn.Sequential([fnn.Dense(1, input_dim=3)], seed=1, backend=backend)
+    model.compile(optimizers.SGD(1e30), "mse")
+    initial = model.get_weights()
+    with (
+        np.errstate(over="ignore", invalid="ignore"),  # NumPy's own, from the reference loop
+        pytest.warns(RuntimeWarning, match=r"the weights became NaN or infinite in epoch 1;"),
+    ):
+        history = model.fit(X, y, epochs=2, batch_size=4, shuffle=False, verbose=0)
+    assert history.epoch == []
+    assert_weights_equal(model.get_weights(), initial)
+
+
 def test_training_goes_on_after_a_nan_as_after_the_last_finite_epoch():
     # Adam's state and its step count (its bias correction) go back to those after the last
     # finite epoch: going on with a sane rate equals going on from a separate 1-epoch run.

@@ -414,12 +414,18 @@ class Sequential:
                     if bar is not None:
                         bar.update(epoch, int(last - first), self._logs(sums))
                 self._step = network.step
-                if not sums["finite"]:
+                # The core checks each batch's loss before its update; the epoch's last update
+                # can still overflow the weights (SGD at 1e30) with every loss finite.
+                weights_finite = sums["finite"] and all(
+                    np.isfinite(w).all() for w in self._trained_arrays()
+                )
+                if not weights_finite:
+                    what = "the loss" if not sums["finite"] else "the weights"
                     self._restore(last_finite)
                     self._step = last_finite_step  # the update count goes back with the state
                     network = self._network(batch_size)
                     message = (
-                        f"fit: the loss became NaN or infinite in epoch {epoch + 1}; training stopped "
+                        f"fit: {what} became NaN or infinite in epoch {epoch + 1}; training stopped "
                         f"and the weights are those after epoch {epoch} (the last finite one). "
                         "Try a smaller learning rate."
                     )
