@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import pickle
+import threading
 import zipfile
 
 import numpy as np
@@ -120,6 +121,44 @@ def test_save_accepts_str_and_pathlike(saved, tmp_path):
     model.save(str(tmp_path / "as_str.fnn"))
     assert_same_model(model, fnn.load_model(str(tmp_path / "as_str.fnn")))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["as_str.fnn", "model.fnn"]  # no temp
+
+
+def test_threads_saving_to_one_path_each_write_a_whole_file(saved, tmp_path):
+    # Each save has a temporary name of its own: the file that stays is one whole model, and no
+    # temporary file is left behind.
+    model, _ = saved
+    path = tmp_path / "shared.fnn"
+    errors: list[BaseException] = []
+
+    def save_many():
+        try:
+            for _ in range(5):
+                model.save(path)
+        except BaseException as e:  # surfaced below
+            errors.append(e)
+
+    threads = [threading.Thread(target=save_many) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert_same_model(model, fnn.load_model(path))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.fnn", "shared.fnn"]
+
+
+def test_a_failed_save_leaves_the_old_file_and_no_temporary(saved, tmp_path, monkeypatch):
+    model, path = saved
+    before = path.read_bytes()
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(np.lib.format, "write_array", broken)
+    with pytest.raises(OSError, match="disk full"):
+        model.save(path)
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.fnn"]
 
 
 def test_uncompiled_and_untrained_models_round_trip(tmp_path):

@@ -17,6 +17,7 @@ from __future__ import annotations
 import io as _io
 import json
 import os
+import uuid
 import zipfile
 import zlib
 
@@ -82,18 +83,42 @@ def save_model(model, path) -> None:
         },
     }
     path = os.fspath(path)
-    tmp = f"{path}.tmp-{os.getpid()}"
+    # Atomic: the whole file goes to a temporary name in the same folder, reaches the disk
+    # (fsync), and only then takes the real name, so a save killed at any point leaves the old
+    # file as it was. The name is unique per call: two threads saving to one path each write
+    # their own and the last rename wins, whole.
+    tmp = f"{path}.tmp-{os.getpid()}-{uuid.uuid4().hex[:12]}"
     try:
-        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-            zf.writestr(_HEADER, json.dumps(header, indent=2))
-            for name, array in arrays.items():
-                buffer = _io.BytesIO()
-                np.lib.format.write_array(buffer, np.ascontiguousarray(array), allow_pickle=False)
-                zf.writestr(f"arrays/{name}.npy", buffer.getvalue())
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        with os.fdopen(fd, "wb") as f:
+            with zipfile.ZipFile(f, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+                zf.writestr(_HEADER, json.dumps(header, indent=2))
+                for name, array in arrays.items():
+                    buffer = _io.BytesIO()
+                    np.lib.format.write_array(
+                        buffer, np.ascontiguousarray(array), allow_pickle=False
+                    )
+                    zf.writestr(f"arrays/{name}.npy", buffer.getvalue())
+            f.flush()
+            os.fsync(f.fileno())
         os.replace(tmp, path)
+        _fsync_folder(os.path.dirname(os.path.abspath(path)))  # the rename itself, durable
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)
+
+
+def _fsync_folder(folder: str) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:  # a folder that cannot be opened (some platforms): the rename stands
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def load_model(path):
