@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import json
 import math
+import pickle
 import re
+import threading
 import warnings
 import zipfile
 from typing import ClassVar
@@ -1029,3 +1031,48 @@ def test_regularizer_arguments():
     assert regularizers.get({"l1": 0.1, "l2": 0.0}) == regularizers.l1(0.1)
     with pytest.raises(ValueError, match="regularizer l1 must be a number >= 0"):
         regularizers.l1(-1)
+
+
+# ---- several threads, copies ----------------------------------------------------------------
+
+
+def test_fit_from_several_threads_takes_turns():
+    # Each fit runs whole: four concurrent fits end where four fits one after another do.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(96, 4))
+    y = (X[:, 0] > 0).astype(float)
+
+    def make():
+        model = fnn.Sequential(
+            [fnn.Dense(8, "tanh", input_dim=4), fnn.Dense(1, "sigmoid")], dtype="float64", seed=3
+        )
+        model.compile(optimizers.SGD(0.05, momentum=0.9), "binary_crossentropy")
+        return model
+
+    shared, serial = make(), make()
+    threads = [
+        threading.Thread(
+            target=shared.fit, args=(X, y), kwargs=dict(epochs=3, batch_size=8, verbose=0)
+        )
+        for _ in range(4)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for _ in range(4):
+        serial.fit(X, y, epochs=3, batch_size=8, verbose=0)
+    assert shared._step == serial._step == 4 * 3 * 12
+    assert_weights_equal(shared.get_weights(), serial.get_weights())
+
+
+def test_a_model_pickles_after_predict():
+    # The cached core network is not part of the copy; the copy makes its own.
+    X, y = xor_data(n=64, dtype=np.float32)
+    model = fnn.Sequential([fnn.Dense(4, "tanh", input_dim=2), fnn.Dense(1, "sigmoid")], seed=0)
+    model.compile(optimizers.Adam(0.05), "binary_crossentropy")
+    model.fit(X, y, epochs=2, verbose=0)
+    expected = model.predict(X)
+    copy = pickle.loads(pickle.dumps(model))
+    np.testing.assert_array_equal(copy.predict(X), expected)
+    copy.fit(X, y, epochs=1, verbose=0)  # and trains, with a lock of its own

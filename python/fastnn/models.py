@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import sys
+import threading
 import warnings
 import weakref
 from collections.abc import Sequence
@@ -87,8 +88,22 @@ class Sequential:
         # The core network predict() runs through: it points at the layers' weight arrays,
         # which training and set_weights change in place, so it lives until a layer is added.
         self._predictor = None
+        # fit from several Python threads at once takes turns: each fit runs whole, as if
+        # called one after the other (unserialised, they raced on the step count).
+        self._training_lock = threading.RLock()
         for layer in layers or []:
             self.add(layer)
+
+    def __getstate__(self) -> dict:
+        # The lock and the cached core network are this process's: a copy makes its own.
+        state = self.__dict__.copy()
+        state.pop("_training_lock", None)
+        state["_predictor"] = None
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._training_lock = threading.RLock()
 
     # ---- building ------------------------------------------------------------------------
 
@@ -322,6 +337,33 @@ class Sequential:
         ``validation_split`` holds out the last fraction of the samples (before shuffling), as
         Keras does. ``verbose`` 1 shows a progress bar, 2 a line per epoch, 0 nothing.
         """
+        with self._training_lock:
+            return self._fit(
+                X,
+                y,
+                epochs=epochs,
+                batch_size=batch_size,
+                shuffle=shuffle,
+                validation_split=validation_split,
+                validation_data=validation_data,
+                callbacks=callbacks,
+                verbose=verbose,
+                initial_epoch=initial_epoch,
+            )
+
+    def _fit(
+        self,
+        X,
+        y,
+        epochs: int = 1,
+        batch_size: int | None = 32,
+        shuffle: bool = True,
+        validation_split: float = 0.0,
+        validation_data: tuple | None = None,
+        callbacks: Sequence[Callback] | None = None,
+        verbose: int = 1,
+        initial_epoch: int = 0,
+    ) -> History:
         self._require_layers()
         self._require_compiled("fit")
         if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
@@ -430,7 +472,7 @@ class Sequential:
                         "Try a smaller learning rate."
                     )
                     self.history.stopped_reason = message
-                    warnings.warn(message, RuntimeWarning, stacklevel=2)
+                    warnings.warn(message, RuntimeWarning, stacklevel=3)
                     break
                 logs = self._logs(sums)
                 if X_val is not None:
