@@ -316,6 +316,15 @@ def test_header_not_json(saved, tmp_path):
         (lambda h: h["model"]["layers"][0].update(activation="swish"), "unknown activation"),
         (lambda h: h["model"].pop("layers"), "does not describe a model"),
         (lambda h: h.update(training=[]), "does not describe a model"),
+        # counts and seeds the core cannot take: refused on load, not at the next fit
+        (
+            lambda h: h["training"].update(step=-1),
+            r"training\.step must be an int in \[0, 2\*\*62\]",
+        ),
+        (lambda h: h["training"].update(step=2**70), r"training\.step must be an int"),
+        (lambda h: h["training"].update(step=1.5), r"training\.step must be an int"),
+        (lambda h: h["training"].update(epochs_done=-3), r"training\.epochs_done must be"),
+        (lambda h: h["model"].update(seed=2**70), r"seed must be an int in \[0, 2\*\*64\)"),
         (lambda h: h["compile"].update(loss="hinge"), "unknown loss"),
         (lambda h: h["compile"]["optimizer"].update(kind="lion"), "unknown optimizer kind"),
         # consistent manifest, but the configuration needs other shapes

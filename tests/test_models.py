@@ -793,8 +793,9 @@ def test_layer_and_model_arguments_are_checked():
         fnn.Sequential(dtype="float16")
     with pytest.raises(ValueError, match="backend must be 'cpp' or 'reference'"):
         fnn.Sequential(backend="torch")
-    with pytest.raises(ValueError, match="seed must be an int >= 0"):
-        fnn.Sequential(seed=-1)
+    for seed in (-1, 2**64):
+        with pytest.raises(ValueError, match=r"seed must be an int in \[0, 2\*\*64\)"):
+            fnn.Sequential(seed=seed)
 
 
 # ---- dtypes and input conversion ------------------------------------------------------------
@@ -1076,3 +1077,12 @@ def test_a_model_pickles_after_predict():
     copy = pickle.loads(pickle.dumps(model))
     np.testing.assert_array_equal(copy.predict(X), expected)
     copy.fit(X, y, epochs=1, verbose=0)  # and trains, with a lock of its own
+
+
+def test_evaluate_on_no_samples_and_fit_on_a_scalar_target_say_so():
+    model = small_model()
+    model.compile(optimizers.SGD(0.1), "binary_crossentropy")
+    with pytest.raises(ValueError, match="evaluate: X has no samples"):
+        model.evaluate(np.zeros((0, 4), np.float32), np.zeros(0, np.float32))
+    with pytest.raises(ValueError, match=r"fit: y must have one entry per sample of X \(3\)"):
+        model.fit(np.zeros((3, 4), np.float32), np.array(1.0), verbose=0)

@@ -108,6 +108,13 @@ def save_model(model, path) -> None:
             os.remove(tmp)
 
 
+def _count(value, name: str, bad) -> int:
+    """A count from the header (an update step, epochs): an int in [0, 2**62], else bad(...)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 2**62:
+        raise bad(f"{name} must be an int in [0, 2**62], got {value!r}")
+    return value
+
+
 def _fsync_folder(folder: str) -> None:
     try:
         fd = os.open(folder, os.O_RDONLY)
@@ -190,8 +197,10 @@ def load_model(path):
                     _fill(model._weight_states[i], arrays, f"optimizer.layer{i}.kernel", bad)
                     if model._bias_states[i] is not None:
                         _fill(model._bias_states[i], arrays, f"optimizer.layer{i}.bias", bad)
-                model._step = int(header["training"]["step"])
-        model._epochs_done = int(header.get("training", {}).get("epochs_done", 0))
+                model._step = _count(header["training"]["step"], "training.step", bad)
+        model._epochs_done = _count(
+            header.get("training", {}).get("epochs_done", 0), "training.epochs_done", bad
+        )
     except ModelFileError:
         raise
     except (KeyError, TypeError, ValueError, AttributeError) as exc:

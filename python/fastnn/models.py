@@ -67,9 +67,11 @@ class Sequential:
         if backend not in _BACKENDS:
             raise ValueError(f"Sequential: backend must be 'cpp' or 'reference', got {backend!r}")
         if seed is not None and (
-            isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0
+            isinstance(seed, bool)
+            or not isinstance(seed, (int, np.integer))
+            or not 0 <= seed < 2**64  # the core's seed is a 64-bit unsigned integer
         ):
-            raise ValueError(f"Sequential: seed must be an int >= 0 or None, got {seed!r}")
+            raise ValueError(f"Sequential: seed must be an int in [0, 2**64) or None, got {seed!r}")
         self.dtype = np.dtype(_DTYPES[dtype_name])
         self.seed = int(seed) if seed is not None else int(np.random.default_rng().integers(2**63))
         self.backend = backend
@@ -268,6 +270,8 @@ class Sequential:
             y = np.asarray(y)
         if not isinstance(y, np.ndarray):
             raise TypeError(f"{what}: y must be a numpy array, got {type(y).__name__}")
+        if y.ndim == 0:
+            raise ValueError(f"{what}: y must have one entry per sample of X ({n}), got a scalar")
         if y.shape[0] != n:
             raise ValueError(f"{what}: X has {n} samples but y has {y.shape[0]}")
         outputs = self.output_dim
@@ -537,6 +541,8 @@ class Sequential:
         self._require_layers()
         self._require_compiled("evaluate")
         X = self._prepare_x(X, "evaluate")
+        if X.shape[0] == 0:  # no mean over no samples (fit refuses them alike)
+            raise ValueError("evaluate: X has no samples")
         y = self._prepare_y(y, X.shape[0], "evaluate")
         logs = self._logs(self._inference_network().evaluate(X, y))
         if verbose:
