@@ -384,3 +384,23 @@ def test_kernel_epoch_accepts_any_integer_order():
     w, b = np.zeros(2), np.zeros(1)
     order = np.array([1, 0], dtype=np.uint8)
     assert kernels.perceptron_epoch(np.array(HAND_X), np.array(HAND_Y), w, b, order) == 1
+
+
+def test_kernels_refuse_swapped_bytes_and_shared_memory():
+    # w and b are written in place: big-endian ones would receive native doubles (w = 3e-319
+    # where 1.0 was meant), and a b that is a view of w or X would change what the kernel reads.
+    X = np.array([[1.0, 2.0], [3.0, -1.0], [-2.0, 0.5]])
+    y = np.array([1.0, 0.0, 1.0])
+    for kernel, extra in ((kernels.perceptron_fit, {}), (kernels.perceptron_epoch, {})):
+        with pytest.raises(ValueError, match="w is updated in place, so it must have native byte"):
+            kernel(X, y, np.zeros(2, ">f8"), np.zeros(1), **extra)
+        with pytest.raises(ValueError, match="b is updated in place, so it must have native byte"):
+            kernel(X, y, np.zeros(2), np.zeros(1, ">f8"), **extra)
+        w = np.zeros(3)
+        with pytest.raises(ValueError, match="b and w share memory"):
+            kernel(X, y, w[:2], w[1:2], **extra)
+        Xc = X.copy()
+        with pytest.raises(ValueError, match="b and X share memory"):
+            kernel(Xc, y, np.zeros(2), Xc[0, :1], **extra)
+        with pytest.raises(ValueError, match="w and X share memory"):
+            kernel(Xc, y, Xc[1], np.zeros(1), **extra)

@@ -16,11 +16,13 @@
 //     come, so they must be C-contiguous, writable and of native byte order, and must not
 //     share memory with each other (ValueError naming the argument otherwise);
 //   * hyper-parameters are checked against their ranges (ValueError naming the parameter).
+#include <dlfcn.h>
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cmath>
 #include <cstdint>
 #include <memory>
@@ -29,10 +31,6 @@
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <dlfcn.h>
-
-#include <atomic>
 
 #include "fastnn/kernel_table.hpp"
 #include "fastnn/random.hpp"
@@ -219,11 +217,32 @@ struct Call {
       throw py::value_error(cat(fn, "(): ", name, " is updated in place: it must be C-contiguous",
                                 ", got a strided view (pass a contiguous array)"));
     }
+    if (!CArray<T>::check_(a)) {  // the core would write native values into swapped bytes
+      throw py::value_error(cat(fn, "(): ", name,
+                                " is updated in place, so it must have native byte order; got "
+                                "dtype ",
+                                std::string(py::str(a.dtype()))));
+    }
     if (!a.writeable()) {
       throw py::value_error(cat(fn, "(): ", name, " is updated in place: it must be writeable",
                                 ", got a read-only array"));
     }
     return py::reinterpret_borrow<py::array_t<T>>(a);
+  }
+
+  // An array written in place must not share memory with another argument: the writes would
+  // change what the kernel reads (b passed as a view of w, or of X).
+  void refuse_overlap(const char* written, const py::array& a, const char* other,
+                      const py::array& b) const {
+    const auto start_a = reinterpret_cast<std::uintptr_t>(a.data());
+    const auto start_b = reinterpret_cast<std::uintptr_t>(b.data());
+    const auto bytes_a = static_cast<std::uintptr_t>(a.nbytes());
+    const auto bytes_b = static_cast<std::uintptr_t>(b.nbytes());
+    if (bytes_a > 0 && bytes_b > 0 && start_a < start_b + bytes_b && start_b < start_a + bytes_a) {
+      throw py::value_error(cat(fn, "(): ", written, " and ", other, " share memory; ", written,
+                                " is updated in place and needs an "
+                                "array of its own"));
+    }
   }
 
   // Binary labels: a vector of dtype T whose every value is 0 or 1.
@@ -574,14 +593,19 @@ py::array perceptron_fit(py::handle X, py::handle y, py::handle w, py::handle b,
     auto labels = c.labels<T>(y, "y", "X", n);
     auto weights = c.inout_vector<T>(w, "w", "X", d, cat("(d,) with d = X.shape[1] = ", d));
     auto bias = c.inout_vector<T>(b, "b", "X", 1, "(1,)");
+    c.refuse_overlap("b", bias, "w", weights);
+    c.refuse_overlap("w", weights, "X", x);
+    c.refuse_overlap("b", bias, "X", x);
+    c.refuse_overlap("w", weights, "y", labels);
+    c.refuse_overlap("b", bias, "y", labels);
     const T lr = c.positive_finite<T>("learning_rate", learning_rate);
     std::vector<Index> errors(static_cast<std::size_t>(max_epochs));
     Index epochs_run = 0;
     T *w_ptr = weights.mutable_data(), *b_ptr = bias.mutable_data();
     {
       py::gil_scoped_release nogil;
-      K<T>().perceptron_fit(w_ptr, b_ptr, errors.data(), &epochs_run, x.data(), labels.data(), n,
-                             d, lr, max_epochs, shuffle, seed_value);
+      K<T>().perceptron_fit(w_ptr, b_ptr, errors.data(), &epochs_run, x.data(), labels.data(), n, d,
+                            lr, max_epochs, shuffle, seed_value);
     }
     py::array_t<std::int64_t> out(epochs_run);
     std::copy(errors.begin(), errors.begin() + epochs_run, out.mutable_data());
@@ -599,6 +623,11 @@ Index perceptron_epoch(py::handle X, py::handle y, py::handle w, py::handle b, p
     auto labels = c.labels<T>(y, "y", "X", n);
     auto weights = c.inout_vector<T>(w, "w", "X", d, cat("(d,) with d = X.shape[1] = ", d));
     auto bias = c.inout_vector<T>(b, "b", "X", 1, "(1,)");
+    c.refuse_overlap("b", bias, "w", weights);
+    c.refuse_overlap("w", weights, "X", x);
+    c.refuse_overlap("b", bias, "X", x);
+    c.refuse_overlap("w", weights, "y", labels);
+    c.refuse_overlap("b", bias, "y", labels);
     const T lr = c.positive_finite<T>("learning_rate", learning_rate);
     IndexArray idx;
     if (!order.is_none()) idx = c.indices(order, "order", n);
@@ -629,7 +658,7 @@ void sgd_update(py::handle param, py::handle grad, py::handle momentum_buffer, d
     const std::int64_t t = c.step(step);
     py::gil_scoped_release nogil;
     K<T>().sgd_update(u.param, u.state[0], u.grad, u.n, cfg.learning_rate, cfg.momentum,
-                       cfg.nesterov, cfg.weight_decay, t);
+                      cfg.nesterov, cfg.weight_decay, t);
   });
 }
 
@@ -646,7 +675,7 @@ void adagrad_update(py::handle param, py::handle grad, py::handle state_sum, dou
     const std::int64_t t = c.step(step);
     py::gil_scoped_release nogil;
     K<T>().adagrad_update(u.param, u.state[0], u.grad, u.n, cfg.learning_rate, cfg.eps,
-                           cfg.weight_decay, t);
+                          cfg.weight_decay, t);
   });
 }
 
@@ -665,8 +694,8 @@ void adadelta_update(py::handle param, py::handle grad, py::handle square_avg, p
     c.optimizer(cfg);
     const std::int64_t t = c.step(step);
     py::gil_scoped_release nogil;
-    K<T>().adadelta_update(u.param, u.state[0], u.state[1], u.grad, u.n, cfg.learning_rate,
-                            cfg.rho, cfg.eps, cfg.weight_decay, t);
+    K<T>().adadelta_update(u.param, u.state[0], u.state[1], u.grad, u.n, cfg.learning_rate, cfg.rho,
+                           cfg.eps, cfg.weight_decay, t);
   });
 }
 
@@ -687,8 +716,8 @@ void rmsprop_update(py::handle param, py::handle grad, py::handle square_avg,
     const std::int64_t t = c.step(step);
     py::gil_scoped_release nogil;
     K<T>().rmsprop_update(u.param, u.state[0], u.state[1], u.state[2], u.grad, u.n,
-                           cfg.learning_rate, cfg.rho, cfg.eps, cfg.momentum, cfg.centered,
-                           cfg.weight_decay, t);
+                          cfg.learning_rate, cfg.rho, cfg.eps, cfg.momentum, cfg.centered,
+                          cfg.weight_decay, t);
   });
 }
 
@@ -904,8 +933,8 @@ class PyNetwork {
  private:
   template <typename T>
   std::unique_ptr<fastnn::NetworkApi<T>> build(const Call& c, py::list weights, py::list biases,
-                                            py::list weight_states, py::list bias_states,
-                                            Index max_batch) {
+                                               py::list weight_states, py::list bias_states,
+                                               Index max_batch) {
     fastnn::Parameters<T> p;
     const Index slots = fastnn::optimizer_state_slots(optimizer_.kind);
     for (std::size_t l = 0; l < specs_.size(); ++l) {
