@@ -8,6 +8,7 @@ the plain NumPy loop the C++ one is tested against.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import sys
 import threading
@@ -41,6 +42,17 @@ def _drop_cached_predictors() -> None:
     for model in list(_PREDICTOR_HOLDERS):
         model._predictor = None
     _PREDICTOR_HOLDERS.clear()
+
+
+def _one_at_a_time(method):
+    """Run `method` under the model's training lock: calls from several threads take turns."""
+
+    @functools.wraps(method)
+    def serialised(self, *args, **kwargs):
+        with self._training_lock:
+            return method(self, *args, **kwargs)
+
+    return serialised
 
 
 class Sequential:
@@ -323,6 +335,7 @@ class Sequential:
 
     # ---- training ------------------------------------------------------------------------
 
+    @_one_at_a_time
     def fit(
         self,
         X,
@@ -341,33 +354,6 @@ class Sequential:
         ``validation_split`` holds out the last fraction of the samples (before shuffling), as
         Keras does. ``verbose`` 1 shows a progress bar, 2 a line per epoch, 0 nothing.
         """
-        with self._training_lock:
-            return self._fit(
-                X,
-                y,
-                epochs=epochs,
-                batch_size=batch_size,
-                shuffle=shuffle,
-                validation_split=validation_split,
-                validation_data=validation_data,
-                callbacks=callbacks,
-                verbose=verbose,
-                initial_epoch=initial_epoch,
-            )
-
-    def _fit(
-        self,
-        X,
-        y,
-        epochs: int = 1,
-        batch_size: int | None = 32,
-        shuffle: bool = True,
-        validation_split: float = 0.0,
-        validation_data: tuple | None = None,
-        callbacks: Sequence[Callback] | None = None,
-        verbose: int = 1,
-        initial_epoch: int = 0,
-    ) -> History:
         self._require_layers()
         self._require_compiled("fit")
         if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
