@@ -574,7 +574,7 @@ HYPER_BOUNDS = {
     # name: [(keyword, a bad value, the range the message states)]
     "sgd": [
         ("learning_rate", -0.1, ">= 0"),
-        ("momentum", -0.5, ">= 0"),
+        ("momentum", -0.5, "in \\[0, 1\\]"),
         ("weight_decay", -1, ">= 0"),
     ],
     "adagrad": [
@@ -591,7 +591,7 @@ HYPER_BOUNDS = {
         ("learning_rate", -0.01, ">= 0"),
         ("rho", -0.1, "in \\[0, 1\\)"),
         ("eps", 0.0, "> 0"),
-        ("momentum", -0.9, ">= 0"),
+        ("momentum", -0.9, "in \\[0, 1\\]"),
         ("weight_decay", -0.1, ">= 0"),
     ],
     "adam": [

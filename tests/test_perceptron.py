@@ -115,7 +115,9 @@ def test_edge_sizes(module):
     X, y = np.zeros((0, 3)), np.zeros(0)
     np.testing.assert_array_equal(module.perceptron_fit(X, y, np.zeros(3), np.zeros(1)), [0])
     X, y = noisy_data(5, 2, np.float64, seed=1)
-    assert module.perceptron_fit(X, y, np.zeros(2), np.zeros(1), max_epochs=0).size == 0
+    # No epoch to run is a mistake in the call, in the kernel and its twin as in Perceptron.
+    with pytest.raises(ValueError, match=r"max_epochs must be an int in \[1, 1000000\], got 0"):
+        module.perceptron_fit(X, y, np.zeros(2), np.zeros(1), max_epochs=0)
 
 
 def test_fit_releases_the_gil():
@@ -346,8 +348,13 @@ def read_only(a):
         (dict(b=0.0), TypeError, "b must be a numpy.ndarray"),
         (dict(learning_rate=0.0), ValueError, "learning_rate must be a finite number > 0"),
         (dict(learning_rate=float("inf")), ValueError, "learning_rate"),
-        (dict(max_epochs=-1), ValueError, "max_epochs must be >= 0"),
-        (dict(seed=-1), ValueError, r"seed must be in \[0, 2\*\*64\)"),
+        (dict(max_epochs=-1), ValueError, r"max_epochs must be an int in \[1, 1000000\]"),
+        (dict(max_epochs=10**6 + 1), ValueError, r"max_epochs must be an int in \[1, 1000000\]"),
+        (dict(max_epochs=2**70), ValueError, "max_epochs must be an int in"),
+        (dict(max_epochs=True), TypeError, "max_epochs must be an int, got bool"),
+        (dict(seed=-1), ValueError, r"seed must be an int in \[0, 2\*\*64\)"),
+        (dict(seed=2**64), ValueError, r"seed must be an int in \[0, 2\*\*64\)"),
+        (dict(shuffle=1), TypeError, "shuffle must be True or False"),
         (dict(seed=2.0), TypeError, "seed must be an int"),
     ],
 )

@@ -24,15 +24,15 @@ PyObject* features(PyObject*, PyObject*) {
   // __builtin_cpu_supports takes a string literal only, hence one line per feature. These are
   // the features of the x86-64 micro-architecture levels v2, v3 and v4 (psABI names; GCC calls
   // cx16 "cmpxchg16b" and lahf "lahf_lm").
-#define FASTNN_FEATURE(name)                                                          \
-  if (__builtin_cpu_supports(name)) {                                                 \
-    PyObject* s = PyUnicode_FromString(name);                                         \
-    if (s == nullptr || PyList_Append(out, s) != 0) {                                 \
-      Py_XDECREF(s);                                                                  \
-      Py_DECREF(out);                                                                 \
-      return nullptr;                                                                 \
-    }                                                                                 \
-    Py_DECREF(s);                                                                     \
+#define FASTNN_FEATURE(name)                          \
+  if (__builtin_cpu_supports(name)) {                 \
+    PyObject* s = PyUnicode_FromString(name);         \
+    if (s == nullptr || PyList_Append(out, s) != 0) { \
+      Py_XDECREF(s);                                  \
+      Py_DECREF(out);                                 \
+      return nullptr;                                 \
+    }                                                 \
+    Py_DECREF(s);                                     \
   }
   FASTNN_FEATURE("cmpxchg16b")
   FASTNN_FEATURE("lahf_lm")
@@ -76,7 +76,7 @@ PyObject* identity(PyObject*, PyObject*) {
     const unsigned base_family = (a >> 8) & 0xF, base_model = (a >> 4) & 0xF;
     family = base_family == 0xF ? base_family + ((a >> 20) & 0xFF) : base_family;
     model = (base_family == 0x6 || base_family == 0xF) ? (((a >> 16) & 0xF) << 4) | base_model
-                                                        : base_model;
+                                                       : base_model;
   }
   return Py_BuildValue("(sII)", vendor, family, model);
 #else

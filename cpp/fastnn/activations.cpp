@@ -2,11 +2,22 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <limits>
 
 #include "fastnn/config.hpp"
 
 namespace fastnn {
+
+// The table lists the activations in the enum's order, one row each, so a row can be found by
+// the enum's value.
+constexpr bool rows_follow_the_enum() {
+  for (std::size_t i = 0; i < std::size(kActivations); ++i) {
+    if (kActivations[i].id != Activation(i)) return false;
+  }
+  return std::size(kActivations) == std::size_t(Activation::softmax) + 1;
+}
+static_assert(rows_follow_the_enum(), "kActivations: one row per Activation, in its order");
 
 namespace {
 

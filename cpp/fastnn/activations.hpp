@@ -3,23 +3,54 @@
 //
 // The elementwise ones treat the buffer as flat; softmax works row by row. NaN in Z
 // propagates to A (no comparison swallows it), and no finite Z overflows.
+//
+// kActivations below is THE table of activations: the bindings register one kernel pair per
+// row and export the rows as fastnn._core.ACTIVATIONS, which fastnn.activations, Dense and
+// fastnn.reference read. This header holds no Eigen, so the bindings can include it.
 #pragma once
 
-#include <cmath>
-
-#include "fastnn/common.hpp"
+#include "fastnn/types.hpp"
 
 namespace fastnn {
 
-// Sigmoid without overflow: exp is only ever taken of a non-positive number. Shared by the
-// sigmoid and softplus activations and the fused sigmoid cross-entropy.
-template <typename T>
-inline T stable_sigmoid(T z) {
-  if (z >= T(0)) return T(1) / (T(1) + std::exp(-z));
-  const T e = std::exp(z);
-  return e / (T(1) + e);
-}
+struct ActivationInfo {
+  const char* name;
+  Activation id;
+  const Parameter* alpha;  // its one parameter (leaky_relu, elu), or null
+  const char* forward;     // the formula, for docstrings and docs
+  const char* backward;
+};
 
+// alpha is any finite number: Keras and PyTorch allow a negative slope or scale too.
+inline constexpr Parameter kLeakyReluAlpha =
+    real_param("alpha", 0.01, -kInf, kInf, true, true, "the slope below 0");
+inline constexpr Parameter kEluAlpha =
+    real_param("alpha", 1.0, -kInf, kInf, true, true, "the scale of exp(Z) - 1 below 0");
+
+inline constexpr ActivationInfo kActivations[] = {
+    {"step", Activation::step, nullptr, "Heaviside step: 1 where Z > 0, else 0",
+     "dZ = 0: the step's derivative is 0 wherever it exists"},
+    {"linear", Activation::linear, nullptr, "identity: A = Z", "dZ = dA"},
+    {"sigmoid", Activation::sigmoid, nullptr, "logistic sigmoid 1 / (1 + exp(-Z)), overflow-free",
+     "dZ = dA * A * (1 - A)"},
+    {"tanh", Activation::tanh, nullptr, "hyperbolic tangent", "dZ = dA * (1 - A**2)"},
+    {"relu", Activation::relu, nullptr, "max(Z, 0)", "dZ = dA where Z > 0, else 0 (relu'(0) = 0)"},
+    {"leaky_relu", Activation::leaky_relu, &kLeakyReluAlpha,
+     "leaky ReLU: Z where Z >= 0, alpha * Z below", "dZ = dA where Z > 0, alpha * dA elsewhere"},
+    {"elu", Activation::elu, &kEluAlpha, "ELU: Z where Z >= 0, alpha * (exp(Z) - 1) below",
+     "dZ = dA where Z > 0, dA * alpha * exp(Z) elsewhere"},
+    {"softplus", Activation::softplus, nullptr, "log(1 + exp(Z)), overflow-free",
+     "dZ = dA * sigmoid(Z)"},
+    {"softmax", Activation::softmax, nullptr, "row-wise softmax: each row of A sums to 1",
+     "dZ = A * (dA - sum(dA * A, row))"},
+};
+
+constexpr const ActivationInfo& activation_info(Activation id) {
+  for (const ActivationInfo& a : kActivations) {
+    if (a.id == id) return a;
+  }
+  return kActivations[0];  // unreachable: every Activation has a row (activations.cpp checks)
+}
 
 // Heaviside: 1 where z > 0, else 0. Its derivative is 0 everywhere it exists: a network of
 // steps cannot learn by gradient descent, which is why the perceptron has its own rule.

@@ -7,6 +7,7 @@
 
 #include <Eigen/Core>
 #include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <vector>
 
@@ -80,6 +81,15 @@ void packet_map(T* out, const T* in, Index n, F&& f) {
   const Index bulk = (n * 4 >= P) ? n / P * P : n;
   if (bulk > 0) Eigen::Map<Flat>(out, bulk) = f(Eigen::Map<const Flat>(in, bulk));
   if (bulk < n) packet_map_tail<T, (P > 4 ? P / 2 : P)>(out + bulk, in + bulk, n - bulk, f);
+}
+
+// Sigmoid without overflow: exp is only ever taken of a non-positive number. Shared by the
+// sigmoid and softplus activations and the fused sigmoid cross-entropy.
+template <typename T>
+inline T stable_sigmoid(T z) {
+  if (z >= T(0)) return T(1) / (T(1) + std::exp(-z));
+  const T e = std::exp(z);
+  return e / (T(1) + e);
 }
 
 }  // namespace fastnn

@@ -39,15 +39,6 @@ class NetworkApi {
   virtual Index outputs() const = 0;
 };
 
-// The four loss pairs of losses.hpp, in this order in KernelsOf::losses.
-enum class LossKernel {
-  mse,
-  binary_crossentropy,
-  sigmoid_binary_crossentropy,
-  softmax_crossentropy
-};
-constexpr int kLossKernels = 4;
-
 template <typename T>
 struct LossPair {
   double (*forward)(const T* Y, const T* Tg, Index rows, Index cols);
@@ -63,7 +54,7 @@ struct KernelsOf {
   void (*activation_forward)(Activation act, T* A, const T* Z, Index rows, Index cols, T alpha);
   void (*activation_backward)(Activation act, T* dZ, const T* Z, const T* A, const T* dA,
                               Index rows, Index cols, T alpha);
-  LossPair<T> losses[kLossKernels];  // indexed by LossKernel
+  LossPair<T> losses[kLossKernelCount];  // indexed by LossKernel
   void (*sgd_update)(T* param, T* momentum_buffer, const T* grad, Index n, double learning_rate,
                      double momentum, bool nesterov, double weight_decay, std::int64_t step);
   void (*adagrad_update)(T* param, T* state_sum, const T* grad, Index n, double learning_rate,

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "fastnn/activations.hpp"
+#include "fastnn/common.hpp"
 
 namespace fastnn {
 
@@ -134,6 +135,35 @@ void softmax_crossentropy_backward(T* dY, const T* Y, const T* Tg, Index rows, I
   }
 }
 
+template <typename T>
+double loss_forward(LossKernel k, const T* Y, const T* Tg, Index rows, Index cols) {
+  switch (k) {
+    case LossKernel::mse:
+      return mse_forward(Y, Tg, rows, cols);
+    case LossKernel::binary_crossentropy:
+      return binary_crossentropy_forward(Y, Tg, rows, cols);
+    case LossKernel::sigmoid_binary_crossentropy:
+      return sigmoid_binary_crossentropy_forward(Y, Tg, rows, cols);
+    case LossKernel::softmax_crossentropy:
+      return softmax_crossentropy_forward(Y, Tg, rows, cols);
+  }
+  return 0;
+}
+
+template <typename T>
+void loss_backward(LossKernel k, T* dY, const T* Y, const T* Tg, Index rows, Index cols) {
+  switch (k) {
+    case LossKernel::mse:
+      return mse_backward(dY, Y, Tg, rows, cols);
+    case LossKernel::binary_crossentropy:
+      return binary_crossentropy_backward(dY, Y, Tg, rows, cols);
+    case LossKernel::sigmoid_binary_crossentropy:
+      return sigmoid_binary_crossentropy_backward(dY, Y, Tg, rows, cols);
+    case LossKernel::softmax_crossentropy:
+      return softmax_crossentropy_backward(dY, Y, Tg, rows, cols);
+  }
+}
+
 #define FASTNN_INSTANTIATE(T, name)                                    \
   template double name##_forward<T>(const T*, const T*, Index, Index); \
   template void name##_backward<T>(T*, const T*, const T*, Index, Index);
@@ -144,6 +174,11 @@ void softmax_crossentropy_backward(T* dY, const T* Y, const T* Tg, Index rows, I
   FASTNN_INSTANTIATE(T, softmax_crossentropy)
 FASTNN_INSTANTIATE_ALL(float)
 FASTNN_INSTANTIATE_ALL(double)
+template double loss_forward<float>(LossKernel, const float*, const float*, Index, Index);
+template double loss_forward<double>(LossKernel, const double*, const double*, Index, Index);
+template void loss_backward<float>(LossKernel, float*, const float*, const float*, Index, Index);
+template void loss_backward<double>(LossKernel, double*, const double*, const double*, Index,
+                                    Index);
 #undef FASTNN_INSTANTIATE_ALL
 #undef FASTNN_INSTANTIATE
 

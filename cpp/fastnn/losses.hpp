@@ -5,11 +5,76 @@
 // softmax cross-entropy (each row is one sample's distribution). The values are summed in
 // double whatever T is, so a float32 loss over a large batch does not drift.
 // An empty batch has no mean: the value is NaN (as numpy.mean of nothing), the gradient empty.
+//
+// Two tables: kLossKernels, one row per kernel pair (the bindings register them from it), and
+// kLosses, one row per loss a network trains on, saying which kernel it runs and when it fuses
+// with the output activation (the network, fastnn.reference's Network and Sequential.compile
+// all read that rule from here, through fastnn._core.LOSSES). No Eigen in this header.
 #pragma once
 
-#include "fastnn/common.hpp"
+#include "fastnn/types.hpp"
 
 namespace fastnn {
+
+struct LossKernelInfo {
+  const char* name;  // <name>_forward / <name>_backward
+  LossKernel id;
+  const char* doc;
+};
+
+inline constexpr LossKernelInfo kLossKernels[] = {
+    {"mse", LossKernel::mse, "mean squared error, mean((Y - T)**2) over every element"},
+    {"binary_crossentropy", LossKernel::binary_crossentropy,
+     "binary cross-entropy of probabilities Y (clipped to [1e-7, 1 - 1e-7]), mean over every "
+     "element"},
+    {"sigmoid_binary_crossentropy", LossKernel::sigmoid_binary_crossentropy,
+     "binary cross-entropy of sigmoid(Y) for logits Y, in the stable fused form"},
+    {"softmax_crossentropy", LossKernel::softmax_crossentropy,
+     "cross-entropy of softmax(Y) for logits Y against one-hot (or distribution) rows T, mean "
+     "over the batch"},
+};
+static_assert(std::size(kLossKernels) == kLossKernelCount);
+
+struct LossInfo {
+  const char* name;
+  LossKind id;
+  const char* alias;  // Keras' other name for it, or null
+  // The kernel on the output activation's values, or -1: the loss needs `fused_with`.
+  int kernel;
+  // With this output activation (or -1: none), the loss runs `fused_kernel` on the logits
+  // instead: stable where the activation saturates, and cheaper.
+  int fused_with;
+  int fused_kernel;
+  bool labels;  // targets are int64 class labels (n,), not rows (n, outputs)
+  const char* doc;
+};
+
+inline constexpr LossInfo kLosses[] = {
+    {"mse", LossKind::mse, "mean_squared_error", int(LossKernel::mse), -1, -1, false,
+     "mean squared error of the output"},
+    {"binary_crossentropy", LossKind::binary_crossentropy, nullptr,
+     int(LossKernel::binary_crossentropy), int(Activation::sigmoid),
+     int(LossKernel::sigmoid_binary_crossentropy), false,
+     "targets in [0, 1]; fused with a sigmoid output"},
+    {"categorical_crossentropy", LossKind::categorical_crossentropy, nullptr, -1,
+     int(Activation::softmax), int(LossKernel::softmax_crossentropy), false,
+     "one-hot (or distribution) target rows; needs a softmax output"},
+    {"sparse_categorical_crossentropy", LossKind::sparse_categorical_crossentropy, nullptr, -1,
+     int(Activation::softmax), int(LossKernel::softmax_crossentropy), true,
+     "integer class labels; needs a softmax output"},
+};
+
+constexpr const LossInfo& loss_info(LossKind id) {
+  for (const LossInfo& l : kLosses) {
+    if (l.id == id) return l;
+  }
+  return kLosses[0];  // unreachable: every LossKind has a row
+}
+
+// Whether a network with this output activation trains `loss` through its fused kernel.
+constexpr bool fuses(LossKind loss, Activation output) {
+  return loss_info(loss).fused_with == int(output);
+}
 
 // binary_crossentropy clips Y to [bce_clip_eps, 1 - bce_clip_eps] before the logs, as Keras.
 constexpr double bce_clip_eps = 1e-7;
@@ -39,5 +104,11 @@ template <typename T>
 double softmax_crossentropy_forward(const T* Y, const T* Tg, Index rows, Index cols);
 template <typename T>
 void softmax_crossentropy_backward(T* dY, const T* Y, const T* Tg, Index rows, Index cols);
+
+// One entry point for code that holds the loss kernel as data (the network, the bindings).
+template <typename T>
+double loss_forward(LossKernel k, const T* Y, const T* Tg, Index rows, Index cols);
+template <typename T>
+void loss_backward(LossKernel k, T* dY, const T* Y, const T* Tg, Index rows, Index cols);
 
 }  // namespace fastnn

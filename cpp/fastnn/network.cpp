@@ -20,9 +20,8 @@ Network<T>::Network(std::vector<LayerSpec> layers, LossKind loss, const Optimize
       params_(std::move(params)),
       max_batch_(std::max<Index>(max_batch, 1)) {
   const Activation last = layers_.back().activation;
-  fused_output_ = (loss_ == LossKind::binary_crossentropy && last == Activation::sigmoid) ||
-                  loss_ == LossKind::categorical_crossentropy ||
-                  loss_ == LossKind::sparse_categorical_crossentropy;
+  // The bindings refused a loss without a kernel of its own unless it fuses with this output.
+  fused_output_ = fuses(loss_, last);
   regularized_ = false;
   macs_per_sample_ = 0;
   parameters_ = 0;
@@ -72,27 +71,13 @@ double Network<T>::output_loss(const T* Tb, Index r0, Index rows, bool backprop,
   const T* A = A_[L].data() + r0 * cols;
   T* dZ = dZ_[L].data() + r0 * cols;
   T* dA = dA_.data() + r0 * widest_;
-  double loss = 0;
-  switch (loss_) {
-    case LossKind::mse:
-      loss = mse_forward(A, Tb, rows, cols);
-      if (backprop) mse_backward(dA, A, Tb, rows, cols);
-      break;
-    case LossKind::binary_crossentropy:
-      if (fused_output_) {
-        loss = sigmoid_binary_crossentropy_forward(Z, Tb, rows, cols);
-        if (backprop) sigmoid_binary_crossentropy_backward(dZ, Z, Tb, rows, cols);
-      } else {
-        loss = binary_crossentropy_forward(A, Tb, rows, cols);
-        if (backprop) binary_crossentropy_backward(dA, A, Tb, rows, cols);
-      }
-      break;
-    case LossKind::categorical_crossentropy:
-    case LossKind::sparse_categorical_crossentropy:
-      loss = softmax_crossentropy_forward(Z, Tb, rows, cols);
-      if (backprop) softmax_crossentropy_backward(dZ, Z, Tb, rows, cols);
-      break;
-  }
+  // The loss's table row says which kernel runs: the fused one on the logits Z, or the plain
+  // one on the activations A (whose gradient dA then goes back through the activation).
+  const LossInfo& info = loss_info(loss_);
+  const auto kernel = LossKernel(fused_output_ ? info.fused_kernel : info.kernel);
+  const T* Y = fused_output_ ? Z : A;
+  const double loss = loss_forward(kernel, Y, Tb, rows, cols);
+  if (backprop) loss_backward(kernel, fused_output_ ? dZ : dA, Y, Tb, rows, cols);
   if (backprop && !fused_output_) {
     activation_backward(s.activation, dZ, Z, A, dA, rows, cols, T(s.alpha));
   }

@@ -11,13 +11,168 @@
 // (1 - beta, lr / bias_correction, ...) is formed in double and rounded to T once, as PyTorch
 // turns its Python floats into the tensor's dtype; the per-element work is all in T.
 // Nothing here allocates.
+//
+// kOptimizers below is THE table of optimizers: each one's hyper-parameters with their
+// defaults and ranges, and its state arrays. The bindings build their keyword arguments and
+// check them by it and export it as fastnn._core.OPTIMIZERS; the optimizer classes and
+// fastnn.reference read it from there. This header holds no Eigen.
 #pragma once
 
 #include <cstdint>
+#include <string_view>
 
-#include "fastnn/common.hpp"
+#include "fastnn/types.hpp"
 
 namespace fastnn {
+
+// Rows shared by several optimizers.
+inline constexpr Parameter kWeightDecay = real_param(
+    "weight_decay", 0.0, 0, kInf, false, false, "L2 penalty added to the gradient: g += wd * p");
+inline constexpr Parameter kMomentum =
+    real_param("momentum", 0.0, 0, 1, false, false, "the momentum factor");
+inline constexpr Parameter kEps8 =
+    real_param("eps", 1e-8, 0, kInf, true, false, "added to the denominator, for stability");
+
+constexpr Parameter learning_rate_param(double default_value) {
+  return real_param("learning_rate", default_value, 0, kInf, false, false,
+                    "the step size (the classes also take a schedule)");
+}
+
+inline constexpr Parameter kSgdParameters[] = {
+    learning_rate_param(0.01),
+    kMomentum,
+    flag_param("nesterov", false, "Nesterov momentum: step along g + momentum * buf", "momentum"),
+    kWeightDecay,
+};
+inline constexpr Parameter kAdagradParameters[] = {
+    learning_rate_param(0.01),
+    real_param("initial_accumulator_value", 0.0, 0, kInf, false, false,
+               "the sum of squares' starting value (read when the state is made)"),
+    real_param("eps", 1e-10, 0, kInf, true, false, "added to the denominator, for stability"),
+    kWeightDecay,
+};
+inline constexpr Parameter kAdadeltaParameters[] = {
+    learning_rate_param(1.0),
+    real_param("rho", 0.9, 0, 1, false, true, "the running averages' decay"),
+    real_param("eps", 1e-6, 0, kInf, true, false, "inside both square roots"),
+    kWeightDecay,
+};
+inline constexpr Parameter kRmspropParameters[] = {
+    learning_rate_param(0.01),
+    real_param("rho", 0.99, 0, 1, false, true, "the squared gradients' decay (PyTorch's alpha)"),
+    kEps8,
+    kMomentum,
+    flag_param("centered", false,
+               "divide by the gradient's estimated variance, not its mean square"),
+    kWeightDecay,
+};
+inline constexpr Parameter kAdamParametersHead[] = {
+    real_param("beta_1", 0.9, 0, 1, false, true, "the gradient average's decay"),
+    real_param("beta_2", 0.999, 0, 1, false, true, "the squared gradient average's decay"),
+    kEps8,
+    flag_param("amsgrad", false, "use the largest squared-gradient average seen so far"),
+};
+inline constexpr Parameter kAdamParameters[] = {
+    learning_rate_param(0.001), kAdamParametersHead[0], kAdamParametersHead[1],
+    kAdamParametersHead[2],     kAdamParametersHead[3], kWeightDecay,
+};
+inline constexpr Parameter kAdamwParameters[] = {
+    learning_rate_param(0.001),
+    kAdamParametersHead[0],
+    kAdamParametersHead[1],
+    kAdamParametersHead[2],
+    kAdamParametersHead[3],
+    real_param("weight_decay", 0.01, 0, kInf, false, false,
+               "decoupled weight decay: p *= 1 - lr * wd before the step"),
+};
+
+inline constexpr const char* kSgdState[] = {"momentum_buffer"};
+inline constexpr const char* kAdagradState[] = {"state_sum"};
+inline constexpr const char* kAdadeltaState[] = {"square_avg", "acc_delta"};
+inline constexpr const char* kRmspropState[] = {"square_avg", "momentum_buffer", "grad_avg"};
+inline constexpr const char* kAdamState[] = {"exp_avg", "exp_avg_sq", "max_exp_avg_sq"};
+
+struct OptimizerInfo {
+  const char* name;  // <name>_update, and the name a model compiles with
+  OptimizerKind id;
+  const char* class_name;  // in fastnn.optimizers
+  // Its hyper-parameters, learning_rate first. The update kernels take every one but those
+  // read only when the state is made (initial_accumulator_value) as keyword arguments, and
+  // take learning_rate without a default; the classes take them all, with these defaults.
+  const Parameter* parameters;
+  std::size_t parameter_count;
+  // The state arrays it keeps per parameter, each of the parameter's size, laid one after
+  // another in one buffer. Every slot is kept whatever the flags, so the layout depends on
+  // the kind alone (an unused slot, e.g. max_exp_avg_sq without amsgrad, is never touched).
+  const char* const* state;
+  int slots;
+  const char* doc;
+};
+
+#define FASTNN_ROWS(a) a, std::size(a)
+inline constexpr OptimizerInfo kOptimizers[] = {
+    {"sgd", OptimizerKind::sgd, "SGD", FASTNN_ROWS(kSgdParameters), FASTNN_ROWS(kSgdState),
+     "SGD as torch.optim.SGD (no dampening): g += weight_decay * param; with momentum, buf = g "
+     "on step 1, else momentum * buf + g, and g = buf (nesterov: g + momentum * buf); param -= "
+     "learning_rate * g"},
+    {"adagrad", OptimizerKind::adagrad, "Adagrad", FASTNN_ROWS(kAdagradParameters),
+     FASTNN_ROWS(kAdagradState),
+     "Adagrad as torch.optim.Adagrad (lr_decay 0): state_sum += g**2; param -= learning_rate * "
+     "g / (sqrt(state_sum) + eps)"},
+    {"adadelta", OptimizerKind::adadelta, "Adadelta", FASTNN_ROWS(kAdadeltaParameters),
+     FASTNN_ROWS(kAdadeltaState),
+     "Adadelta as torch.optim.Adadelta: square_avg = rho * square_avg + (1 - rho) * g**2; "
+     "delta = sqrt(acc_delta + eps) / sqrt(square_avg + eps) * g; acc_delta = rho * acc_delta "
+     "+ (1 - rho) * delta**2; param -= learning_rate * delta"},
+    {"rmsprop", OptimizerKind::rmsprop, "RMSprop", FASTNN_ROWS(kRmspropParameters),
+     FASTNN_ROWS(kRmspropState),
+     "RMSprop as torch.optim.RMSprop (rho is its alpha): square_avg = rho * square_avg + (1 - "
+     "rho) * g**2; avg = sqrt(square_avg) + eps (centered: sqrt(square_avg - grad_avg**2) + "
+     "eps, grad_avg the same average of g); with momentum, buf = momentum * buf + g / avg and "
+     "param -= learning_rate * buf, else param -= learning_rate * g / avg"},
+    {"adam", OptimizerKind::adam, "Adam", FASTNN_ROWS(kAdamParameters), FASTNN_ROWS(kAdamState),
+     "Adam as torch.optim.Adam: g += weight_decay * param; exp_avg = beta_1 * exp_avg + (1 - "
+     "beta_1) * g; exp_avg_sq = beta_2 * exp_avg_sq + (1 - beta_2) * g**2 (amsgrad: "
+     "max_exp_avg_sq = max(max_exp_avg_sq, exp_avg_sq), used below in its place); param -= "
+     "learning_rate / (1 - beta_1**step) * exp_avg / (sqrt(exp_avg_sq) / sqrt(1 - beta_2**step) "
+     "+ eps)"},
+    {"adamw", OptimizerKind::adamw, "AdamW", FASTNN_ROWS(kAdamwParameters), FASTNN_ROWS(kAdamState),
+     "AdamW as torch.optim.AdamW: param *= 1 - learning_rate * weight_decay (decoupled weight "
+     "decay), then the Adam step without weight decay"},
+};
+#undef FASTNN_ROWS
+
+constexpr const OptimizerInfo& optimizer_info(OptimizerKind id) {
+  for (const OptimizerInfo& o : kOptimizers) {
+    if (o.id == id) return o;
+  }
+  return kOptimizers[0];  // unreachable: every OptimizerKind has a row
+}
+
+// How many state arrays (each n values) the kind keeps.
+constexpr int optimizer_state_slots(OptimizerKind kind) {
+  return optimizer_info(kind).slots;
+}
+
+// Whether the update kernel takes this parameter (the rest are read when the state is made).
+constexpr bool is_update_argument(const Parameter& p) {
+  return std::string_view(p.name) != "initial_accumulator_value";
+}
+
+// Sets the config's field for the parameter `name` (a table name; flags as 0 or 1).
+inline void set_hyperparameter(OptimizerConfig& c, std::string_view name, double value) {
+  if (name == "learning_rate") c.learning_rate = value;
+  if (name == "momentum") c.momentum = value;
+  if (name == "nesterov") c.nesterov = value != 0;
+  if (name == "rho") c.rho = value;
+  if (name == "beta_1") c.beta_1 = value;
+  if (name == "beta_2") c.beta_2 = value;
+  if (name == "eps") c.eps = value;
+  if (name == "centered") c.centered = value != 0;
+  if (name == "amsgrad") c.amsgrad = value != 0;
+  if (name == "weight_decay") c.weight_decay = value;
+  if (name == "initial_accumulator_value") c.initial_accumulator_value = value;
+}
 
 // The state before the first update: zeros, except adagrad's sum, which starts at
 // cfg.initial_accumulator_value. state holds optimizer_state_slots(cfg.kind) * n values.

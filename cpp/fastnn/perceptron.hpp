@@ -12,9 +12,20 @@
 
 #include <cstdint>
 
-#include "fastnn/common.hpp"
+#include "fastnn/random.hpp"
+#include "fastnn/types.hpp"
 
 namespace fastnn {
+
+// THE table of the perceptron's parameters: perceptron_fit/perceptron_epoch check by it, the
+// Perceptron class and fastnn.reference read it (fastnn._core.PERCEPTRON). max_epochs is capped
+// because the kernel keeps one mistake count per epoch: 10**6 of them take 8 MB.
+inline constexpr Parameter kPerceptronParameters[] = {
+    real_param("learning_rate", 1.0, 0, kInf, true, false, "the size of each correction"),
+    int_param("max_epochs", 100, 1, 1e6, false, "stop after this many passes over the data"),
+    flag_param("shuffle", true, "visit the samples in a new random order each epoch"),
+    kSeed,
+};
 
 // One pass over the samples, in `order` (n indices into X; null visits 0..n-1). Updates w and
 // b in place and returns the number of mistakes made during the pass.

@@ -11,6 +11,13 @@
 
 namespace fastnn {
 
+// A seed and an epoch number are any 64-bit unsigned integers (2**64 is a double, 2**64 - 1 not:
+// the range is half-open). Every binding that takes one checks it by these rows.
+inline constexpr Parameter kSeed =
+    int_param("seed", 0, 0, 18446744073709551616.0, true, "the seed of the sample order");
+inline constexpr Parameter kEpoch =
+    int_param("epoch", 0, 0, 18446744073709551616.0, true, "the epoch's number (0-based)");
+
 struct SplitMix64 {
   std::uint64_t state;
   std::uint64_t next() {

@@ -6,62 +6,132 @@
 // depends on the instruction set the core is built for.
 #pragma once
 
+#include <cmath>
 #include <cstddef>
+#include <iterator>
+#include <limits>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace fastnn {
 
 using Index = std::ptrdiff_t;
 
+// ---- tables ----------------------------------------------------------------------------
+
+// A concept's facts live in one table next to its kernels (activations.hpp, losses.hpp,
+// optimizers.hpp, perceptron.hpp): one row per activation, loss or optimizer, and one
+// Parameter row per argument it takes. The bindings check arguments by these rows and export
+// them (fastnn._core.ACTIVATIONS, ...); fastnn.reference and the Python classes read them from
+// there, so a default or a range is written once.
+enum class ParamType { real, flag, integer };
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+constexpr double kRequired = std::numeric_limits<double>::quiet_NaN();  // no default
+
+struct Parameter {
+  const char* name;  // as Python spells it
+  ParamType type;
+  double default_value;  // kRequired: the caller must give it
+  double low, high;      // the valid range (real and integer), with its ends open or closed
+  bool low_open, high_open;
+  const char* doc;
+  // A flag that is true only when this other (real) parameter is > 0 (nesterov needs momentum).
+  const char* needs_positive = nullptr;
+};
+
+constexpr Parameter real_param(const char* name, double default_value, double low, double high,
+                               bool low_open, bool high_open, const char* doc) {
+  return {name, ParamType::real, default_value, low, high, low_open, high_open, doc};
+}
+constexpr Parameter flag_param(const char* name, bool default_value, const char* doc,
+                               const char* needs_positive = nullptr) {
+  return {name, ParamType::flag, default_value ? 1.0 : 0.0, 0, 1, false, false,
+          doc,  needs_positive};
+}
+// An integer in [low, high] (or [low, high) when high_open: 2**64 is a double, 2**64 - 1 not).
+constexpr Parameter int_param(const char* name, double default_value, double low, double high,
+                              bool high_open, const char* doc) {
+  return {name, ParamType::integer, default_value, low, high, false, high_open, doc};
+}
+
+// Whether `value` is a valid value of `p` (NaN never is; a real must also be finite).
+inline bool in_range(const Parameter& p, double value) {
+  if (p.type == ParamType::flag) return value == 0 || value == 1;
+  if (std::isnan(value) || (p.type == ParamType::real && !std::isfinite(value))) return false;
+  const bool above = p.low_open ? value > p.low : value >= p.low;
+  const bool below = p.high_open ? value < p.high : value <= p.high;
+  return above && below;
+}
+
+// The range as a message says it: "in [0, 1)", ">= 0", "> 0".
+inline std::string range_text(const Parameter& p) {
+  auto num = [](double v) {
+    if (v == std::ldexp(1.0, 64)) return std::string("2**64");
+    if (v == std::ldexp(1.0, 63)) return std::string("2**63");
+    std::string s = std::to_string(v);
+    s.erase(s.find_last_not_of('0') + 1);
+    if (!s.empty() && s.back() == '.') s.pop_back();
+    return s;
+  };
+  if (p.type == ParamType::flag) return "True or False";
+  const std::string low = num(p.low);
+  if (p.high == kInf) return std::string(p.low_open ? "> " : ">= ") + low;
+  return std::string("in ") + (p.low_open ? "(" : "[") + low + ", " + num(p.high) +
+         (p.high_open ? ")" : "]");
+}
+
+template <std::size_t N>
+constexpr const Parameter* find_param(const Parameter (&rows)[N], std::string_view name) {
+  for (const Parameter& p : rows) {
+    if (name == p.name) return &p;
+  }
+  return nullptr;
+}
+
 // ---- activations -----------------------------------------------------------------------
 
+// The table of activations (names, formulas, parameters) is kActivations in activations.hpp.
 enum class Activation { step, linear, sigmoid, tanh, relu, leaky_relu, elu, softplus, softmax };
 
 // ---- optimizers ------------------------------------------------------------------------
 
+// The table of optimizers (hyper-parameters, defaults, ranges, state slots) is kOptimizers in
+// optimizers.hpp; optimizer_config() there fills a config from it.
 enum class OptimizerKind { sgd, adagrad, adadelta, rmsprop, adam, adamw };
 
+// Every field a kind reads is set from its table row (the defaults here are never used as
+// hyper-parameter defaults: they only make a config that no row filled well defined).
 struct OptimizerConfig {
   OptimizerKind kind = OptimizerKind::sgd;
-  double learning_rate = 0.01;
-  double momentum = 0.0;                // sgd, rmsprop
-  bool nesterov = false;                // sgd
-  double rho = 0.9;                     // adadelta; rmsprop's smoothing (PyTorch calls it alpha)
-  double beta_1 = 0.9, beta_2 = 0.999;  // adam, adamw
-  double eps = 1e-8;
-  bool centered = false;      // rmsprop
-  bool amsgrad = false;       // adam, adamw
-  double weight_decay = 0.0;  // added to the gradient; decoupled (p *= 1 - lr*wd) for adamw
-  double initial_accumulator_value = 0.0;  // adagrad
+  double learning_rate = 0;
+  double momentum = 0;            // sgd, rmsprop
+  bool nesterov = false;          // sgd
+  double rho = 0;                 // adadelta; rmsprop's smoothing (PyTorch calls it alpha)
+  double beta_1 = 0, beta_2 = 0;  // adam, adamw
+  double eps = 0;
+  bool centered = false;    // rmsprop
+  bool amsgrad = false;     // adam, adamw
+  double weight_decay = 0;  // added to the gradient; decoupled (p *= 1 - lr*wd) for adamw
+  double initial_accumulator_value = 0;  // adagrad
 };
-
-// State arrays (each n values) the kind keeps, laid one after another in one buffer:
-// sgd 1 (momentum_buffer), adagrad 1 (sum), adadelta 2 (square_avg, acc_delta),
-// rmsprop 3 (square_avg, momentum_buffer, grad_avg), adam/adamw 3 (exp_avg, exp_avg_sq,
-// max_exp_avg_sq). Every slot is kept whatever the flags, so the layout depends on the kind
-// alone (an unused slot, e.g. max_exp_avg_sq without amsgrad, is never read or written).
-inline int optimizer_state_slots(OptimizerKind kind) {
-  switch (kind) {
-    case OptimizerKind::sgd:
-    case OptimizerKind::adagrad:
-      return 1;
-    case OptimizerKind::adadelta:
-      return 2;
-    case OptimizerKind::rmsprop:
-    case OptimizerKind::adam:
-    case OptimizerKind::adamw:
-      return 3;
-  }
-  return 0;
-}
 
 // ---- network ---------------------------------------------------------------------------
 
-// The loss the network is trained on. With a sigmoid output, binary_crossentropy runs through
-// the fused sigmoid_binary_crossentropy kernel on the logits; the two categorical losses need a
-// softmax output and run through softmax_crossentropy on the logits. The sparse one takes
-// integer class labels instead of one-hot rows.
+// The four loss kernel pairs of losses.hpp (their table is kLossKernels there).
+enum class LossKernel {
+  mse,
+  binary_crossentropy,
+  sigmoid_binary_crossentropy,
+  softmax_crossentropy
+};
+constexpr int kLossKernelCount = 4;
+
+// The loss the network is trained on (its table is kLosses in losses.hpp). With a sigmoid output,
+// binary_crossentropy runs through the fused sigmoid_binary_crossentropy kernel on the logits; the
+// two categorical losses need a softmax output and run through softmax_crossentropy on the logits.
+// The sparse one takes integer class labels instead of one-hot rows.
 enum class LossKind {
   mse,
   binary_crossentropy,

@@ -1,0 +1,194 @@
+"""The twin of ``cpp/fastnn/network.hpp``: the fused training loop, in plain NumPy."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from fastnn import tables
+from fastnn.reference import activations as _activations
+from fastnn.reference import losses as _losses
+from fastnn.reference.dense import dense_backward, dense_forward
+from fastnn.reference.optimizers import optimizer_update
+from fastnn.reference.random import permutation
+
+
+def _empty_sums() -> dict:
+    return {
+        "loss": 0.0,
+        "regularization": 0.0,
+        "samples": 0.0,
+        "correct": 0.0,
+        "judged": 0.0,
+        "abs_error": 0.0,
+        "squared_error": 0.0,
+        "elements": 0.0,
+        "finite": True,
+        "batches": 0,
+    }
+
+
+class Network:
+    """The NumPy twin of ``fastnn._core.Network``: the same layers, the same batch order, the
+    same update rules, step for step, for testing the fused C++ loop against.
+
+    It trains the given arrays in place: ``weights[l]`` (in, out), ``biases[l]`` (out,) or
+    None, and the optimizer states (``slots`` arrays of the parameter's size each).
+    """
+
+    def __init__(
+        self,
+        layers: list[dict],
+        loss: str,
+        optimizer: dict,
+        weights: list[np.ndarray],
+        biases: list[np.ndarray | None],
+        weight_states: list[np.ndarray],
+        bias_states: list[np.ndarray | None],
+        max_batch: int,
+    ) -> None:
+        self.layers = [dict(layer) for layer in layers]
+        self.loss = loss
+        self.optimizer = dict(optimizer)
+        self.weights, self.biases = list(weights), list(biases)
+        self.weight_states, self.bias_states = list(weight_states), list(bias_states)
+        self.max_batch = max_batch
+        self.step = 0
+        # The loss's row says which kernel runs: the fused one on the logits when the output
+        # activation is the one it fuses with, else the plain one on the output's values.
+        self.loss_row = tables.LOSSES[loss]
+        last = self.layers[-1]["activation"]
+        self.fused = self.loss_row.fuses(last)
+        if self.loss_row.kernel is None and not self.fused:
+            raise ValueError(
+                f"Network(): the loss '{loss}' needs a {self.loss_row.fused_with} output layer, "
+                f"got '{last}'"
+            )
+        row = tables.OPTIMIZERS[self.optimizer["kind"]]
+        hyper = {k: v for k, v in self.optimizer.items() if k != "kind"}
+        self.optimizer = {"kind": row.name, **row.check(hyper, "Network()")}
+
+    def _activation(self, spec: dict, suffix: str, *arrays):
+        row = tables.ACTIVATIONS[spec["activation"]]
+        kwargs = {}
+        if row.alpha is not None:
+            alpha = spec.get("alpha")
+            kwargs["alpha"] = row.alpha.default if alpha is None else alpha
+        return getattr(_activations, f"{row.name}_{suffix}")(*arrays, **kwargs)
+
+    def _forward(self, Xb):
+        Zs, As, inputs = [], [], Xb
+        for W, b, spec in zip(self.weights, self.biases, self.layers, strict=True):
+            Z = dense_forward(inputs, W, b if spec.get("use_bias", True) else None)
+            inputs = self._activation(spec, "forward", Z)
+            Zs.append(Z)
+            As.append(inputs)
+        return Zs, As
+
+    def _output_loss(self, Z, A, T, sums):
+        """The batch's data loss and dZ of the last layer; adds the metrics to `sums`."""
+        if self.fused:
+            kernel, Y = self.loss_row.fused_kernel, Z
+        else:
+            kernel, Y = self.loss_row.kernel, A
+        loss = getattr(_losses, f"{kernel}_forward")(Y, T)
+        gradient = getattr(_losses, f"{kernel}_backward")(Y, T)
+        dZ, dA = (gradient, None) if self.fused else (None, gradient)
+        if not self.fused:
+            dZ = self._activation(self.layers[-1], "backward", Z, A, dA)
+        rows, cols = A.shape
+        if cols == 1 or self.loss == "binary_crossentropy":
+            sums["correct"] += float(np.sum((A > 0.5) == (T > 0.5)))
+            sums["judged"] += rows * cols
+        else:
+            sums["correct"] += float(np.sum(A.argmax(axis=1) == T.argmax(axis=1)))
+            sums["judged"] += rows
+        D = A.astype(np.float64) - T
+        sums["abs_error"] += float(np.abs(D).sum())
+        sums["squared_error"] += float((D * D).sum())
+        sums["elements"] += rows * cols
+        return loss, dZ
+
+    def _regularization(self, grads=None) -> float:
+        penalty = 0.0
+        for l, (W, spec) in enumerate(zip(self.weights, self.layers, strict=True)):
+            l1, l2 = spec.get("l1", 0.0), spec.get("l2", 0.0)
+            if l1 == 0 and l2 == 0:
+                continue
+            W64 = W.astype(np.float64)
+            penalty += l1 * np.abs(W64).sum() + l2 * (W64 * W64).sum()
+            if grads is not None:
+                grads[l] += W.dtype.type(l1) * np.sign(W) + W.dtype.type(2 * l2) * W
+        return float(penalty)
+
+    def _targets(self, Y, rows):
+        if self.loss_row.labels:
+            width = self.layers[-1]["out"]
+            return np.eye(width, dtype=self.weights[0].dtype)[Y[rows]]
+        return Y[rows]
+
+    def train_epoch(
+        self,
+        X: np.ndarray,
+        Y: np.ndarray,
+        *,
+        batch_size: int,
+        shuffle: bool,
+        seed: int,
+        epoch: int,
+        learning_rate: float,
+        first_batch: int = 0,
+        last_batch: int = -1,
+        metrics: bool = True,
+    ) -> dict:
+        """Train batches [first_batch, last_batch) of one epoch; the sums of loss and metrics
+        (with ``metrics=False`` the accuracy and error sums stay 0)."""
+        n = X.shape[0]
+        num_batches = -(-n // batch_size)
+        last_batch = num_batches if last_batch < 0 else min(last_batch, num_batches)
+        order = permutation(n, seed, epoch) if shuffle else np.arange(n)
+        config = dict(self.optimizer, learning_rate=learning_rate)
+        sums = _empty_sums()
+        for b in range(first_batch, last_batch):
+            rows = order[b * batch_size : min((b + 1) * batch_size, n)]
+            Xb, Tb = X[rows], self._targets(Y, rows)
+            Zs, As = self._forward(Xb)
+            loss, dZ = self._output_loss(Zs[-1], As[-1], Tb, sums if metrics else _empty_sums())
+            dWs, dbs = [None] * len(self.layers), [None] * len(self.layers)
+            for l in range(len(self.layers) - 1, -1, -1):  # the chain rule, last layer first
+                inputs = Xb if l == 0 else As[l - 1]
+                dX, dWs[l], dbs[l] = dense_backward(inputs, self.weights[l], dZ)
+                if l > 0:
+                    dZ = self._activation(self.layers[l - 1], "backward", Zs[l - 1], As[l - 1], dX)
+            penalty = self._regularization(dWs)
+            if not np.isfinite(loss + penalty):
+                sums["finite"] = False
+                return sums
+            sums["loss"] += loss * len(rows)
+            sums["regularization"] += penalty * len(rows)
+            sums["samples"] += len(rows)
+            sums["batches"] += 1
+            self.step += 1
+            for l, spec in enumerate(self.layers):
+                optimizer_update(config, self.weights[l], dWs[l], self.weight_states[l], self.step)
+                if spec.get("use_bias", True):
+                    optimizer_update(config, self.biases[l], dbs[l], self.bias_states[l], self.step)
+        return sums
+
+    def evaluate(self, X: np.ndarray, Y: np.ndarray) -> dict:
+        """Loss (with the regularization penalty) and metric sums over X, no update."""
+        sums = _empty_sums()
+        n = X.shape[0]
+        if n == 0:
+            return sums
+        Zs, As = self._forward(X)
+        loss, _ = self._output_loss(Zs[-1], As[-1], self._targets(Y, np.arange(n)), sums)
+        sums["loss"] = loss * n
+        sums["regularization"] = self._regularization() * n
+        sums["samples"] = n
+        sums["batches"] = -(-n // self.max_batch)
+        sums["finite"] = bool(np.isfinite(sums["loss"] + sums["regularization"]))
+        return sums
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """The network's output for X."""
+        return self._forward(X)[1][-1]
