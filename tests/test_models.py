@@ -970,12 +970,14 @@ def test_optimizers_by_name_and_errors():
         optimizers.get({"kind": "nadam"})
     with pytest.raises(ValueError, match="unknown learning-rate schedule 'Cosine'"):
         optimizers.get({"kind": "sgd", "learning_rate": {"name": "Cosine"}})
-    with pytest.raises(ValueError, match="learning_rate must be a number in"):
+    with pytest.raises(ValueError, match="SGD: learning_rate must be a finite number >= 0"):
         optimizers.SGD(-0.1)
-    with pytest.raises(ValueError, match="nesterov=True needs a momentum > 0"):
+    with pytest.raises(ValueError, match="SGD: nesterov=True needs momentum > 0"):
         optimizers.SGD(0.1, nesterov=True)
-    with pytest.raises(ValueError, match="beta_1 must be a number in"):
+    with pytest.raises(ValueError, match=r"Adam: beta_1 must be a finite number in \[0, 1\)"):
         optimizers.Adam(beta_1=1.0)
+    with pytest.raises(TypeError, match="unexpected keyword argument 'rho'"):
+        optimizers.get({"kind": "sgd", "rho": 0.9})
 
 
 def test_step_decay_values():

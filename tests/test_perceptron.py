@@ -282,12 +282,16 @@ def test_fit_rejects_bad_data(X, y, error, match):
         (dict(learning_rate=-1.0), ValueError, "learning_rate"),
         (dict(learning_rate=float("nan")), ValueError, "learning_rate"),
         (dict(learning_rate="fast"), TypeError, "learning_rate must be a number"),
-        (dict(max_epochs=0), ValueError, "max_epochs must be >= 1"),
+        (
+            dict(max_epochs=0),
+            ValueError,
+            r"Perceptron: max_epochs must be an int in \[1, 1000000\]",
+        ),
         (dict(max_epochs=2.5), TypeError, "max_epochs must be an int"),
         (dict(shuffle="yes"), TypeError, "shuffle must be True or False"),
-        (dict(seed=-1), ValueError, r"seed must be in \[0, 2\*\*64\)"),
-        (dict(seed=2**64), ValueError, "seed must be in"),
-        (dict(seed=1.5), TypeError, "seed must be an int or None"),
+        (dict(seed=-1), ValueError, r"seed must be an int in \[0, 2\*\*64\)"),
+        (dict(seed=2**64), ValueError, "seed must be an int in"),
+        (dict(seed=1.5), TypeError, "Perceptron: seed must be an int, got float"),
     ],
 )
 def test_fit_rejects_bad_parameters(params, error, match):

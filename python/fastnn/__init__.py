@@ -23,6 +23,7 @@ from fastnn import (  # noqa: E402
     playground,
     reference,
     regularizers,
+    tables,
 )
 from fastnn._config import build_info, get_num_threads, set_num_threads, show_config  # noqa: E402
 from fastnn.layers import Dense  # noqa: E402
@@ -53,4 +54,5 @@ __all__ = [
     "regularizers",
     "set_num_threads",
     "show_config",
+    "tables",
 ]

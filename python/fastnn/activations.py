@@ -1,4 +1,4 @@
-"""Activation functions by name: the table the layers look names up in.
+"""Activation functions by name, as the core's table lists them.
 
 Each name has a ``<name>_forward`` / ``<name>_backward`` kernel pair in :mod:`fastnn.kernels`
 and its NumPy twin in :mod:`fastnn.reference`; docs/kernels.md has the formulas.
@@ -6,17 +6,12 @@ and its NumPy twin in :mod:`fastnn.reference`; docs/kernels.md has the formulas.
 
 from __future__ import annotations
 
-#: name -> the keyword parameter it takes (alpha) and its default, or None.
+from fastnn import tables
+
+#: name -> the default of the one parameter it takes (alpha), or None; read from the core's
+#: table (:data:`fastnn.tables.ACTIVATIONS`, which also has each one's formulas).
 ACTIVATIONS: dict[str, float | None] = {
-    "step": None,
-    "linear": None,
-    "sigmoid": None,
-    "tanh": None,
-    "relu": None,
-    "leaky_relu": 0.01,
-    "elu": 1.0,
-    "softplus": None,
-    "softmax": None,
+    name: (row.alpha.default if row.alpha else None) for name, row in tables.ACTIVATIONS.items()
 }
 
 

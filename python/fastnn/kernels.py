@@ -15,6 +15,7 @@ must therefore be C-contiguous and writeable (``ValueError`` otherwise):
 * the perceptron kernels update the weights ``w`` and the bias ``b`` (of X's dtype).
 """
 
+from fastnn import tables as _tables
 from fastnn._core import (
     adadelta_update,
     adagrad_update,
@@ -55,22 +56,12 @@ from fastnn._core import (
     tanh_forward,
 )
 
-#: Activation names, each with a ``<name>_forward`` / ``<name>_backward`` pair.
-ACTIVATIONS = (
-    "step",
-    "linear",
-    "sigmoid",
-    "tanh",
-    "relu",
-    "leaky_relu",
-    "elu",
-    "softplus",
-    "softmax",
-)
+#: Activation names, each with a ``<name>_forward`` / ``<name>_backward`` pair (the core's table).
+ACTIVATIONS = tuple(_tables.ACTIVATIONS)
 #: Loss names, each with a ``<name>_forward`` / ``<name>_backward`` pair.
-LOSSES = ("mse", "binary_crossentropy", "sigmoid_binary_crossentropy", "softmax_crossentropy")
+LOSSES = tuple(_tables.LOSS_KERNELS)
 #: Optimizer names, each with a ``<name>_update`` that updates its arguments in place.
-OPTIMIZERS = ("sgd", "adagrad", "adadelta", "rmsprop", "adam", "adamw")
+OPTIMIZERS = tuple(_tables.OPTIMIZERS)
 
 __all__ = [
     "ACTIVATIONS",

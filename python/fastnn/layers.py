@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from fastnn import activations, initializers, regularizers
+from fastnn import activations, initializers, regularizers, tables
 
 
 class Dense:
@@ -37,10 +37,13 @@ class Dense:
             raise ValueError(f"Dense: input_dim must be an int >= 1 or None, got {input_dim!r}")
         self.units = int(units)
         self.activation = activations.get(activation)
-        default_alpha = activations.ACTIVATIONS[self.activation]
-        if alpha is not None and default_alpha is None:
+        alpha_row = tables.ACTIVATIONS[self.activation].alpha
+        if alpha is not None and alpha_row is None:
             raise ValueError(f"Dense: alpha applies to leaky_relu and elu, not {self.activation}")
-        self.alpha = float(alpha if alpha is not None else (default_alpha or 0.0))
+        if alpha_row is None:
+            self.alpha = 0.0
+        else:
+            self.alpha = alpha_row.check(alpha_row.default if alpha is None else alpha, "Dense")
         self.input_dim = None if input_dim is None else int(input_dim)
         self.use_bias = bool(use_bias)
         initializers.get(kernel_initializer)

@@ -14,14 +14,13 @@ softmax outputs), whatever the loss computed internally.
 
 from __future__ import annotations
 
-LOSSES = (
-    "mse",
-    "binary_crossentropy",
-    "categorical_crossentropy",
-    "sparse_categorical_crossentropy",
-)
+from fastnn import tables
 
-_ALIASES = {"mean_squared_error": "mse"}
+#: The loss names, from the core's table (:data:`fastnn.tables.LOSSES` has each one's kernel
+#: and the output activation it fuses with).
+LOSSES = tuple(tables.LOSSES)
+
+_ALIASES = {row.alias: name for name, row in tables.LOSSES.items() if row.alias}
 
 
 def get(name: str) -> str:

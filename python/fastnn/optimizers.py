@@ -15,7 +15,7 @@ import math
 
 import numpy as np
 
-from fastnn import kernels
+from fastnn import kernels, tables
 
 # ---- learning-rate schedules ---------------------------------------------------------------
 
@@ -110,20 +110,31 @@ def _check_range(name: str, value, low: float, high: float, high_open: bool = Tr
 
 
 class Optimizer:
-    """The base: a learning rate (number or schedule) and how many state arrays it keeps."""
+    """The base: a learning rate (number or schedule) and the hyper-parameters of its kind.
+
+    Each kind's hyper-parameters, their defaults, ranges and state arrays are the rows of the
+    core's table (:data:`fastnn.tables.OPTIMIZERS`); the constructors check their arguments by
+    them, as the kernels and :mod:`fastnn.reference` do. ``tests/test_tables.py`` holds the
+    signatures' defaults equal to the table's.
+    """
 
     kind: str = ""
-    #: state arrays per parameter, laid (slots, *param.shape); matches the C++ core
-    slots: int = 1
 
-    def __init__(self, learning_rate, weight_decay: float = 0.0):
+    def __init__(self, learning_rate, **hyperparameters) -> None:
+        row = tables.OPTIMIZERS[self.kind]
+        where = type(self).__name__
         if isinstance(learning_rate, LearningRateSchedule):
             self.learning_rate = learning_rate
         else:
-            _check_range("learning_rate", learning_rate, 0.0, math.inf)
-            self.learning_rate = float(learning_rate)
-        _check_range("weight_decay", weight_decay, 0.0, math.inf)
-        self.weight_decay = float(weight_decay)
+            self.learning_rate = row.parameters["learning_rate"].check(learning_rate, where)
+        for name, value in row.check(hyperparameters, where).items():
+            if name != "learning_rate":
+                setattr(self, name, value)
+
+    @property
+    def slots(self) -> int:
+        """State arrays per parameter, laid (slots, *param.shape), as the C++ core lays them."""
+        return tables.OPTIMIZERS[self.kind].slots
 
     def learning_rate_at(self, epoch: int) -> float:
         """The learning rate for `epoch` (0-based)."""
@@ -133,13 +144,16 @@ class Optimizer:
 
     def hyperparameters(self) -> dict:
         """The hyper-parameters the update rule reads, besides the learning rate."""
-        return {"weight_decay": self.weight_decay}
+        row = tables.OPTIMIZERS[self.kind]
+        return {k: getattr(self, k) for k in row.update_arguments if k != "learning_rate"}
 
     def get_config(self) -> dict:
-        """kind, learning_rate (a number or a schedule's config) and the hyper-parameters."""
+        """kind, learning_rate (a number or a schedule's config) and every hyper-parameter."""
         lr = self.learning_rate
         lr = lr.get_config() if isinstance(lr, LearningRateSchedule) else lr
-        return {"kind": self.kind, "learning_rate": lr, **self.hyperparameters()}
+        row = tables.OPTIMIZERS[self.kind]
+        hyper = {k: getattr(self, k) for k in row.parameters if k != "learning_rate"}
+        return {"kind": self.kind, "learning_rate": lr, **hyper}
 
     def core_config(self, epoch: int = 0) -> dict:
         """The config the C++ loop and the reference loop read: the learning rate a number."""
@@ -176,56 +190,40 @@ class SGD(Optimizer):
     """Stochastic gradient descent, with optional (Nesterov) momentum; PyTorch's rule."""
 
     kind = "sgd"
-    slots = 1
 
     def __init__(
         self,
-        learning_rate=0.01,
+        learning_rate: float | LearningRateSchedule = 0.01,
         momentum: float = 0.0,
         nesterov: bool = False,
         weight_decay: float = 0.0,
-    ):
-        super().__init__(learning_rate, weight_decay)
-        _check_range("momentum", momentum, 0.0, 1.0, high_open=False)
-        if nesterov and momentum <= 0:
-            raise ValueError("nesterov=True needs a momentum > 0")
-        self.momentum = float(momentum)
-        self.nesterov = bool(nesterov)
-
-    def hyperparameters(self) -> dict:
-        return {
-            "momentum": self.momentum,
-            "nesterov": self.nesterov,
-            "weight_decay": self.weight_decay,
-        }
+    ) -> None:
+        super().__init__(
+            learning_rate, momentum=momentum, nesterov=nesterov, weight_decay=weight_decay
+        )
 
 
 class Adagrad(Optimizer):
     """Adagrad: per-weight steps shrinking with the sum of squared gradients."""
 
     kind = "adagrad"
-    slots = 1
 
     def __init__(
         self,
-        learning_rate=0.01,
+        learning_rate: float | LearningRateSchedule = 0.01,
         initial_accumulator_value: float = 0.0,
         eps: float = 1e-10,
         weight_decay: float = 0.0,
-    ):
-        super().__init__(learning_rate, weight_decay)
-        _check_range("initial_accumulator_value", initial_accumulator_value, 0.0, math.inf)
-        _check_positive("eps", eps)
-        self.initial_accumulator_value = float(initial_accumulator_value)
-        self.eps = float(eps)
-
-    def hyperparameters(self) -> dict:
-        return {"eps": self.eps, "weight_decay": self.weight_decay}
-
-    def get_config(self) -> dict:
-        return {**super().get_config(), "initial_accumulator_value": self.initial_accumulator_value}
+    ) -> None:
+        super().__init__(
+            learning_rate,
+            initial_accumulator_value=initial_accumulator_value,
+            eps=eps,
+            weight_decay=weight_decay,
+        )
 
     def init_state(self, param: np.ndarray) -> np.ndarray:
+        """The sum of squares starts at ``initial_accumulator_value``."""
         return np.full((1, *param.shape), self.initial_accumulator_value, dtype=param.dtype)
 
 
@@ -233,87 +231,63 @@ class Adadelta(Optimizer):
     """Adadelta: steps scaled by running averages of squared gradients and squared steps."""
 
     kind = "adadelta"
-    slots = 2
 
     def __init__(
-        self, learning_rate=1.0, rho: float = 0.9, eps: float = 1e-6, weight_decay: float = 0.0
-    ):
-        super().__init__(learning_rate, weight_decay)
-        _check_range("rho", rho, 0.0, 1.0)
-        _check_positive("eps", eps)
-        self.rho = float(rho)
-        self.eps = float(eps)
-
-    def hyperparameters(self) -> dict:
-        return {"rho": self.rho, "eps": self.eps, "weight_decay": self.weight_decay}
+        self,
+        learning_rate: float | LearningRateSchedule = 1.0,
+        rho: float = 0.9,
+        eps: float = 1e-6,
+        weight_decay: float = 0.0,
+    ) -> None:
+        super().__init__(learning_rate, rho=rho, eps=eps, weight_decay=weight_decay)
 
 
 class RMSprop(Optimizer):
     """RMSprop: steps divided by a running root-mean-square of the gradients."""
 
     kind = "rmsprop"
-    slots = 3
 
     def __init__(
         self,
-        learning_rate=0.01,
+        learning_rate: float | LearningRateSchedule = 0.01,
         rho: float = 0.99,
         eps: float = 1e-8,
         momentum: float = 0.0,
         centered: bool = False,
         weight_decay: float = 0.0,
-    ):
-        super().__init__(learning_rate, weight_decay)
-        _check_range("rho", rho, 0.0, 1.0)
-        _check_positive("eps", eps)
-        _check_range("momentum", momentum, 0.0, 1.0, high_open=False)
-        self.rho = float(rho)
-        self.eps = float(eps)
-        self.momentum = float(momentum)
-        self.centered = bool(centered)
-
-    def hyperparameters(self) -> dict:
-        return {
-            "rho": self.rho,
-            "eps": self.eps,
-            "momentum": self.momentum,
-            "centered": self.centered,
-            "weight_decay": self.weight_decay,
-        }
+    ) -> None:
+        super().__init__(
+            learning_rate,
+            rho=rho,
+            eps=eps,
+            momentum=momentum,
+            centered=centered,
+            weight_decay=weight_decay,
+        )
 
 
 class Adam(Optimizer):
     """Adam: bias-corrected running averages of the gradient and its square."""
 
     kind = "adam"
-    slots = 3
 
     def __init__(
         self,
-        learning_rate=0.001,
+        learning_rate: float | LearningRateSchedule = 0.001,
         beta_1: float = 0.9,
         beta_2: float = 0.999,
         eps: float = 1e-8,
         amsgrad: bool = False,
         weight_decay: float = 0.0,
-    ):
-        super().__init__(learning_rate, weight_decay)
-        _check_range("beta_1", beta_1, 0.0, 1.0)
-        _check_range("beta_2", beta_2, 0.0, 1.0)
-        _check_positive("eps", eps)
-        self.beta_1 = float(beta_1)
-        self.beta_2 = float(beta_2)
-        self.eps = float(eps)
-        self.amsgrad = bool(amsgrad)
-
-    def hyperparameters(self) -> dict:
-        return {
-            "beta_1": self.beta_1,
-            "beta_2": self.beta_2,
-            "eps": self.eps,
-            "amsgrad": self.amsgrad,
-            "weight_decay": self.weight_decay,
-        }
+    ) -> None:
+        super().__init__(
+            learning_rate,
+            beta_1=beta_1,
+            beta_2=beta_2,
+            eps=eps,
+            amsgrad=amsgrad,
+            weight_decay=weight_decay,
+        )
 
 
 class AdamW(Adam):
@@ -323,13 +297,13 @@ class AdamW(Adam):
 
     def __init__(
         self,
-        learning_rate=0.001,
+        learning_rate: float | LearningRateSchedule = 0.001,
         beta_1: float = 0.9,
         beta_2: float = 0.999,
         eps: float = 1e-8,
         amsgrad: bool = False,
         weight_decay: float = 0.01,
-    ):
+    ) -> None:
         super().__init__(learning_rate, beta_1, beta_2, eps, amsgrad, weight_decay)
 
 

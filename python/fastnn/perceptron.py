@@ -7,12 +7,10 @@ perceptron rule (``docs/perceptron.md``). The epochs run in the C++ core,
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 from numpy.typing import ArrayLike
 
-from fastnn import kernels
+from fastnn import kernels, tables
 
 __all__ = ["NotFittedError", "Perceptron"]
 
@@ -167,28 +165,16 @@ class Perceptron:
         return X
 
     def _checked_params(self) -> tuple[float, int, bool, int]:
-        lr = self.learning_rate
-        if isinstance(lr, bool) or not isinstance(lr, numbers.Real):
-            raise TypeError(f"Perceptron: learning_rate must be a number, got {type(lr).__name__}")
-        if not (np.isfinite(lr) and lr > 0):
-            raise ValueError(f"Perceptron: learning_rate must be a finite number > 0, got {lr}")
-        epochs = self.max_epochs
-        if isinstance(epochs, bool) or not isinstance(epochs, numbers.Integral):
-            raise TypeError(f"Perceptron: max_epochs must be an int, got {type(epochs).__name__}")
-        if epochs < 1:
-            raise ValueError(f"Perceptron: max_epochs must be >= 1, got {epochs}")
-        if not isinstance(self.shuffle, (bool, np.bool_)):
-            raise TypeError(
-                f"Perceptron: shuffle must be True or False, got {type(self.shuffle).__name__}"
-            )
+        # By the core's table, as the kernel checks them; seed None draws one.
+        rows = tables.PERCEPTRON
+        lr = rows["learning_rate"].check(self.learning_rate, "Perceptron")
+        epochs = rows["max_epochs"].check(self.max_epochs, "Perceptron")
+        shuffle = rows["shuffle"].check(self.shuffle, "Perceptron")
         seed = self.seed
         if seed is None:
             seed = int(np.random.default_rng().integers(0, 2**64, dtype=np.uint64))
-        elif isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-            raise TypeError(f"Perceptron: seed must be an int or None, got {type(seed).__name__}")
-        elif not 0 <= seed < 2**64:
-            raise ValueError(f"Perceptron: seed must be in [0, 2**64), got {seed}")
-        return float(lr), int(epochs), bool(self.shuffle), int(seed)
+        seed = rows["seed"].check(seed, "Perceptron")
+        return lr, epochs, shuffle, seed
 
 
 def _features(X: ArrayLike, where: str, dtype: np.dtype | None) -> np.ndarray:
