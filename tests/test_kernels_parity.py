@@ -125,3 +125,20 @@ def test_edge_conventions(rng):
     saturated = K.sigmoid_forward(np.array([[0.0, -800.0, 800.0]]))
     np.testing.assert_allclose(saturated, [[0.5, 0, 1]], atol=np.finfo(np.float64).tiny)
     np.testing.assert_allclose(K.softplus_forward(np.array([[0.0, 800.0]])), [[np.log(2), 800]])
+
+
+@pytest.mark.parametrize("shape", [(0, 3), (3, 0), (0, 0)])
+def test_empty_batches_and_empty_rows_agree_with_the_twins(shape):
+    # No samples, or rows of no columns: the loss is NaN (a mean of nothing, a distribution
+    # over no classes), every gradient and activation an empty array of the input's shape.
+    # softmax cross-entropy over zero classes once returned 0.0 here and crashed its twin.
+    Y = np.zeros(shape)
+    for name in K.LOSSES:
+        for module in (K, ref):
+            assert np.isnan(getattr(module, f"{name}_forward")(Y, Y.copy())), (name, module)
+            assert getattr(module, f"{name}_backward")(Y, Y.copy()).shape == shape
+    for name in K.ACTIVATIONS:
+        for module in (K, ref):
+            A = getattr(module, f"{name}_forward")(Y)
+            assert A.shape == shape
+            assert getattr(module, f"{name}_backward")(Y, A, Y.copy()).shape == shape

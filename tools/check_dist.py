@@ -78,6 +78,8 @@ def check_sdist(path: str) -> list[str]:
         "cpp/fastnn/kernel_table.hpp",
         "cpp/fastnn/level.map",
         "cpp/bindings/module.cpp",
+        "cpp/bindings/checks.hpp",
+        "cpp/bindings/network.cpp",
         "cpp/bindings/module.map",
         "cpp/bindings/cpuid.cpp",
         "python/fastnn/__init__.py",

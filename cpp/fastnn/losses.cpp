@@ -95,7 +95,7 @@ void sigmoid_binary_crossentropy_backward(T* dY, const T* Y, const T* Tg, Index 
 
 template <typename T>
 double softmax_crossentropy_forward(const T* Y, const T* Tg, Index rows, Index cols) {
-  if (rows == 0) return kNaN;
+  if (rows == 0 || cols == 0) return kNaN;  // no samples, or a distribution over no classes
   double total = 0;
   for (Index r = 0; r < rows; ++r) {
     const T* y = Y + r * cols;

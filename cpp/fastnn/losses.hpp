@@ -4,7 +4,8 @@
 // as PyTorch's default: over every element for the elementwise losses, over the rows for
 // softmax cross-entropy (each row is one sample's distribution). The values are summed in
 // double whatever T is, so a float32 loss over a large batch does not drift.
-// An empty batch has no mean: the value is NaN (as numpy.mean of nothing), the gradient empty.
+// An empty batch has no mean: the value is NaN (as numpy.mean of nothing), the gradient empty;
+// so is softmax cross-entropy over zero classes.
 //
 // Two tables: kLossKernels, one row per kernel pair (the bindings register them from it), and
 // kLosses, one row per loss a network trains on, saying which kernel it runs and when it fuses

@@ -59,7 +59,7 @@ def sigmoid_binary_crossentropy_backward(Y: np.ndarray, T: np.ndarray) -> np.nda
 
 def softmax_crossentropy_forward(Y: np.ndarray, T: np.ndarray) -> float:
     """Cross-entropy of softmax(Y) against rows T, mean over the batch (rows)."""
-    if Y.shape[0] == 0:
+    if Y.shape[0] == 0 or Y.shape[1] == 0:  # no samples, or a distribution over no classes
         return float("nan")
     Y64 = Y.astype(np.float64)
     ymax = Y64.max(axis=1, keepdims=True)
