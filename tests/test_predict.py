@@ -96,3 +96,70 @@ def test_predict_from_several_threads_at_once(rng):
     for t in threads:
         t.join(timeout=120)
     assert not errors, errors[0]
+
+
+@pytest.mark.parametrize("backend", ["cpp", "reference"])
+def test_read_only_weights_predict_and_evaluate_but_do_not_train(backend):
+    # joblib loads arrays as read-only memmaps: inference must take them; training must not.
+    model = small_model("float64", seed=3)
+    model.backend = backend
+    model.compile(optimizer="sgd", loss="mse")
+    X = np.random.default_rng(1).normal(size=(9, model.input_dim))
+    y = np.random.default_rng(2).normal(size=(9, model.output_dim))
+    expected, expected_loss = model.predict(X), model.evaluate(X, y)
+    for layer in model.layers:
+        layer.kernel.setflags(write=False)
+        layer.bias.setflags(write=False)
+    model._predictor = None  # built afresh from the read-only arrays
+    np.testing.assert_array_equal(model.predict(X), expected)
+    assert model.evaluate(X, y) == expected_loss
+    with pytest.raises(ValueError, match=r"weights\[0\] must be C-contiguous and writable"):
+        model.fit(X, y, epochs=1, verbose=0)
+
+
+@pytest.mark.parametrize("module", [fnn._core, ref])
+def test_an_inference_network_refuses_to_train(module):
+    W = np.ones((2, 1))
+    W.setflags(write=False)
+    net = module.Network(
+        [{"in": 2, "out": 1, "activation": "linear"}],
+        "mse",
+        {"kind": "sgd"},
+        [W],
+        [np.zeros(1)],
+        [np.zeros((1, 2, 1))],
+        [np.zeros((1, 1))],
+        4,
+        trainable=False,
+    )
+    X = np.ones((3, 2))
+    np.testing.assert_array_equal(net.predict(X), [[2.0], [2.0], [2.0]])
+    with pytest.raises(ValueError, match=r"made for inference \(trainable=False\)"):
+        net.train_epoch(
+            X, np.ones((3, 1)), batch_size=2, shuffle=False, seed=0, epoch=0, learning_rate=0.1
+        )
+
+
+def test_the_core_network_refuses_swapped_bytes_and_keeps_its_arrays():
+    def network(W):
+        return fnn._core.Network(
+            [{"in": 2, "out": 1, "activation": "linear"}],
+            "mse",
+            {"kind": "sgd"},
+            W,
+            [np.zeros(1)],
+            [np.zeros((1, 2, 1))],
+            [np.zeros((1, 1))],
+            4,
+        )
+
+    with pytest.raises(ValueError, match=r"weights\[0\] must have native byte order"):
+        network([np.ones((2, 1), dtype=">f8")])
+    # The network holds the arrays themselves: replacing the list's item after construction
+    # leaves it training (and reading) the array it was given, which stays alive.
+    weights = [np.ones((2, 1))]
+    net = network(weights)
+    original = weights[0]
+    weights[0] = np.zeros((2, 1))
+    del original
+    np.testing.assert_array_equal(net.predict(np.ones((1, 2))), [[2.0]])

@@ -63,15 +63,21 @@ py::dict sums_to_dict(const fastnn::Sums& s) {
   return d;
 }
 
-// An array the core will write through for as long as the network lives: it must be of
-// dtype T, C-contiguous, writable and of exactly `size` elements (any shape).
+// An array the core reads, and writes through when it trains, for as long as the network
+// lives: of dtype T in native byte order, C-contiguous, of exactly `size` elements (any shape),
+// and writable unless the network is for inference only (joblib loads weights read-only).
 template <typename T>
-py::array_t<T> inplace_buffer(const Call& c, py::handle obj, const std::string& name, Index size) {
+py::array_t<T> inplace_buffer(const Call& c, py::handle obj, const std::string& name, Index size,
+                              bool trainable) {
   py::array a = c.checked_dtype<T>(obj, name.c_str(), "weights[0]");
-  if (!(a.flags() & py::array::c_style) || !a.writeable()) {
+  if (!(a.flags() & py::array::c_style) || (trainable && !a.writeable())) {
     throw py::value_error(cat(c.fn, "(): ", name,
                               " must be C-contiguous and writable: the network updates it in "
                               "place"));
+  }
+  if (!CArray<T>::check_(a)) {
+    throw py::value_error(cat(c.fn, "(): ", name, " must have native byte order, got dtype ",
+                              std::string(py::str(a.dtype()))));
   }
   if (a.size() != size) {
     throw py::value_error(
@@ -85,8 +91,9 @@ py::array_t<T> inplace_buffer(const Call& c, py::handle obj, const std::string& 
 class PyNetwork {
  public:
   PyNetwork(py::list layers, const std::string& loss, py::dict optimizer, py::list weights,
-            py::list biases, py::list weight_states, py::list bias_states,
-            py::handle max_batch_arg) {
+            py::list biases, py::list weight_states, py::list bias_states, py::handle max_batch_arg,
+            bool trainable)
+      : trainable_(trainable) {
     const Call c{"Network"};
     if (layers.empty()) throw py::value_error("Network(): layers must not be empty");
     const Index max_batch = c.count(max_batch_arg, "max_batch", 1);
@@ -153,6 +160,10 @@ class PyNetwork {
                        py::handle seed_arg, py::handle epoch_arg, py::handle learning_rate_arg,
                        py::handle first_batch_arg, py::handle last_batch_arg, bool metrics) {
     const Call c{"Network.train_epoch"};
+    if (!trainable_) {
+      throw py::value_error(
+          "Network.train_epoch(): this network was made for inference (trainable=False)");
+    }
     const Index batch_size = c.count(batch_size_arg, "batch_size", 1);
     const std::uint64_t seed = c.uint64(fastnn::kSeed, seed_arg);
     const std::uint64_t epoch = c.uint64(fastnn::kEpoch, epoch_arg);
@@ -199,13 +210,14 @@ class PyNetwork {
     for (std::size_t l = 0; l < specs_.size(); ++l) {
       const fastnn::LayerSpec& s = specs_[l];
       const std::string i = cat("[", l, "]");
-      p.weights.push_back(keep(inplace_buffer<T>(c, weights[l], "weights" + i, s.in * s.out)));
-      p.weight_states.push_back(
-          keep(inplace_buffer<T>(c, weight_states[l], "weight_states" + i, slots * s.in * s.out)));
+      p.weights.push_back(
+          keep(inplace_buffer<T>(c, weights[l], "weights" + i, s.in * s.out, trainable_)));
+      p.weight_states.push_back(keep(inplace_buffer<T>(c, weight_states[l], "weight_states" + i,
+                                                       slots * s.in * s.out, trainable_)));
       if (s.use_bias) {
-        p.biases.push_back(keep(inplace_buffer<T>(c, biases[l], "biases" + i, s.out)));
-        p.bias_states.push_back(
-            keep(inplace_buffer<T>(c, bias_states[l], "bias_states" + i, slots * s.out)));
+        p.biases.push_back(keep(inplace_buffer<T>(c, biases[l], "biases" + i, s.out, trainable_)));
+        p.bias_states.push_back(keep(
+            inplace_buffer<T>(c, bias_states[l], "bias_states" + i, slots * s.out, trainable_)));
       } else {
         p.biases.push_back(nullptr);
         p.bias_states.push_back(nullptr);
@@ -307,7 +319,8 @@ class PyNetwork {
   template <typename T>
   T* keep(py::array_t<T> a) {
     kept_.push_back(a);
-    return a.mutable_data();
+    // Read-only arrays reach here only for inference, which never writes through them.
+    return const_cast<T*>(a.data());
   }
 
   const fastnn::Parameter& learning_rate_row() const {
@@ -321,6 +334,7 @@ class PyNetwork {
   std::unique_ptr<fastnn::NetworkApi<float>> f32_;
   std::unique_ptr<fastnn::NetworkApi<double>> f64_;
   std::vector<py::object> kept_;
+  bool trainable_ = true;
   Index max_batch_value_ = 0;
   const char* level_ = "";  // points into the level's library, which is never unloaded
   // The workspaces are the network's own: calls from several Python threads take turns.
@@ -353,10 +367,12 @@ void bind_network(py::module_& m) {
                         "A stack of dense layers with its fused C++ training loop. It trains the "
                         "given NumPy weights and optimizer state in place.")
       .def(py::init<py::list, const std::string&, py::dict, py::list, py::list, py::list, py::list,
-                    py::handle>(),
+                    py::handle, bool>(),
            py::arg("layers"), py::arg("loss"), py::arg("optimizer"), py::arg("weights"),
            py::arg("biases"), py::arg("weight_states"), py::arg("bias_states"),
-           py::arg("max_batch"))
+           py::arg("max_batch"), py::kw_only(), py::arg("trainable") = true,
+           "trainable=False makes a network for predict and evaluate only: its arrays may then "
+           "be read-only (train_epoch refuses).")
       .def_property_readonly("level", &PyNetwork::level,
                              "The instruction-set level whose code this network runs: the one "
                              "loaded when it was made, even after fastnn._isa.load() switches.")

@@ -251,6 +251,7 @@ class Sequential:
             [unused_state(layer.kernel) for layer in self.layers],
             [unused_state(b) for b in biases],
             _INFERENCE_ROWS,
+            trainable=False,  # reads the weights only: read-only ones (joblib's memmaps) do
         )
 
     # ---- data ----------------------------------------------------------------------------

@@ -45,6 +45,8 @@ class Network:
         weight_states: list[np.ndarray],
         bias_states: list[np.ndarray | None],
         max_batch: int,
+        *,
+        trainable: bool = True,
     ) -> None:
         self.layers = [dict(layer) for layer in layers]
         self.loss = loss
@@ -52,6 +54,20 @@ class Network:
         self.weights, self.biases = list(weights), list(biases)
         self.weight_states, self.bias_states = list(weight_states), list(bias_states)
         self.max_batch = max_batch
+        self.trainable = trainable
+        if trainable:  # the same refusal as the core's, before anything is written
+            named = zip(
+                ("weights", "biases", "weight_states", "bias_states"),
+                (self.weights, self.biases, self.weight_states, self.bias_states),
+                strict=True,
+            )
+            for name, arrays in named:
+                for l, a in enumerate(arrays):
+                    if a is not None and not (a.flags.c_contiguous and a.flags.writeable):
+                        raise ValueError(
+                            f"Network(): {name}[{l}] must be C-contiguous and writable: the "
+                            "network updates it in place"
+                        )
         self.step = 0
         # The loss's row says which kernel runs: the fused one on the logits when the output
         # activation is the one it fuses with, else the plain one on the output's values.
@@ -142,6 +158,10 @@ class Network:
     ) -> dict:
         """Train batches [first_batch, last_batch) of one epoch; the sums of loss and metrics
         (with ``metrics=False`` the accuracy and error sums stay 0)."""
+        if not self.trainable:
+            raise ValueError(
+                "Network.train_epoch(): this network was made for inference (trainable=False)"
+            )
         n = X.shape[0]
         num_batches = -(-n // batch_size)
         last_batch = num_batches if last_batch < 0 else min(last_batch, num_batches)
