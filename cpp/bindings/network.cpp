@@ -158,7 +158,8 @@ class PyNetwork {
 
   py::dict train_epoch(py::handle X, py::handle Y, py::handle batch_size_arg, bool shuffle,
                        py::handle seed_arg, py::handle epoch_arg, py::handle learning_rate_arg,
-                       py::handle first_batch_arg, py::handle last_batch_arg, bool metrics) {
+                       py::handle first_batch_arg, py::handle last_batch_arg, bool metrics,
+                       py::handle sample_weight) {
     const Call c{"Network.train_epoch"};
     if (!trainable_) {
       throw py::value_error(
@@ -170,15 +171,16 @@ class PyNetwork {
     const double learning_rate = c.param(learning_rate_row(), learning_rate_arg);
     const Index first_batch = c.count(first_batch_arg, "first_batch", 0);
     const Index last_batch = c.count(last_batch_arg, "last_batch", -1);
-    return float32_ ? train<float>(c, *f32_, X, Y, batch_size, shuffle, seed, epoch, learning_rate,
-                                   first_batch, last_batch, metrics)
-                    : train<double>(c, *f64_, X, Y, batch_size, shuffle, seed, epoch, learning_rate,
-                                    first_batch, last_batch, metrics);
+    return float32_ ? train<float>(c, *f32_, X, Y, sample_weight, batch_size, shuffle, seed, epoch,
+                                   learning_rate, first_batch, last_batch, metrics)
+                    : train<double>(c, *f64_, X, Y, sample_weight, batch_size, shuffle, seed, epoch,
+                                    learning_rate, first_batch, last_batch, metrics);
   }
 
-  py::dict evaluate(py::handle X, py::handle Y) {
+  py::dict evaluate(py::handle X, py::handle Y, py::handle sample_weight) {
     const Call c{"Network.evaluate"};
-    return float32_ ? evaluate_as<float>(c, *f32_, X, Y) : evaluate_as<double>(c, *f64_, X, Y);
+    return float32_ ? evaluate_as<float>(c, *f32_, X, Y, sample_weight)
+                    : evaluate_as<double>(c, *f64_, X, Y, sample_weight);
   }
 
   py::array predict(py::handle X) {
@@ -227,12 +229,28 @@ class PyNetwork {
         K<T>().make_network(specs_, loss_, optimizer_, p, max_batch));
   }
 
+  // Sample weights: None, or (n,) of dtype T, each finite and >= 0.
+  template <typename T>
+  CArray<T> sample_weights(const Call& c, py::handle obj, Index n) {
+    if (obj.is_none()) return CArray<T>();
+    CArray<T> w = c.vector<T>(obj, "sample_weight", "X", n,
+                              [&] { return cat("(n,) with n = X.shape[0] = ", n); });
+    const T* p = w.data();
+    for (Index i = 0; i < n; ++i) {
+      if (!(std::isfinite(p[i]) && p[i] >= T(0))) {
+        throw py::value_error(cat(c.fn, "(): sample_weight[", i, "] = ", double(p[i]),
+                                  " is not a finite weight >= 0"));
+      }
+    }
+    return w;
+  }
+
   // Targets: (n, outputs) of dtype T, or int64 labels (n,) in [0, outputs) for the sparse loss.
   template <typename T>
   std::pair<CArray<T>, py::array_t<std::int64_t, py::array::c_style>> targets(const Call& c,
                                                                               py::handle Y, Index n,
                                                                               Index outputs) {
-    if (loss_ == fastnn::LossKind::sparse_categorical_crossentropy) {
+    if (fastnn::loss_info(loss_).labels) {
       py::array a = c.ndarray(Y, "Y");
       if (a.dtype().kind() != 'i' || a.dtype().itemsize() != 8 || a.ndim() != 1 ||
           a.shape(0) != n) {
@@ -256,44 +274,50 @@ class PyNetwork {
 
   template <typename T>
   py::dict train(const Call& c, fastnn::NetworkApi<T>& net, py::handle X, py::handle Y,
-                 Index batch_size, bool shuffle, std::uint64_t seed, std::uint64_t epoch,
-                 double learning_rate, Index first_batch, Index last_batch, bool metrics) {
+                 py::handle sample_weight, Index batch_size, bool shuffle, std::uint64_t seed,
+                 std::uint64_t epoch, double learning_rate, Index first_batch, Index last_batch,
+                 bool metrics) {
     // The learning rate is checked by the optimizer's row, as the config's was.
     auto x = c.matrix<T>(X, "X", "the weights", -1, net.inputs(),
                          [&] { return cat("(n, ", net.inputs(), ")"); });
     const Index n = x.shape(0);
     auto [y, labels] = targets<T>(c, Y, n, net.outputs());
+    const CArray<T> weights = sample_weights<T>(c, sample_weight, n);
+    const T* w_ptr = sample_weight.is_none() ? nullptr : weights.data();
     if (last_batch < 0) last_batch = (n + batch_size - 1) / batch_size;
     if (batch_size > max_batch()) {
       throw py::value_error(cat(c.fn, "(): batch_size ", batch_size,
                                 " is larger than the network's max_batch ", max_batch()));
     }
-    const bool sparse = loss_ == fastnn::LossKind::sparse_categorical_crossentropy;
+    const bool sparse = fastnn::loss_info(loss_).labels;
     const T* y_ptr = sparse ? nullptr : y.data();
     const std::int64_t* l_ptr = sparse ? labels.data() : nullptr;
     fastnn::Sums sums;
     {
       py::gil_scoped_release nogil;
       std::lock_guard<std::mutex> lock(busy_);
-      sums = net.train(x.data(), y_ptr, l_ptr, n, batch_size, shuffle, seed, epoch, first_batch,
-                       last_batch, learning_rate, &step, metrics);
+      sums = net.train(x.data(), y_ptr, l_ptr, w_ptr, n, batch_size, shuffle, seed, epoch,
+                       first_batch, last_batch, learning_rate, &step, metrics);
     }
     return sums_to_dict(sums);
   }
 
   template <typename T>
-  py::dict evaluate_as(const Call& c, fastnn::NetworkApi<T>& net, py::handle X, py::handle Y) {
+  py::dict evaluate_as(const Call& c, fastnn::NetworkApi<T>& net, py::handle X, py::handle Y,
+                       py::handle sample_weight) {
     auto x = c.matrix<T>(X, "X", "the weights", -1, net.inputs(),
                          [&] { return cat("(n, ", net.inputs(), ")"); });
     auto [y, labels] = targets<T>(c, Y, x.shape(0), net.outputs());
-    const bool sparse = loss_ == fastnn::LossKind::sparse_categorical_crossentropy;
+    const CArray<T> weights = sample_weights<T>(c, sample_weight, x.shape(0));
+    const T* w_ptr = sample_weight.is_none() ? nullptr : weights.data();
+    const bool sparse = fastnn::loss_info(loss_).labels;
     const T* y_ptr = sparse ? nullptr : y.data();
     const std::int64_t* l_ptr = sparse ? labels.data() : nullptr;
     fastnn::Sums sums;
     {
       py::gil_scoped_release nogil;
       std::lock_guard<std::mutex> lock(busy_);
-      sums = net.evaluate(x.data(), y_ptr, l_ptr, x.shape(0));
+      sums = net.evaluate(x.data(), y_ptr, l_ptr, w_ptr, x.shape(0));
     }
     return sums_to_dict(sums);
   }
@@ -379,11 +403,14 @@ void bind_network(py::module_& m) {
       .def("train_epoch", &PyNetwork::train_epoch, py::arg("X"), py::arg("Y"), py::kw_only(),
            py::arg("batch_size"), py::arg("shuffle"), py::arg("seed"), py::arg("epoch"),
            py::arg("learning_rate"), py::arg("first_batch") = 0, py::arg("last_batch") = -1,
-           py::arg("metrics") = true,
+           py::arg("metrics") = true, py::arg("sample_weight") = py::none(),
            "Train batches [first_batch, last_batch) of one epoch; returns the sums of loss and "
-           "metrics over the samples seen.")
+           "metrics over the samples seen. sample_weight (n,) scales each sample's loss and "
+           "gradient (Keras' weighted mean: divided by the rows, not by the weights' sum).")
       .def("evaluate", &PyNetwork::evaluate, py::arg("X"), py::arg("Y"),
-           "Loss (with the regularization penalty) and metric sums over X, no update.")
+           py::arg("sample_weight") = py::none(),
+           "Loss (with the regularization penalty) and metric sums over X, no update; "
+           "sample_weight weighs the loss as in train_epoch.")
       .def("predict", &PyNetwork::predict, py::arg("X"), "The network's output for X.")
       .def("data_parallel_threads", &PyNetwork::data_parallel_threads, py::arg("batch_size"),
            "How many threads train batches of batch_size rows data-parallel now (1: one thread "

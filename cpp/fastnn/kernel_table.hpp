@@ -21,7 +21,7 @@
 namespace fastnn {
 
 // Bump when KernelTable, KernelsOf or NetworkApi change shape.
-constexpr int kKernelTableAbi = 2;
+constexpr int kKernelTableAbi = 3;
 
 // The fused training loop (network.hpp), as the bindings hold it: Network<T> of the level that
 // made it. See Network<T> for what each call does.
@@ -29,10 +29,12 @@ template <typename T>
 class NetworkApi {
  public:
   virtual ~NetworkApi() = default;
-  virtual Sums train(const T* X, const T* Y, const std::int64_t* labels, Index n, Index batch_size,
-                     bool shuffle, std::uint64_t seed, std::uint64_t epoch, Index first_batch,
-                     Index last_batch, double learning_rate, std::int64_t* step, bool metrics) = 0;
-  virtual Sums evaluate(const T* X, const T* Y, const std::int64_t* labels, Index n) = 0;
+  virtual Sums train(const T* X, const T* Y, const std::int64_t* labels, const T* sample_weight,
+                     Index n, Index batch_size, bool shuffle, std::uint64_t seed,
+                     std::uint64_t epoch, Index first_batch, Index last_batch, double learning_rate,
+                     std::int64_t* step, bool metrics) = 0;
+  virtual Sums evaluate(const T* X, const T* Y, const std::int64_t* labels, const T* sample_weight,
+                        Index n) = 0;
   virtual void predict(T* out, const T* X, Index n) = 0;
   virtual int data_parallel_threads(Index batch_size) const = 0;
   virtual Index inputs() const = 0;

@@ -44,6 +44,7 @@ Network<T>::Network(std::vector<LayerSpec> layers, LossKind loss, const Optimize
   dA_.resize(max_batch_ * widest);
   Xb_.resize(max_batch_ * layers_.front().in);
   Tb_.resize(max_batch_ * layers_.back().out);
+  Wb_.resize(max_batch_);
 }
 
 template <typename T>
@@ -62,8 +63,8 @@ void Network<T>::forward(const T* Xb, Index r0, Index rows, bool output_activati
 }
 
 template <typename T>
-double Network<T>::output_loss(const T* Tb, Index r0, Index rows, bool backprop, bool metrics,
-                               Sums& sums) {
+double Network<T>::output_loss(const T* Tb, const T* wb, Index r0, Index rows, bool backprop,
+                               bool metrics, Sums& sums) {
   const std::size_t L = layers_.size() - 1;
   const LayerSpec& s = layers_[L];
   const Index cols = s.out;
@@ -76,8 +77,27 @@ double Network<T>::output_loss(const T* Tb, Index r0, Index rows, bool backprop,
   const LossInfo& info = loss_info(loss_);
   const auto kernel = LossKernel(fused_output_ ? info.fused_kernel : info.kernel);
   const T* Y = fused_output_ ? Z : A;
-  const double loss = loss_forward(kernel, Y, Tb, rows, cols);
-  if (backprop) loss_backward(kernel, fused_output_ ? dZ : dA, Y, Tb, rows, cols);
+  double loss = 0;
+  if (wb == nullptr) {
+    loss = loss_forward(kernel, Y, Tb, rows, cols);
+  } else {
+    // Keras' weighted mean: each sample's loss times its weight, summed, over the rows (not
+    // over the weights' sum). A row's loss is the kernel's mean over that row alone.
+    for (Index r = 0; r < rows; ++r) {
+      if (wb[r] != T(0))
+        loss += double(wb[r]) * loss_forward(kernel, Y + r * cols, Tb + r * cols, 1, cols);
+    }
+    loss = rows > 0 ? loss / double(rows) : loss_forward(kernel, Y, Tb, rows, cols);
+  }
+  if (backprop) {
+    T* dY = fused_output_ ? dZ : dA;
+    loss_backward(kernel, dY, Y, Tb, rows, cols);
+    if (wb != nullptr) {  // every row's gradient scales by its weight
+      for (Index r = 0; r < rows; ++r) {
+        for (Index c = 0; c < cols; ++c) dY[r * cols + c] *= wb[r];
+      }
+    }
+  }
   if (backprop && !fused_output_) {
     activation_backward(s.activation, dZ, Z, A, dA, rows, cols, T(s.alpha));
   }
@@ -177,6 +197,15 @@ const T* Network<T>::targets_for(const T* Y, const std::int64_t* labels, const I
 }
 
 template <typename T>
+const T* Network<T>::weights_for(const Index* order, Index start, Index rows, Index at) {
+  if (sample_weight_ == nullptr) return nullptr;
+  if (order == nullptr) return sample_weight_ + start;
+  T* wb = Wb_.data() + at;
+  for (Index r = 0; r < rows; ++r) wb[r] = sample_weight_[order[start + r]];
+  return wb;
+}
+
+template <typename T>
 int Network<T>::data_parallel_threads(Index batch_size) const {
   // Measured on 2 threads of a Zen 4 (samples/s, data-parallel against the serial loop whose
   // kernels split the large products): 784-256-128-10 at batch 128 147k vs 103k, at batch 32
@@ -198,10 +227,11 @@ int Network<T>::data_parallel_threads(Index batch_size) const {
 }
 
 template <typename T>
-Sums Network<T>::train(const T* X, const T* Y, const std::int64_t* labels, Index n,
-                       Index batch_size, bool shuffle, std::uint64_t seed, std::uint64_t epoch,
-                       Index first_batch, Index last_batch, double learning_rate,
-                       std::int64_t* step, bool metrics) {
+Sums Network<T>::train(const T* X, const T* Y, const std::int64_t* labels, const T* sample_weight,
+                       Index n, Index batch_size, bool shuffle, std::uint64_t seed,
+                       std::uint64_t epoch, Index first_batch, Index last_batch,
+                       double learning_rate, std::int64_t* step, bool metrics) {
+  sample_weight_ = sample_weight;
   const Index num_batches = (n + batch_size - 1) / batch_size;
   last_batch = std::min(last_batch, num_batches);
   const Index* order = nullptr;
@@ -247,9 +277,10 @@ Sums Network<T>::train_serial(const T* X, const T* Y, const std::int64_t* labels
       Xb = Xb_.data();
     }
     const T* Tb = targets_for(Y, labels, order, start, rows);
+    const T* wb = weights_for(order, start, rows);
 
     forward(Xb, 0, rows, /*output_activation=*/metrics);
-    const double loss = output_loss(Tb, 0, rows, /*backprop=*/true, metrics, sums);
+    const double loss = output_loss(Tb, wb, 0, rows, /*backprop=*/true, metrics, sums);
     backward(Xb, 0, rows, 0);
     const double penalty = regularized_ ? regularization(/*add_gradient=*/true) : 0.0;
     if (!std::isfinite(loss + penalty)) {
@@ -342,8 +373,9 @@ Sums Network<T>::train_data_parallel(int threads, const T* X, const T* Y,
           Xb = Xb_.data() + r0 * in;
         }
         const T* Tb = targets_for(Y, labels, order, start + r0, count, r0);
+        const T* wb = weights_for(order, start + r0, count, r0);
         forward(Xb, r0, count, /*output_activation=*/metrics);
-        part_loss_[t] = output_loss(Tb, r0, count, /*backprop=*/true, metrics, mine);
+        part_loss_[t] = output_loss(Tb, wb, r0, count, /*backprop=*/true, metrics, mine);
         // The loss kernels divide by this thread's rows; the batch's mean divides by all.
         const Index cols = layers_.back().out;
         const T scale = T(count) / T(rows);
@@ -406,15 +438,18 @@ Sums Network<T>::train_data_parallel(int threads, const T* X, const T* Y,
 }
 
 template <typename T>
-Sums Network<T>::evaluate(const T* X, const T* Y, const std::int64_t* labels, Index n) {
+Sums Network<T>::evaluate(const T* X, const T* Y, const std::int64_t* labels,
+                          const T* sample_weight, Index n) {
+  sample_weight_ = sample_weight;
   Sums sums;
   const Index in = layers_.front().in;
   const double penalty = regularization(/*add_gradient=*/false);
   for (Index start = 0; start < n; start += max_batch_) {
     const Index rows = std::min(max_batch_, n - start);
     forward(X + start * in, 0, rows);
-    const double loss = output_loss(targets_for(Y, labels, nullptr, start, rows), 0, rows,
-                                    /*backprop=*/false, /*metrics=*/true, sums);
+    const double loss =
+        output_loss(targets_for(Y, labels, nullptr, start, rows), weights_for(nullptr, start, rows),
+                    0, rows, /*backprop=*/false, /*metrics=*/true, sums);
     sums.loss += loss * double(rows);
     sums.regularization += penalty * double(rows);
     sums.samples += double(rows);

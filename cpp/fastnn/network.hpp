@@ -27,13 +27,16 @@ class Network final : public NetworkApi<T> {
   // shuffled batch is gathered row by row into a workspace, an unshuffled one is used in place.
   // step is the optimizer's update count, incremented per batch. metrics false leaves the
   // accuracy and error sums at 0 (and saves their work).
-  Sums train(const T* X, const T* Y, const std::int64_t* labels, Index n, Index batch_size,
-             bool shuffle, std::uint64_t seed, std::uint64_t epoch, Index first_batch,
-             Index last_batch, double learning_rate, std::int64_t* step,
+  // sample_weight (n,) or null: each sample's loss and gradient scale by its weight (Keras'
+  // weighted mean: the sum of weighted losses over the batch's rows).
+  Sums train(const T* X, const T* Y, const std::int64_t* labels, const T* sample_weight, Index n,
+             Index batch_size, bool shuffle, std::uint64_t seed, std::uint64_t epoch,
+             Index first_batch, Index last_batch, double learning_rate, std::int64_t* step,
              bool metrics = true) override;
 
   // Loss (with the regularization penalty) and metrics over n samples, no update.
-  Sums evaluate(const T* X, const T* Y, const std::int64_t* labels, Index n) override;
+  Sums evaluate(const T* X, const T* Y, const std::int64_t* labels, const T* sample_weight,
+                Index n) override;
 
   // out (n, outputs) = the network's output (probabilities for sigmoid/softmax outputs).
   void predict(T* out, const T* X, Index n) override;
@@ -66,7 +69,9 @@ class Network final : public NetworkApi<T> {
   void forward(const T* Xb, Index r0, Index rows, bool output_activation = true);
   // Output loss (the mean over these rows) and metrics for rows [r0, r0 + rows), whose targets
   // start at Tb; fills dZ of the last layer when `backprop`.
-  double output_loss(const T* Tb, Index r0, Index rows, bool backprop, bool metrics, Sums& sums);
+  // wb: these rows' sample weights, or null.
+  double output_loss(const T* Tb, const T* wb, Index r0, Index rows, bool backprop, bool metrics,
+                     Sums& sums);
   // Gradients of rows [r0, r0 + rows) into the weight and bias gradients of `part`.
   void backward(const T* Xb, Index r0, Index rows, std::size_t part);
   // Elements [lo, hi) of layer l's weights or biases (n values in all): the first `parts`
@@ -82,6 +87,8 @@ class Network final : public NetworkApi<T> {
   // in order, else written to Tb_ from row `at` on.
   const T* targets_for(const T* Y, const std::int64_t* labels, const Index* order, Index start,
                        Index rows, Index at = 0);
+  // Sample weights of the same rows (null without weights), gathered to Wb_ when shuffled.
+  const T* weights_for(const Index* order, Index start, Index rows, Index at = 0);
 
   std::vector<LayerSpec> layers_;
   LossKind loss_;
@@ -100,7 +107,8 @@ class Network final : public NetworkApi<T> {
   std::vector<std::vector<Workspace<T>>> dW_, db_;
   // dA_ holds one layer's input gradient at a time, row r at r * widest_ whatever the layer's
   // width, so that threads with rows of their own never meet in it.
-  Workspace<T> dA_, Xb_, Tb_;
+  Workspace<T> dA_, Xb_, Tb_, Wb_;
+  const T* sample_weight_ = nullptr;  // the current train()/evaluate() call's, or null
   std::vector<Index> order_;
   std::uint64_t order_epoch_ = ~std::uint64_t(0), order_seed_ = 0;
   // Per thread of a data-parallel batch: its rows' mean loss and its share of the penalty.

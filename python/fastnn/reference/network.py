@@ -100,14 +100,25 @@ class Network:
             As.append(inputs)
         return Zs, As
 
-    def _output_loss(self, Z, A, T, sums):
+    def _output_loss(self, Z, A, T, sums, weights=None):
         """The batch's data loss and dZ of the last layer; adds the metrics to `sums`."""
         if self.fused:
             kernel, Y = self.loss_row.fused_kernel, Z
         else:
             kernel, Y = self.loss_row.kernel, A
-        loss = getattr(_losses, f"{kernel}_forward")(Y, T)
+        forward = getattr(_losses, f"{kernel}_forward")
         gradient = getattr(_losses, f"{kernel}_backward")(Y, T)
+        if weights is None or len(Y) == 0:
+            loss = forward(Y, T)
+        else:
+            # Keras' weighted mean: sum of weight * the sample's own loss, over the rows.
+            rows = [
+                float(w) * forward(Y[r : r + 1], T[r : r + 1])
+                for r, w in enumerate(weights)
+                if w != 0
+            ]
+            loss = sum(rows) / len(Y)
+            gradient = gradient * weights[:, None]
         dZ, dA = (gradient, None) if self.fused else (None, gradient)
         if not self.fused:
             dZ = self._activation(self.layers[-1], "backward", Z, A, dA)
@@ -155,6 +166,7 @@ class Network:
         first_batch: int = 0,
         last_batch: int = -1,
         metrics: bool = True,
+        sample_weight: np.ndarray | None = None,
     ) -> dict:
         """Train batches [first_batch, last_batch) of one epoch; the sums of loss and metrics
         (with ``metrics=False`` the accuracy and error sums stay 0)."""
@@ -171,8 +183,9 @@ class Network:
         for b in range(first_batch, last_batch):
             rows = order[b * batch_size : min((b + 1) * batch_size, n)]
             Xb, Tb = X[rows], self._targets(Y, rows)
+            wb = None if sample_weight is None else sample_weight[rows]
             Zs, As = self._forward(Xb)
-            loss, dZ = self._output_loss(Zs[-1], As[-1], Tb, sums if metrics else _empty_sums())
+            loss, dZ = self._output_loss(Zs[-1], As[-1], Tb, sums if metrics else _empty_sums(), wb)
             dWs, dbs = [None] * len(self.layers), [None] * len(self.layers)
             for l in range(len(self.layers) - 1, -1, -1):  # the chain rule, last layer first
                 inputs = Xb if l == 0 else As[l - 1]
@@ -194,14 +207,18 @@ class Network:
                     optimizer_update(config, self.biases[l], dbs[l], self.bias_states[l], self.step)
         return sums
 
-    def evaluate(self, X: np.ndarray, Y: np.ndarray) -> dict:
+    def evaluate(
+        self, X: np.ndarray, Y: np.ndarray, sample_weight: np.ndarray | None = None
+    ) -> dict:
         """Loss (with the regularization penalty) and metric sums over X, no update."""
         sums = _empty_sums()
         n = X.shape[0]
         if n == 0:
             return sums
         Zs, As = self._forward(X)
-        loss, _ = self._output_loss(Zs[-1], As[-1], self._targets(Y, np.arange(n)), sums)
+        loss, _ = self._output_loss(
+            Zs[-1], As[-1], self._targets(Y, np.arange(n)), sums, sample_weight
+        )
         sums["loss"] = loss * n
         sums["regularization"] = self._regularization() * n
         sums["samples"] = n
