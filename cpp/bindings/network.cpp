@@ -55,6 +55,9 @@ py::dict sums_to_dict(const fastnn::Sums& s) {
   d["samples"] = s.samples;
   d["correct"] = s.correct;
   d["judged"] = s.judged;
+  d["true_positives"] = s.true_positives;
+  d["false_positives"] = s.false_positives;
+  d["false_negatives"] = s.false_negatives;
   d["abs_error"] = s.abs_error;
   d["squared_error"] = s.squared_error;
   d["elements"] = s.elements;

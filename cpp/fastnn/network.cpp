@@ -109,6 +109,13 @@ double Network<T>::output_loss(const T* Tb, const T* wb, Index r0, Index rows, b
   for (Index r = 0; r < rows; ++r) {
     const T* a = A + r * cols;
     const T* t = Tb + r * cols;
+    // Precision and recall count every output thresholded at 0.5, as Keras' metrics do.
+    for (Index c = 0; c < cols; ++c) {
+      const bool p = a[c] > T(0.5), truth = t[c] > T(0.5);
+      sums.true_positives += p && truth;
+      sums.false_positives += p && !truth;
+      sums.false_negatives += !p && truth;
+    }
     if (per_element) {
       for (Index c = 0; c < cols; ++c) sums.correct += (a[c] > T(0.5)) == (t[c] > T(0.5));
       sums.judged += double(cols);
@@ -430,6 +437,9 @@ Sums Network<T>::train_data_parallel(int threads, const T* X, const T* Y,
   for (const Sums& part : part_sums_) {
     sums.correct += part.correct;
     sums.judged += part.judged;
+    sums.true_positives += part.true_positives;
+    sums.false_positives += part.false_positives;
+    sums.false_negatives += part.false_negatives;
     sums.abs_error += part.abs_error;
     sums.squared_error += part.squared_error;
     sums.elements += part.elements;

@@ -160,7 +160,10 @@ struct Sums {
   double loss = 0;            // data loss, sum over batches of batch mean * rows
   double regularization = 0;  // penalty, sum over batches of penalty * rows
   double samples = 0;
-  double correct = 0, judged = 0;                         // accuracy = correct / judged
+  double correct = 0, judged = 0;  // accuracy = correct / judged
+  // Outputs thresholded at 0.5 against targets > 0.5: precision tp / (tp + fp), recall
+  // tp / (tp + fn).
+  double true_positives = 0, false_positives = 0, false_negatives = 0;
   double abs_error = 0, squared_error = 0, elements = 0;  // on the output probabilities
   bool finite = true;  // false: a batch's loss was NaN or inf, and training stopped there
   Index batches = 0;

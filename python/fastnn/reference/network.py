@@ -19,6 +19,9 @@ def _empty_sums() -> dict:
         "samples": 0.0,
         "correct": 0.0,
         "judged": 0.0,
+        "true_positives": 0.0,
+        "false_positives": 0.0,
+        "false_negatives": 0.0,
         "abs_error": 0.0,
         "squared_error": 0.0,
         "elements": 0.0,
@@ -123,6 +126,10 @@ class Network:
         if not self.fused:
             dZ = self._activation(self.layers[-1], "backward", Z, A, dA)
         rows, cols = A.shape
+        predicted, truth = A > 0.5, T > 0.5
+        sums["true_positives"] += float(np.sum(predicted & truth))
+        sums["false_positives"] += float(np.sum(predicted & ~truth))
+        sums["false_negatives"] += float(np.sum(~predicted & truth))
         if cols == 1 or self.loss == "binary_crossentropy":
             sums["correct"] += float(np.sum((A > 0.5) == (T > 0.5)))
             sums["judged"] += rows * cols
