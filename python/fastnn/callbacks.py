@@ -5,7 +5,9 @@ The fused C++ loop runs whole epochs (or chunks of one), so there are no per-bat
 
 from __future__ import annotations
 
+import csv
 import math
+import os
 import warnings
 
 import numpy as np
@@ -136,3 +138,274 @@ class EarlyStopping(Callback):
             print(f"Epoch {self.stopped_epoch + 1}: early stopping")
         if self.restore_best_weights and self.best_weights is not None:
             self.model.set_weights(self.best_weights)
+
+
+# ---- Keras' other standard callbacks ---------------------------------------------------------
+
+
+def _mode(where: str, monitor: str, mode: str) -> str:
+    """'min' or 'max' for `monitor`; 'auto' maximises accuracies, precision, recall and r2."""
+    if mode not in ("auto", "min", "max"):
+        raise ValueError(f"{where}: mode must be 'auto', 'min' or 'max', got {mode!r}")
+    if mode != "auto":
+        return mode
+    maximised = ("acc", "precision", "recall", "auc", "r2")
+    return "max" if any(word in monitor for word in maximised) else "min"
+
+
+def _monitored(callback: Callback, where: str, logs: dict | None, monitor: str) -> float | None:
+    """logs[monitor], or None with one warning per fit naming what the logs hold."""
+    value = (logs or {}).get(monitor)
+    if value is None and not getattr(callback, "_warned", False):
+        warnings.warn(
+            f"{where}: '{monitor}' is not in the logs ({', '.join(sorted(logs or {}))}); "
+            "nothing is monitored (validation_split or validation_data gives val_ entries)",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+        callback._warned = True
+    return value
+
+
+def _fixed_learning_rate(model, where: str) -> float:
+    from fastnn.optimizers import LearningRateSchedule
+
+    lr = model.optimizer.learning_rate
+    if isinstance(lr, LearningRateSchedule):
+        raise TypeError(
+            f"{where}: the optimizer's learning rate is a schedule ({type(lr).__name__}); "
+            "this callback sets a number (compile with a number, or drop the callback)"
+        )
+    return float(lr)
+
+
+class ModelCheckpoint(Callback):
+    """Save the model after every epoch, or only when `monitor` improved (``save_best_only``).
+
+    ``filepath`` may hold Keras' format fields, filled from the epoch (1-based) and the logs:
+    ``"model-{epoch:02d}-{val_loss:.3f}.fnn"``. Every write goes through ``model.save``: a
+    temporary file in the same folder, flushed to disk and renamed, so a crash mid-save leaves
+    the previous checkpoint whole. fastnn saves whole models (architecture, weights and the
+    optimizer's state), which ``fastnn.load_model`` reads back; there is no weights-only file.
+    """
+
+    def __init__(
+        self,
+        filepath: str | os.PathLike,
+        monitor: str = "val_loss",
+        verbose: int = 0,
+        save_best_only: bool = False,
+        mode: str = "auto",
+        save_freq: str = "epoch",
+        initial_value_threshold: float | None = None,
+    ) -> None:
+        super().__init__()
+        if save_freq != "epoch":
+            raise ValueError(
+                f"ModelCheckpoint: save_freq must be 'epoch' (fit runs whole epochs in C++, with "
+                f"no per-batch hook), got {save_freq!r}"
+            )
+        self.filepath = os.fspath(filepath)
+        self.monitor = monitor
+        self.verbose = verbose
+        self.save_best_only = bool(save_best_only)
+        self.mode = _mode("ModelCheckpoint", monitor, mode)
+        self.initial_value_threshold = initial_value_threshold
+        self.best: float | None = None
+
+    def on_train_begin(self, logs=None) -> None:
+        if self.initial_value_threshold is not None:
+            self.best = float(self.initial_value_threshold)
+        self._warned = False
+
+    def on_epoch_end(self, epoch: int, logs=None) -> None:
+        logs = dict(logs or {})
+        try:
+            path = self.filepath.format(epoch=epoch + 1, **logs)
+        except (KeyError, IndexError, ValueError) as e:
+            raise ValueError(
+                f"ModelCheckpoint: cannot fill filepath {self.filepath!r} from epoch and the logs "
+                f"({', '.join(sorted(logs))}): {e}"
+            ) from None
+        if self.save_best_only:
+            value = _monitored(self, "ModelCheckpoint", logs, self.monitor)
+            if value is None or not math.isfinite(value):
+                return
+            better = (
+                self.best is None
+                or (self.mode == "min" and value < self.best)
+                or (self.mode == "max" and value > self.best)
+            )
+            if not better:
+                return
+            if self.verbose:
+                print(f"Epoch {epoch + 1}: {self.monitor} improved to {value:.5g}, saving {path}")
+            self.best = value
+        self.model.save(path)
+
+
+class ReduceLROnPlateau(Callback):
+    """Multiply the learning rate by `factor` when `monitor` has not improved by more than
+    `min_delta` for `patience` epochs; then wait `cooldown` epochs; never below `min_lr`.
+
+    The new rate applies from the next epoch (the fused loop reads it once per epoch). The
+    logs carry ``learning_rate``, the rate the epoch ran with.
+    """
+
+    def __init__(
+        self,
+        monitor: str = "val_loss",
+        factor: float = 0.1,
+        patience: int = 10,
+        verbose: int = 0,
+        mode: str = "auto",
+        min_delta: float = 1e-4,
+        cooldown: int = 0,
+        min_lr: float = 0.0,
+    ) -> None:
+        super().__init__()
+        if not 0.0 < factor < 1.0:
+            raise ValueError(f"ReduceLROnPlateau: factor must be in (0, 1), got {factor!r}")
+        for name, value in (("patience", patience), ("cooldown", cooldown)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ValueError(f"ReduceLROnPlateau: {name} must be an int >= 0, got {value!r}")
+        if not min_lr >= 0:
+            raise ValueError(f"ReduceLROnPlateau: min_lr must be >= 0, got {min_lr!r}")
+        self.monitor = monitor
+        self.factor = float(factor)
+        self.patience = patience
+        self.verbose = verbose
+        self.mode = _mode("ReduceLROnPlateau", monitor, mode)
+        self.min_delta = abs(float(min_delta))
+        self.cooldown = cooldown
+        self.min_lr = float(min_lr)
+
+    def on_train_begin(self, logs=None) -> None:
+        _fixed_learning_rate(self.model, "ReduceLROnPlateau")
+        self.best = math.inf if self.mode == "min" else -math.inf
+        self.wait = 0
+        self.cooldown_counter = 0
+        self._warned = False
+
+    def on_epoch_end(self, epoch: int, logs=None) -> None:
+        lr = _fixed_learning_rate(self.model, "ReduceLROnPlateau")
+        if logs is not None:
+            logs["learning_rate"] = lr
+        value = _monitored(self, "ReduceLROnPlateau", logs, self.monitor)
+        if value is None:
+            return
+        if self.cooldown_counter > 0:
+            self.cooldown_counter -= 1
+            self.wait = 0
+        improved = (
+            value < self.best - self.min_delta
+            if self.mode == "min"
+            else value > self.best + self.min_delta
+        )
+        if improved:
+            self.best = value
+            self.wait = 0
+            return
+        if self.cooldown_counter > 0:
+            return
+        self.wait += 1
+        if self.wait >= self.patience and lr > self.min_lr:
+            new_lr = max(lr * self.factor, self.min_lr)
+            self.model.optimizer.learning_rate = new_lr
+            if self.verbose:
+                print(
+                    f"Epoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to {new_lr:.6g}"
+                )
+            self.cooldown_counter = self.cooldown
+            self.wait = 0
+
+
+class LearningRateScheduler(Callback):
+    """Set the learning rate before every epoch to ``schedule(epoch, lr)`` (or
+    ``schedule(epoch)``), epoch 0-based and lr the current rate, as Keras does."""
+
+    def __init__(self, schedule, verbose: int = 0) -> None:
+        super().__init__()
+        if not callable(schedule):
+            raise TypeError(
+                f"LearningRateScheduler: schedule must be callable, got {type(schedule).__name__}"
+            )
+        self.schedule = schedule
+        self.verbose = verbose
+
+    def on_epoch_begin(self, epoch: int, logs=None) -> None:
+        lr = _fixed_learning_rate(self.model, "LearningRateScheduler")
+        try:
+            new_lr = self.schedule(epoch, lr)
+        except TypeError:
+            new_lr = self.schedule(epoch)
+        if isinstance(new_lr, bool) or not isinstance(new_lr, (int, float, np.floating)):
+            raise TypeError(
+                f"LearningRateScheduler: the schedule must return a number, got "
+                f"{type(new_lr).__name__}"
+            )
+        if not (math.isfinite(new_lr) and new_lr >= 0):
+            raise ValueError(
+                f"LearningRateScheduler: the schedule returned {new_lr!r} for epoch {epoch}; "
+                "a learning rate is a finite number >= 0"
+            )
+        self.model.optimizer.learning_rate = float(new_lr)
+        if self.verbose:
+            print(f"Epoch {epoch + 1}: LearningRateScheduler setting learning rate to {new_lr:.6g}")
+
+    def on_epoch_end(self, epoch: int, logs=None) -> None:
+        if logs is not None:
+            logs["learning_rate"] = float(self.model.optimizer.learning_rate)
+
+
+class CSVLogger(Callback):
+    """Write each epoch's logs as a row of a CSV file: ``epoch`` then the log keys, sorted.
+
+    Each row is appended and the file closed again, so it can be read while training runs
+    and nothing stays open if training fails. With ``append`` the rows go after an existing
+    file's (its header is kept); without, the file starts afresh at each fit.
+    """
+
+    def __init__(
+        self, filename: str | os.PathLike, separator: str = ",", append: bool = False
+    ) -> None:
+        super().__init__()
+        self.filename = os.fspath(filename)
+        self.separator = separator
+        self.append = bool(append)
+        self._keys: list[str] | None = None
+
+    def on_train_begin(self, logs=None) -> None:
+        self._keys = None
+        if self.append and os.path.exists(self.filename) and os.path.getsize(self.filename):
+            with open(self.filename, newline="", encoding="utf-8") as f:
+                header = next(csv.reader(f, delimiter=self.separator), None)
+            self._keys = header[1:] if header else None
+        else:
+            with open(self.filename, "w", encoding="utf-8"):
+                pass
+
+    def on_epoch_end(self, epoch: int, logs=None) -> None:
+        logs = logs or {}
+        with open(self.filename, "a", newline="", encoding="utf-8") as f:
+            writer = csv.writer(f, delimiter=self.separator)
+            if self._keys is None:
+                self._keys = sorted(logs)
+                writer.writerow(["epoch", *self._keys])
+            writer.writerow([epoch, *(logs.get(k, "") for k in self._keys)])
+
+
+class TerminateOnNaN(Callback):
+    """Stop training when the epoch's loss is NaN or infinite.
+
+    fit already stops at the first non-finite batch and keeps the last finite weights; this
+    callback also stops on a non-finite value that only the logs show, and records why.
+    """
+
+    def on_epoch_end(self, epoch: int, logs=None) -> None:
+        loss = (logs or {}).get("loss")
+        if loss is not None and not math.isfinite(loss):
+            self.model.stop_training = True
+            self.model.history.stopped_reason = (
+                f"TerminateOnNaN: the loss of epoch {epoch + 1} is {loss}"
+            )

@@ -404,7 +404,8 @@ class Sequential:
         batch_size = int(min(batch_size, n))
 
         self.history = History()
-        callback_list = [self.history, *(callbacks or [])]
+        # History last, as Keras: it records what the other callbacks added to the logs.
+        callback_list = [*(callbacks or []), self.history]
         for cb in callback_list:
             if not isinstance(cb, Callback):
                 raise TypeError(
