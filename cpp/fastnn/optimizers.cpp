@@ -72,13 +72,6 @@ void adam_like(T* param, T* exp_avg, T* exp_avg_sq, T* max_exp_avg_sq, const T* 
 }  // namespace
 
 template <typename T>
-void optimizer_init_state(const OptimizerConfig& cfg, T* state, Index n) {
-  const Index size = optimizer_state_slots(cfg.kind) * n;
-  const T value = cfg.kind == OptimizerKind::adagrad ? T(cfg.initial_accumulator_value) : T(0);
-  std::fill(state, state + size, value);
-}
-
-template <typename T>
 void optimizer_update_range(const OptimizerConfig& cfg, T* param, const T* grad, T* state, Index n,
                             Index lo, Index hi, std::int64_t step) {
   T* p = param + lo;
@@ -249,7 +242,6 @@ void adamw_update(T* param, T* exp_avg, T* exp_avg_sq, T* max_exp_avg_sq, const 
 }
 
 #define FASTNN_INSTANTIATE(T)                                                                      \
-  template void optimizer_init_state<T>(const OptimizerConfig&, T*, Index);                        \
   template void optimizer_update<T>(const OptimizerConfig&, T*, const T*, T*, Index,               \
                                     std::int64_t);                                                 \
   template void optimizer_update_range<T>(const OptimizerConfig&, T*, const T*, T*, Index, Index,  \

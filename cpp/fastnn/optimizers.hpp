@@ -174,11 +174,6 @@ inline void set_hyperparameter(OptimizerConfig& c, std::string_view name, double
   if (name == "initial_accumulator_value") c.initial_accumulator_value = value;
 }
 
-// The state before the first update: zeros, except adagrad's sum, which starts at
-// cfg.initial_accumulator_value. state holds optimizer_state_slots(cfg.kind) * n values.
-template <typename T>
-void optimizer_init_state(const OptimizerConfig& cfg, T* state, Index n);
-
 // One update of n parameters in place; step is the 1-based number of this update (1 on the
 // first call). Dispatches to the <name>_update below, slot k of state at state + k * n.
 template <typename T>
