@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from fastnn import reference as ref
+from fastnn import tables
 
 
 @dataclass(frozen=True)
@@ -36,9 +37,11 @@ def _normal(rng, dtype, *shape, scale=1.0):
 
 
 def _away_from_zero(rng, dtype, *shape, scale=2.0):
-    # Kinked activations (relu, step, ...) differ by convention only at 0: keep inputs off it.
+    # Kinked activations (relu, step at 0, hard_sigmoid at -3 and 3) differ by convention only
+    # at their kinks: keep inputs off them.
     Z = rng.standard_normal(shape) * scale
-    Z = np.where(np.abs(Z) < 1e-3, 1e-3, Z)
+    for kink in (0.0, -3.0, 3.0):
+        Z = np.where(np.abs(Z - kink) < 1e-3, kink + 1e-3, Z)
     return Z.astype(dtype)
 
 
@@ -104,17 +107,11 @@ def _loss_args(kind: str):
     return make
 
 
-ACTIVATION_PARAMS = {
-    "step": [{}],
-    "linear": [{}],
-    "sigmoid": [{}],
-    "tanh": [{}],
-    "relu": [{}],
-    "leaky_relu": [{}, {"alpha": 0.2}, {"alpha": 0.0}, {"alpha": 1.5}],
-    "elu": [{}, {"alpha": 0.5}, {"alpha": 2.0}],
-    "softplus": [{}],
-    "softmax": [{}],
-}
+# Every activation of the core's table with its defaults, and more settings of those that take
+# a parameter.
+ACTIVATION_PARAMS = {name: [{}] for name in tables.ACTIVATIONS}
+ACTIVATION_PARAMS["leaky_relu"] += [{"alpha": 0.2}, {"alpha": 0.0}, {"alpha": 1.5}]
+ACTIVATION_PARAMS["elu"] += [{"alpha": 0.5}, {"alpha": 2.0}]
 
 LOSS_KINDS = {
     "mse": "mse",

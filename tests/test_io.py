@@ -313,7 +313,7 @@ def test_header_not_json(saved, tmp_path):
         (lambda h: h.pop("arrays"), "has no array manifest"),
         (lambda h: h["arrays"].update({"layer0.kernel": [3, 6]}), "manifest entry"),
         (lambda h: h["model"].update(dtype="float16"), "does not describe a model"),
-        (lambda h: h["model"]["layers"][0].update(activation="swish"), "unknown activation"),
+        (lambda h: h["model"]["layers"][0].update(activation="maxout"), "unknown activation"),
         (lambda h: h["model"].pop("layers"), "does not describe a model"),
         (lambda h: h.update(training=[]), "does not describe a model"),
         # counts and seeds the core cannot take: refused on load, not at the next fit

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import fastnn.kernels as K
+from fastnn import activations as fnn_activations
 from fastnn import reference as ref
 
 from conftest import DTYPES, assert_matches, loss_tolerance
@@ -142,3 +143,25 @@ def test_empty_batches_and_empty_rows_agree_with_the_twins(shape):
             A = getattr(module, f"{name}_forward")(Y)
             assert A.shape == shape
             assert getattr(module, f"{name}_backward")(Y, A, Y.copy()).shape == shape
+
+
+@pytest.mark.parametrize("name", K.ACTIVATIONS)
+def test_nan_in_z_stays_nan_in_a(name):
+    # No comparison or clamp may swallow a NaN: it must show where it came in (softmax: its row).
+    Z = np.array([[0.5, np.nan, -2.0], [1.0, 2.0, 3.0]])
+    for module in (K, ref):
+        A = getattr(module, f"{name}_forward")(Z)
+        assert np.isnan(A[0, 1]), (name, module.__name__)
+        assert np.isfinite(A[1]).all(), (name, module.__name__)
+
+
+def test_silu_is_swish_and_selu_keeps_its_constants():
+    assert fnn_activations.get("silu") == "swish"
+    Z = np.array([[-1.0, 0.0, 1.0]])
+    scale, alpha = 1.0507009873554805, 1.6732632423543772
+    np.testing.assert_allclose(
+        K.selu_forward(Z), [[scale * alpha * np.expm1(-1.0), 0.0, scale]], rtol=1e-15
+    )
+    np.testing.assert_array_equal(
+        K.hard_sigmoid_forward(np.array([[-4.0, 0.0, 4.0]])), [[0, 0.5, 1]]
+    )

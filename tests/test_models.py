@@ -771,8 +771,8 @@ def test_compile_checks():
 
 
 def test_layer_and_model_arguments_are_checked():
-    with pytest.raises(ValueError, match=r"unknown activation 'swish'; expected one of step"):
-        fnn.Dense(3, "swish")
+    with pytest.raises(ValueError, match=r"unknown activation 'maxout'; expected one of step"):
+        fnn.Dense(3, "maxout")
     with pytest.raises(ValueError, match=r"unknown initializer 'orthogonal'"):
         fnn.Dense(3, kernel_initializer="orthogonal")
     with pytest.raises(ValueError, match=r"unknown initializer 'nope'"):

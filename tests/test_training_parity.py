@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import fastnn as fnn
-from fastnn import optimizers, regularizers
+from fastnn import optimizers, regularizers, tables
 
 # At every instruction-set level this machine runs (conftest.py).
 pytestmark = pytest.mark.usefixtures("isa_level")
@@ -67,18 +67,11 @@ LOSSES = {
     "sparse_cce": ("sparse_categorical_crossentropy", 3, "softmax"),
 }
 
-HIDDEN_ACTIVATIONS = [
-    ("step", None),
-    ("linear", None),
-    ("sigmoid", None),
-    ("tanh", None),
-    ("relu", None),
-    ("leaky_relu", None),
+# Every activation of the core's table as the hidden layers', and those with a parameter at
+# another setting too.
+HIDDEN_ACTIVATIONS = [(name, None) for name in tables.ACTIVATIONS] + [
     ("leaky_relu", 0.2),
-    ("elu", None),
     ("elu", 0.5),
-    ("softplus", None),
-    ("softmax", None),
 ]
 
 

@@ -86,6 +86,7 @@ void bind_activations(py::module_& m) {
     py::dict d;
     d["forward"] = info.forward;
     d["backward"] = info.backward;
+    d["alias"] = info.alias ? py::object(py::str(info.alias)) : py::object(py::none());
     d["parameters"] = info.alpha ? py::make_tuple(parameter_dict(*info.alpha)) : py::tuple();
     table[info.name] = d;
   }

@@ -15,7 +15,7 @@ constexpr bool rows_follow_the_enum() {
   for (std::size_t i = 0; i < std::size(kActivations); ++i) {
     if (kActivations[i].id != Activation(i)) return false;
   }
-  return std::size(kActivations) == std::size_t(Activation::softmax) + 1;
+  return std::size(kActivations) == std::size_t(Activation::mish) + 1;
 }
 static_assert(rows_follow_the_enum(), "kActivations: one row per Activation, in its order");
 
@@ -182,6 +182,128 @@ void softmax_backward(T* dZ, const T*, const T* A, const T* dA, Index rows, Inde
   }
 }
 
+// ---- smooth modern activations: plain loops, in T, with libm's functions ---------------------
+
+constexpr double kSqrt2 = 1.4142135623730951;
+constexpr double kInvSqrt2Pi = 0.3989422804014327;   // 1 / sqrt(2 pi)
+constexpr double kSqrt2OverPi = 0.7978845608028654;  // sqrt(2 / pi)
+constexpr double kGeluCubic = 0.044715;
+constexpr double kSeluAlpha = 1.6732632423543772;
+constexpr double kSeluScale = 1.0507009873554805;
+
+template <typename T>
+void gelu_forward(T* A, const T* Z, Index rows, Index cols) {
+  const Index n = rows * cols;
+  for (Index i = 0; i < n; ++i) {
+    const T z = Z[i];
+    A[i] = T(0.5) * z * (T(1) + std::erf(z / T(kSqrt2)));
+  }
+}
+
+template <typename T>
+void gelu_backward(T* dZ, const T* Z, const T*, const T* dA, Index rows, Index cols) {
+  const Index n = rows * cols;
+  for (Index i = 0; i < n; ++i) {
+    const T z = Z[i];
+    const T cdf = T(0.5) * (T(1) + std::erf(z / T(kSqrt2)));
+    const T pdf = T(kInvSqrt2Pi) * std::exp(T(-0.5) * z * z);
+    dZ[i] = dA[i] * (cdf + z * pdf);
+  }
+}
+
+template <typename T>
+void gelu_tanh_forward(T* A, const T* Z, Index rows, Index cols) {
+  const Index n = rows * cols;
+  for (Index i = 0; i < n; ++i) {
+    const T z = Z[i];
+    const T u = T(kSqrt2OverPi) * (z + T(kGeluCubic) * z * z * z);
+    A[i] = T(0.5) * z * (T(1) + std::tanh(u));
+  }
+}
+
+template <typename T>
+void gelu_tanh_backward(T* dZ, const T* Z, const T*, const T* dA, Index rows, Index cols) {
+  const Index n = rows * cols;
+  for (Index i = 0; i < n; ++i) {
+    const T z = Z[i];
+    const T u = T(kSqrt2OverPi) * (z + T(kGeluCubic) * z * z * z);
+    const T t = std::tanh(u);
+    const T du = T(kSqrt2OverPi) * (T(1) + T(3 * kGeluCubic) * z * z);
+    dZ[i] = dA[i] * (T(0.5) * (T(1) + t) + T(0.5) * z * (T(1) - t * t) * du);
+  }
+}
+
+template <typename T>
+void swish_forward(T* A, const T* Z, Index rows, Index cols) {
+  const Index n = rows * cols;
+  for (Index i = 0; i < n; ++i) A[i] = Z[i] * stable_sigmoid(Z[i]);
+}
+
+template <typename T>
+void swish_backward(T* dZ, const T* Z, const T*, const T* dA, Index rows, Index cols) {
+  const Index n = rows * cols;
+  for (Index i = 0; i < n; ++i) {
+    const T s = stable_sigmoid(Z[i]);
+    dZ[i] = dA[i] * s * (T(1) + Z[i] * (T(1) - s));
+  }
+}
+
+template <typename T>
+void selu_forward(T* A, const T* Z, Index rows, Index cols) {
+  const Index n = rows * cols;
+  for (Index i = 0; i < n; ++i) {
+    A[i] = Z[i] < T(0) ? T(kSeluScale * kSeluAlpha) * std::expm1(Z[i]) : T(kSeluScale) * Z[i];
+  }
+}
+
+template <typename T>
+void selu_backward(T* dZ, const T* Z, const T*, const T* dA, Index rows, Index cols) {
+  const Index n = rows * cols;
+  for (Index i = 0; i < n; ++i) {
+    dZ[i] =
+        Z[i] > T(0) ? dA[i] * T(kSeluScale) : dA[i] * T(kSeluScale * kSeluAlpha) * std::exp(Z[i]);
+  }
+}
+
+template <typename T>
+void hard_sigmoid_forward(T* A, const T* Z, Index rows, Index cols) {
+  const Index n = rows * cols;
+  for (Index i = 0; i < n; ++i) {
+    const T z = Z[i];
+    // The comparisons are false for NaN, which falls through to the last branch and stays.
+    A[i] = z <= T(-3) ? T(0) : (z >= T(3) ? T(1) : z / T(6) + T(0.5));
+  }
+}
+
+template <typename T>
+void hard_sigmoid_backward(T* dZ, const T* Z, const T*, const T* dA, Index rows, Index cols) {
+  const Index n = rows * cols;
+  for (Index i = 0; i < n; ++i) {
+    dZ[i] = Z[i] > T(-3) && Z[i] < T(3) ? dA[i] / T(6) : dA[i] * T(0);
+  }
+}
+
+template <typename T>
+void mish_forward(T* A, const T* Z, Index rows, Index cols) {
+  const Index n = rows * cols;
+  for (Index i = 0; i < n; ++i) {
+    const T z = Z[i];
+    const T softplus = (z > T(0) ? z : T(0)) + std::log1p(std::exp(-std::abs(z)));
+    A[i] = z * std::tanh(softplus);
+  }
+}
+
+template <typename T>
+void mish_backward(T* dZ, const T* Z, const T*, const T* dA, Index rows, Index cols) {
+  const Index n = rows * cols;
+  for (Index i = 0; i < n; ++i) {
+    const T z = Z[i];
+    const T softplus = (z > T(0) ? z : T(0)) + std::log1p(std::exp(-std::abs(z)));
+    const T t = std::tanh(softplus);
+    dZ[i] = dA[i] * (t + z * (T(1) - t * t) * stable_sigmoid(z));
+  }
+}
+
 template <typename T>
 void activation_forward(Activation act, T* A, const T* Z, Index rows, Index cols, T alpha) {
   if (split_rows(rows, cols, [&](Index lo, Index hi) {
@@ -207,6 +329,18 @@ void activation_forward(Activation act, T* A, const T* Z, Index rows, Index cols
       return softplus_forward(A, Z, rows, cols);
     case Activation::softmax:
       return softmax_forward(A, Z, rows, cols);
+    case Activation::gelu:
+      return gelu_forward(A, Z, rows, cols);
+    case Activation::gelu_tanh:
+      return gelu_tanh_forward(A, Z, rows, cols);
+    case Activation::swish:
+      return swish_forward(A, Z, rows, cols);
+    case Activation::selu:
+      return selu_forward(A, Z, rows, cols);
+    case Activation::hard_sigmoid:
+      return hard_sigmoid_forward(A, Z, rows, cols);
+    case Activation::mish:
+      return mish_forward(A, Z, rows, cols);
   }
 }
 
@@ -237,6 +371,18 @@ void activation_backward(Activation act, T* dZ, const T* Z, const T* A, const T*
       return softplus_backward(dZ, Z, A, dA, rows, cols);
     case Activation::softmax:
       return softmax_backward(dZ, Z, A, dA, rows, cols);
+    case Activation::gelu:
+      return gelu_backward(dZ, Z, A, dA, rows, cols);
+    case Activation::gelu_tanh:
+      return gelu_tanh_backward(dZ, Z, A, dA, rows, cols);
+    case Activation::swish:
+      return swish_backward(dZ, Z, A, dA, rows, cols);
+    case Activation::selu:
+      return selu_backward(dZ, Z, A, dA, rows, cols);
+    case Activation::hard_sigmoid:
+      return hard_sigmoid_backward(dZ, Z, A, dA, rows, cols);
+    case Activation::mish:
+      return mish_backward(dZ, Z, A, dA, rows, cols);
   }
 }
 
@@ -256,6 +402,12 @@ void activation_backward(Activation act, T* dZ, const T* Z, const T* A, const T*
   FASTNN_ALPHA(T, elu)                                                                             \
   FASTNN_PLAIN(T, softplus)                                                                        \
   FASTNN_PLAIN(T, softmax)                                                                         \
+  FASTNN_PLAIN(T, gelu)                                                                            \
+  FASTNN_PLAIN(T, gelu_tanh)                                                                       \
+  FASTNN_PLAIN(T, swish)                                                                           \
+  FASTNN_PLAIN(T, selu)                                                                            \
+  FASTNN_PLAIN(T, hard_sigmoid)                                                                    \
+  FASTNN_PLAIN(T, mish)                                                                            \
   template void activation_forward<T>(Activation, T*, const T*, Index, Index, T);                  \
   template void activation_backward<T>(Activation, T*, const T*, const T*, const T*, Index, Index, \
                                        T);

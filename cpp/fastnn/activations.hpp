@@ -19,6 +19,7 @@ struct ActivationInfo {
   const Parameter* alpha;  // its one parameter (leaky_relu, elu), or null
   const char* forward;     // the formula, for docstrings and docs
   const char* backward;
+  const char* alias = nullptr;  // Keras' other name for it
 };
 
 // alpha is any finite number: Keras and PyTorch allow a negative slope or scale too.
@@ -43,6 +44,22 @@ inline constexpr ActivationInfo kActivations[] = {
      "dZ = dA * sigmoid(Z)"},
     {"softmax", Activation::softmax, nullptr, "row-wise softmax: each row of A sums to 1",
      "dZ = A * (dA - sum(dA * A, row))"},
+    {"gelu", Activation::gelu, nullptr, "GELU, exact: Z * Phi(Z) = Z / 2 * (1 + erf(Z / sqrt(2)))",
+     "dZ = dA * (Phi(Z) + Z * phi(Z)), phi the standard normal density"},
+    {"gelu_tanh", Activation::gelu_tanh, nullptr,
+     "GELU, tanh approximation: Z / 2 * (1 + tanh(sqrt(2 / pi) * (Z + 0.044715 Z**3)))",
+     "dZ = dA * the derivative of that expression"},
+    {"swish", Activation::swish, nullptr, "swish (SiLU): Z * sigmoid(Z)",
+     "dZ = dA * sigmoid(Z) * (1 + Z * (1 - sigmoid(Z)))", "silu"},
+    {"selu", Activation::selu, nullptr,
+     "SELU: scale * Z where Z > 0, scale * alpha * (exp(Z) - 1) elsewhere (alpha "
+     "1.6732632423543772, scale 1.0507009873554805)",
+     "dZ = dA * scale where Z > 0, dA * scale * alpha * exp(Z) elsewhere"},
+    {"hard_sigmoid", Activation::hard_sigmoid, nullptr,
+     "hard sigmoid, as Keras 3: relu6(Z + 3) / 6 = clip(Z / 6 + 1/2, 0, 1)",
+     "dZ = dA / 6 where -3 < Z < 3, else 0"},
+    {"mish", Activation::mish, nullptr, "mish: Z * tanh(softplus(Z))",
+     "dZ = dA * (tanh(softplus(Z)) + Z * (1 - tanh(softplus(Z))**2) * sigmoid(Z))"},
 };
 
 constexpr const ActivationInfo& activation_info(Activation id) {
@@ -101,6 +118,34 @@ template <typename T>
 void softmax_forward(T* A, const T* Z, Index rows, Index cols);
 template <typename T>
 void softmax_backward(T* dZ, const T* Z, const T* A, const T* dA, Index rows, Index cols);
+
+// GELU (exact, and Keras' and PyTorch's tanh approximation), swish (SiLU), SELU (its constants
+// fixed, as Keras and PyTorch), hard sigmoid (Keras 3's relu6(z + 3) / 6; its derivative is 0
+// at the kinks -3 and 3) and mish.
+template <typename T>
+void gelu_forward(T* A, const T* Z, Index rows, Index cols);
+template <typename T>
+void gelu_backward(T* dZ, const T* Z, const T* A, const T* dA, Index rows, Index cols);
+template <typename T>
+void gelu_tanh_forward(T* A, const T* Z, Index rows, Index cols);
+template <typename T>
+void gelu_tanh_backward(T* dZ, const T* Z, const T* A, const T* dA, Index rows, Index cols);
+template <typename T>
+void swish_forward(T* A, const T* Z, Index rows, Index cols);
+template <typename T>
+void swish_backward(T* dZ, const T* Z, const T* A, const T* dA, Index rows, Index cols);
+template <typename T>
+void selu_forward(T* A, const T* Z, Index rows, Index cols);
+template <typename T>
+void selu_backward(T* dZ, const T* Z, const T* A, const T* dA, Index rows, Index cols);
+template <typename T>
+void hard_sigmoid_forward(T* A, const T* Z, Index rows, Index cols);
+template <typename T>
+void hard_sigmoid_backward(T* dZ, const T* Z, const T* A, const T* dA, Index rows, Index cols);
+template <typename T>
+void mish_forward(T* A, const T* Z, Index rows, Index cols);
+template <typename T>
+void mish_backward(T* dZ, const T* Z, const T* A, const T* dA, Index rows, Index cols);
 
 // One entry point for code that holds the activation as data (the bindings, the network).
 // alpha is read by leaky_relu and elu only.

@@ -93,7 +93,23 @@ constexpr const Parameter* find_param(const Parameter (&rows)[N], std::string_vi
 // ---- activations -----------------------------------------------------------------------
 
 // The table of activations (names, formulas, parameters) is kActivations in activations.hpp.
-enum class Activation { step, linear, sigmoid, tanh, relu, leaky_relu, elu, softplus, softmax };
+enum class Activation {
+  step,
+  linear,
+  sigmoid,
+  tanh,
+  relu,
+  leaky_relu,
+  elu,
+  softplus,
+  softmax,
+  gelu,
+  gelu_tanh,
+  swish,
+  selu,
+  hard_sigmoid,
+  mish  // the last: activations.cpp checks the table has a row for each
+};
 
 // ---- optimizers ------------------------------------------------------------------------
 

@@ -14,6 +14,8 @@ ACTIVATIONS: dict[str, float | None] = {
     name: (row.alpha.default if row.alpha else None) for name, row in tables.ACTIVATIONS.items()
 }
 
+_ALIASES = {row.alias: name for name, row in tables.ACTIVATIONS.items() if row.alias}
+
 
 def get(name: str | None) -> str:
     """The canonical activation name for `name` (None means linear); ValueError if unknown."""
@@ -21,7 +23,7 @@ def get(name: str | None) -> str:
         return "linear"
     if not isinstance(name, str):
         raise TypeError(f"activation must be a string such as 'relu', got {type(name).__name__}")
-    key = name.lower()
+    key = _ALIASES.get(name.lower(), name.lower())
     if key not in ACTIVATIONS:
         raise ValueError(f"unknown activation {name!r}; expected one of {', '.join(ACTIVATIONS)}")
     return key

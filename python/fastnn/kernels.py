@@ -15,46 +15,8 @@ must therefore be C-contiguous and writeable (``ValueError`` otherwise):
 * the perceptron kernels update the weights ``w`` and the bias ``b`` (of X's dtype).
 """
 
+from fastnn import _core
 from fastnn import tables as _tables
-from fastnn._core import (
-    adadelta_update,
-    adagrad_update,
-    adam_update,
-    adamw_update,
-    binary_crossentropy_backward,
-    binary_crossentropy_forward,
-    dense_backward,
-    dense_forward,
-    elu_backward,
-    elu_forward,
-    leaky_relu_backward,
-    leaky_relu_forward,
-    linear_backward,
-    linear_forward,
-    mse_backward,
-    mse_forward,
-    perceptron_epoch,
-    perceptron_fit,
-    permutation,
-    relu_backward,
-    relu_forward,
-    rmsprop_update,
-    sgd_update,
-    sigmoid_backward,
-    sigmoid_binary_crossentropy_backward,
-    sigmoid_binary_crossentropy_forward,
-    sigmoid_forward,
-    softmax_backward,
-    softmax_crossentropy_backward,
-    softmax_crossentropy_forward,
-    softmax_forward,
-    softplus_backward,
-    softplus_forward,
-    step_backward,
-    step_forward,
-    tanh_backward,
-    tanh_forward,
-)
 
 #: Activation names, each with a ``<name>_forward`` / ``<name>_backward`` pair (the core's table).
 ACTIVATIONS = tuple(_tables.ACTIVATIONS)
@@ -63,45 +25,25 @@ LOSSES = tuple(_tables.LOSS_KERNELS)
 #: Optimizer names, each with a ``<name>_update`` that updates its arguments in place.
 OPTIMIZERS = tuple(_tables.OPTIMIZERS)
 
-__all__ = [
-    "ACTIVATIONS",
-    "LOSSES",
-    "OPTIMIZERS",
-    "adadelta_update",
-    "adagrad_update",
-    "adam_update",
-    "adamw_update",
-    "binary_crossentropy_backward",
-    "binary_crossentropy_forward",
-    "dense_backward",
-    "dense_forward",
-    "elu_backward",
-    "elu_forward",
-    "leaky_relu_backward",
-    "leaky_relu_forward",
-    "linear_backward",
-    "linear_forward",
-    "mse_backward",
-    "mse_forward",
-    "perceptron_epoch",
-    "perceptron_fit",
-    "permutation",
-    "relu_backward",
-    "relu_forward",
-    "rmsprop_update",
-    "sgd_update",
-    "sigmoid_backward",
-    "sigmoid_binary_crossentropy_backward",
-    "sigmoid_binary_crossentropy_forward",
-    "sigmoid_forward",
-    "softmax_backward",
-    "softmax_crossentropy_backward",
-    "softmax_crossentropy_forward",
-    "softmax_forward",
-    "softplus_backward",
-    "softplus_forward",
-    "step_backward",
-    "step_forward",
-    "tanh_backward",
-    "tanh_forward",
-]
+# The kernels are the core's functions under their own names; the families come from the
+# core's tables, so a new row's kernels appear here without an edit (``_core.pyi`` types them).
+__all__ = sorted(
+    [
+        "ACTIVATIONS",
+        "LOSSES",
+        "OPTIMIZERS",
+        "dense_forward",
+        "dense_backward",
+        *(f"{name}_{way}" for name in ACTIVATIONS for way in ("forward", "backward")),
+        *(f"{name}_{way}" for name in LOSSES for way in ("forward", "backward")),
+        *(f"{name}_update" for name in OPTIMIZERS),
+        "perceptron_epoch",
+        "perceptron_fit",
+        "permutation",
+    ]
+)
+globals().update({name: getattr(_core, name) for name in __all__ if name not in globals()})
+
+
+def __dir__() -> list[str]:
+    return list(__all__)

@@ -39,7 +39,8 @@ class Dense:
         self.activation = activations.get(activation)
         alpha_row = tables.ACTIVATIONS[self.activation].alpha
         if alpha is not None and alpha_row is None:
-            raise ValueError(f"Dense: alpha applies to leaky_relu and elu, not {self.activation}")
+            takers = " and ".join(n for n, row in tables.ACTIVATIONS.items() if row.alpha)
+            raise ValueError(f"Dense: alpha applies to {takers}, not {self.activation}")
         if alpha_row is None:
             self.alpha = 0.0
         else:

@@ -93,6 +93,7 @@ class Activation:
     forward: str
     backward: str
     parameters: tuple[Parameter, ...]
+    alias: str | None = None  # Keras' other name for it
 
     @property
     def alpha(self) -> Parameter | None:
@@ -161,7 +162,11 @@ class Optimizer:
 ACTIVATIONS: Mapping[str, Activation] = MappingProxyType(
     {
         name: Activation(
-            name, row["forward"], row["backward"], tuple(map(_parameter, row["parameters"]))
+            name,
+            row["forward"],
+            row["backward"],
+            tuple(map(_parameter, row["parameters"])),
+            row["alias"],
         )
         for name, row in _core.ACTIVATIONS.items()
     }
