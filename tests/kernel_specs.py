@@ -99,6 +99,17 @@ def _loss_args(kind: str):
                 "Y": _normal(rng, dtype, batch, width, scale=3.0),
                 "T": rng.integers(0, 2, (batch, width)).astype(dtype),
             }
+        if kind == "hinge":
+            return {
+                "Y": _normal(rng, dtype, batch, width, scale=2.0),
+                "T": rng.choice([-1.0, 0.0, 1.0], (batch, width)).astype(dtype),
+            }
+        if kind == "distributions":
+            T = rng.uniform(0, 1, (batch, width))
+            return {
+                "Y": _probabilities(rng, dtype, batch, width),
+                "T": (T / T.sum(axis=1, keepdims=True)).astype(dtype),
+            }
         return {
             "Y": _normal(rng, dtype, batch, width, scale=3.0),
             "T": _one_hot(rng, dtype, batch, width),
@@ -113,12 +124,19 @@ ACTIVATION_PARAMS = {name: [{}] for name in tables.ACTIVATIONS}
 ACTIVATION_PARAMS["leaky_relu"] += [{"alpha": 0.2}, {"alpha": 0.0}, {"alpha": 1.5}]
 ACTIVATION_PARAMS["elu"] += [{"alpha": 0.5}, {"alpha": 2.0}]
 
-LOSS_KINDS = {
+# The kind of valid input each loss kernel of the core's table takes (a new row needs one here:
+# the KeyError says so).
+_INPUT_KIND = {
     "mse": "mse",
     "binary_crossentropy": "bce",
     "sigmoid_binary_crossentropy": "logits_binary",
     "softmax_crossentropy": "softmax",
+    "huber": "mse",
+    "mae": "mse",
+    "hinge": "hinge",
+    "kl_divergence": "distributions",
 }
+LOSS_KINDS = {name: _INPUT_KIND[name] for name in tables.LOSS_KERNELS}
 
 
 def all_specs() -> list[Spec]:

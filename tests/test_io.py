@@ -325,7 +325,7 @@ def test_header_not_json(saved, tmp_path):
         (lambda h: h["training"].update(step=1.5), r"training\.step must be an int"),
         (lambda h: h["training"].update(epochs_done=-3), r"training\.epochs_done must be"),
         (lambda h: h["model"].update(seed=2**70), r"seed must be an int in \[0, 2\*\*64\)"),
-        (lambda h: h["compile"].update(loss="hinge"), "unknown loss"),
+        (lambda h: h["compile"].update(loss="cosine_similarity"), "unknown loss"),
         (lambda h: h["compile"]["optimizer"].update(kind="lion"), "unknown optimizer kind"),
         # consistent manifest, but the configuration needs other shapes
         (lambda h: h["model"]["layers"][2].update(units=3), "the model needs"),

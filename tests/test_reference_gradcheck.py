@@ -95,8 +95,13 @@ def test_activation_backward_is_the_vjp_of_forward(rng, shapes, name, kwargs):
 
 
 def _loss_inputs(rng, name, shape):
-    if name == "mse":
-        return rng.standard_normal(shape), rng.standard_normal(shape)
+    if name in ("mse", "huber", "mae"):
+        return rng.standard_normal(shape) * 2, rng.standard_normal(shape)
+    if name == "hinge":
+        return rng.standard_normal(shape) * 2, rng.choice([-1.0, 1.0], shape)
+    if name == "kl_divergence":
+        T = rng.uniform(0, 1, shape)
+        return rng.uniform(0.05, 0.95, shape), T / T.sum(axis=1, keepdims=True)
     if name == "binary_crossentropy":
         return rng.uniform(0.05, 0.95, shape), rng.integers(0, 2, shape).astype(float)
     if name == "sigmoid_binary_crossentropy":
@@ -105,7 +110,7 @@ def _loss_inputs(rng, name, shape):
     return rng.standard_normal(shape) * 3, T / T.sum(axis=1, keepdims=True)
 
 
-LOSSES = ["mse", "binary_crossentropy", "sigmoid_binary_crossentropy", "softmax_crossentropy"]
+LOSSES = list(tables.LOSS_KERNELS)  # every loss kernel of the core's table
 
 
 @pytest.mark.parametrize("name", LOSSES)

@@ -22,6 +22,10 @@ LOSS_CASES = [
     ("binary_crossentropy", "softplus"),
     ("categorical_crossentropy", "softmax"),
     ("sparse_categorical_crossentropy", "softmax"),
+    ("huber", "linear"),
+    ("mae", "linear"),
+    ("hinge", "tanh"),
+    ("kl_divergence", "softmax"),
 ]
 
 
@@ -55,8 +59,13 @@ def data(loss, n, n_in, n_out, dtype=np.float64, seed=1):
     X = rng.normal(size=(n, n_in)).astype(dtype)
     if tables.LOSSES[loss].labels:
         Y = rng.integers(0, n_out, size=n).astype(np.int64)
-    elif loss == "mse":
-        Y = rng.normal(size=(n, n_out)).astype(dtype)
+    elif loss in ("mse", "huber", "mae"):
+        Y = (rng.normal(size=(n, n_out)) * 2).astype(dtype)
+    elif loss == "hinge":
+        Y = rng.choice([-1.0, 1.0], size=(n, n_out)).astype(dtype)
+    elif loss == "kl_divergence":
+        Y = rng.uniform(size=(n, n_out))
+        Y = (Y / Y.sum(axis=1, keepdims=True)).astype(dtype)
     else:
         Y = np.eye(n_out, dtype=dtype)[rng.integers(0, n_out, size=n)]
         if loss == "binary_crossentropy":

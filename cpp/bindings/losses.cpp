@@ -14,7 +14,7 @@ double loss_forward(const std::string& fn, fastnn::LossKernel k, py::handle Y, p
     auto y = c.matrix<T>(Y, "Y", "Y");
     auto t = c.same_shape<T>(Tg, "T", y, "Y");
     py::gil_scoped_release nogil;
-    return K<T>().losses[int(k)].forward(y.data(), t.data(), y.shape(0), y.shape(1));
+    return K<T>().loss_forward(k, y.data(), t.data(), y.shape(0), y.shape(1));
   });
 }
 
@@ -28,7 +28,7 @@ py::array loss_backward(const std::string& fn, fastnn::LossKernel k, py::handle 
     T* dy_ptr = dy.mutable_data();
     {
       py::gil_scoped_release nogil;
-      K<T>().losses[int(k)].backward(dy_ptr, y.data(), t.data(), y.shape(0), y.shape(1));
+      K<T>().loss_backward(k, dy_ptr, y.data(), t.data(), y.shape(0), y.shape(1));
     }
     return dy;
   });

@@ -27,13 +27,8 @@ KernelsOf<T> kernels_of() {
   k.dense_backward = &dense_backward<T>;
   k.activation_forward = &activation_forward<T>;
   k.activation_backward = &activation_backward<T>;
-  k.losses[int(LossKernel::mse)] = {&mse_forward<T>, &mse_backward<T>};
-  k.losses[int(LossKernel::binary_crossentropy)] = {&binary_crossentropy_forward<T>,
-                                                    &binary_crossentropy_backward<T>};
-  k.losses[int(LossKernel::sigmoid_binary_crossentropy)] = {
-      &sigmoid_binary_crossentropy_forward<T>, &sigmoid_binary_crossentropy_backward<T>};
-  k.losses[int(LossKernel::softmax_crossentropy)] = {&softmax_crossentropy_forward<T>,
-                                                     &softmax_crossentropy_backward<T>};
+  k.loss_forward = &loss_forward<T>;
+  k.loss_backward = &loss_backward<T>;
   k.sgd_update = &sgd_update<T>;
   k.adagrad_update = &adagrad_update<T>;
   k.adadelta_update = &adadelta_update<T>;

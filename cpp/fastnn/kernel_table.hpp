@@ -21,7 +21,7 @@
 namespace fastnn {
 
 // Bump when KernelTable, KernelsOf or NetworkApi change shape.
-constexpr int kKernelTableAbi = 4;
+constexpr int kKernelTableAbi = 5;
 
 // The fused training loop (network.hpp), as the bindings hold it: Network<T> of the level that
 // made it. See Network<T> for what each call does.
@@ -41,12 +41,6 @@ class NetworkApi {
   virtual Index outputs() const = 0;
 };
 
-template <typename T>
-struct LossPair {
-  double (*forward)(const T* Y, const T* Tg, Index rows, Index cols);
-  void (*backward)(T* dY, const T* Y, const T* Tg, Index rows, Index cols);
-};
-
 // The kernels of one dtype; each pointer is the function of the same name in the core's headers.
 template <typename T>
 struct KernelsOf {
@@ -56,7 +50,8 @@ struct KernelsOf {
   void (*activation_forward)(Activation act, T* A, const T* Z, Index rows, Index cols, T alpha);
   void (*activation_backward)(Activation act, T* dZ, const T* Z, const T* A, const T* dA,
                               Index rows, Index cols, T alpha);
-  LossPair<T> losses[kLossKernelCount];  // indexed by LossKernel
+  double (*loss_forward)(LossKernel k, const T* Y, const T* Tg, Index rows, Index cols);
+  void (*loss_backward)(LossKernel k, T* dY, const T* Y, const T* Tg, Index rows, Index cols);
   void (*sgd_update)(T* param, T* momentum_buffer, const T* grad, Index n, double learning_rate,
                      double momentum, bool nesterov, double weight_decay, std::int64_t step);
   void (*adagrad_update)(T* param, T* state_sum, const T* grad, Index n, double learning_rate,

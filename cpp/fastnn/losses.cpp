@@ -135,6 +135,102 @@ void softmax_crossentropy_backward(T* dY, const T* Y, const T* Tg, Index rows, I
   }
 }
 
+// ---- huber, mae, hinge, kl_divergence ------------------------------------------------------
+
+namespace {
+// hinge's target: 0/1 labels are read as -1/1 (Keras converts them the same way).
+template <typename T>
+inline T signed_target(T t) {
+  return t == T(0) ? T(-1) : t;
+}
+}  // namespace
+
+template <typename T>
+double huber_forward(const T* Y, const T* Tg, Index rows, Index cols) {
+  const Index n = rows * cols;
+  if (n == 0) return kNaN;
+  double sum = 0;
+  for (Index i = 0; i < n; ++i) {
+    const double e = std::abs(double(Y[i]) - double(Tg[i]));
+    sum += e <= 1.0 ? 0.5 * e * e : e - 0.5;
+  }
+  return sum / double(n);
+}
+
+template <typename T>
+void huber_backward(T* dY, const T* Y, const T* Tg, Index rows, Index cols) {
+  const Index n = rows * cols;
+  const T inv_n = T(1) / T(n);
+  for (Index i = 0; i < n; ++i) {
+    const T e = Y[i] - Tg[i];
+    const T clipped = e > T(1) ? T(1) : (e < T(-1) ? T(-1) : e);
+    dY[i] = inv_n * clipped;
+  }
+}
+
+template <typename T>
+double mae_forward(const T* Y, const T* Tg, Index rows, Index cols) {
+  const Index n = rows * cols;
+  if (n == 0) return kNaN;
+  double sum = 0;
+  for (Index i = 0; i < n; ++i) sum += std::abs(double(Y[i]) - double(Tg[i]));
+  return sum / double(n);
+}
+
+template <typename T>
+void mae_backward(T* dY, const T* Y, const T* Tg, Index rows, Index cols) {
+  const Index n = rows * cols;
+  const T inv_n = T(1) / T(n);
+  for (Index i = 0; i < n; ++i) {
+    const T e = Y[i] - Tg[i];
+    dY[i] = e > T(0) ? inv_n : (e < T(0) ? -inv_n : e * T(0));  // NaN stays NaN
+  }
+}
+
+template <typename T>
+double hinge_forward(const T* Y, const T* Tg, Index rows, Index cols) {
+  const Index n = rows * cols;
+  if (n == 0) return kNaN;
+  double sum = 0;
+  for (Index i = 0; i < n; ++i) {
+    sum += std::max(1.0 - double(signed_target(Tg[i])) * double(Y[i]), 0.0);
+  }
+  return sum / double(n);
+}
+
+template <typename T>
+void hinge_backward(T* dY, const T* Y, const T* Tg, Index rows, Index cols) {
+  const Index n = rows * cols;
+  const T inv_n = T(1) / T(n);
+  for (Index i = 0; i < n; ++i) {
+    const T t = signed_target(Tg[i]);
+    dY[i] = T(1) - t * Y[i] > T(0) ? -t * inv_n : T(0);
+  }
+}
+
+template <typename T>
+double kl_divergence_forward(const T* Y, const T* Tg, Index rows, Index cols) {
+  if (rows == 0 || cols == 0) return kNaN;
+  double sum = 0;
+  for (Index i = 0; i < rows * cols; ++i) {
+    const double y = std::clamp(double(Y[i]), bce_clip_eps, 1.0);
+    const double t = std::clamp(double(Tg[i]), bce_clip_eps, 1.0);
+    sum += t * std::log(t / y);
+  }
+  return sum / double(rows);
+}
+
+template <typename T>
+void kl_divergence_backward(T* dY, const T* Y, const T* Tg, Index rows, Index cols) {
+  const T inv_rows = T(1) / T(rows);
+  const T lo = T(bce_clip_eps);
+  for (Index i = 0; i < rows * cols; ++i) {
+    const T y = Y[i];
+    const T t = Tg[i] < lo ? lo : (Tg[i] > T(1) ? T(1) : Tg[i]);
+    dY[i] = y > lo && y < T(1) ? -inv_rows * t / y : T(0);
+  }
+}
+
 template <typename T>
 double loss_forward(LossKernel k, const T* Y, const T* Tg, Index rows, Index cols) {
   switch (k) {
@@ -146,6 +242,14 @@ double loss_forward(LossKernel k, const T* Y, const T* Tg, Index rows, Index col
       return sigmoid_binary_crossentropy_forward(Y, Tg, rows, cols);
     case LossKernel::softmax_crossentropy:
       return softmax_crossentropy_forward(Y, Tg, rows, cols);
+    case LossKernel::huber:
+      return huber_forward(Y, Tg, rows, cols);
+    case LossKernel::mae:
+      return mae_forward(Y, Tg, rows, cols);
+    case LossKernel::hinge:
+      return hinge_forward(Y, Tg, rows, cols);
+    case LossKernel::kl_divergence:
+      return kl_divergence_forward(Y, Tg, rows, cols);
   }
   return 0;
 }
@@ -161,6 +265,14 @@ void loss_backward(LossKernel k, T* dY, const T* Y, const T* Tg, Index rows, Ind
       return sigmoid_binary_crossentropy_backward(dY, Y, Tg, rows, cols);
     case LossKernel::softmax_crossentropy:
       return softmax_crossentropy_backward(dY, Y, Tg, rows, cols);
+    case LossKernel::huber:
+      return huber_backward(dY, Y, Tg, rows, cols);
+    case LossKernel::mae:
+      return mae_backward(dY, Y, Tg, rows, cols);
+    case LossKernel::hinge:
+      return hinge_backward(dY, Y, Tg, rows, cols);
+    case LossKernel::kl_divergence:
+      return kl_divergence_backward(dY, Y, Tg, rows, cols);
   }
 }
 
@@ -171,7 +283,11 @@ void loss_backward(LossKernel k, T* dY, const T* Y, const T* Tg, Index rows, Ind
   FASTNN_INSTANTIATE(T, mse)                         \
   FASTNN_INSTANTIATE(T, binary_crossentropy)         \
   FASTNN_INSTANTIATE(T, sigmoid_binary_crossentropy) \
-  FASTNN_INSTANTIATE(T, softmax_crossentropy)
+  FASTNN_INSTANTIATE(T, softmax_crossentropy)        \
+  FASTNN_INSTANTIATE(T, huber)                       \
+  FASTNN_INSTANTIATE(T, mae)                         \
+  FASTNN_INSTANTIATE(T, hinge)                       \
+  FASTNN_INSTANTIATE(T, kl_divergence)
 FASTNN_INSTANTIATE_ALL(float)
 FASTNN_INSTANTIATE_ALL(double)
 template double loss_forward<float>(LossKernel, const float*, const float*, Index, Index);

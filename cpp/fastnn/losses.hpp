@@ -33,6 +33,16 @@ inline constexpr LossKernelInfo kLossKernels[] = {
     {"softmax_crossentropy", LossKernel::softmax_crossentropy,
      "cross-entropy of softmax(Y) for logits Y against one-hot (or distribution) rows T, mean "
      "over the batch"},
+    {"huber", LossKernel::huber,
+     "Huber loss with delta 1 (Keras' default): e**2 / 2 where |e| <= 1, |e| - 1/2 beyond, "
+     "e = Y - T, mean over every element"},
+    {"mae", LossKernel::mae, "mean absolute error, mean(|Y - T|) over every element"},
+    {"hinge", LossKernel::hinge,
+     "hinge loss, mean(max(1 - T * Y, 0)) over every element, targets -1/1 (0 is read as -1, "
+     "as Keras does)"},
+    {"kl_divergence", LossKernel::kl_divergence,
+     "Kullback-Leibler divergence sum(T * log(T / Y)) of each row, Y and T clipped to [1e-7, "
+     "1], mean over the batch"},
 };
 static_assert(std::size(kLossKernels) == kLossKernelCount);
 
@@ -63,6 +73,14 @@ inline constexpr LossInfo kLosses[] = {
     {"sparse_categorical_crossentropy", LossKind::sparse_categorical_crossentropy, nullptr, -1,
      int(Activation::softmax), int(LossKernel::softmax_crossentropy), true,
      "integer class labels; needs a softmax output"},
+    {"huber", LossKind::huber, "huber_loss", int(LossKernel::huber), -1, -1, false,
+     "robust regression: squared near the target, linear far from it"},
+    {"mae", LossKind::mae, "mean_absolute_error", int(LossKernel::mae), -1, -1, false,
+     "mean absolute error of the output"},
+    {"hinge", LossKind::hinge, nullptr, int(LossKernel::hinge), -1, -1, false,
+     "max-margin classification: targets -1/1 (or 0/1), a linear or tanh output"},
+    {"kl_divergence", LossKind::kl_divergence, "kld", int(LossKernel::kl_divergence), -1, -1, false,
+     "distribution rows against a probability output (softmax)"},
 };
 
 constexpr const LossInfo& loss_info(LossKind id) {
@@ -105,6 +123,29 @@ template <typename T>
 double softmax_crossentropy_forward(const T* Y, const T* Tg, Index rows, Index cols);
 template <typename T>
 void softmax_crossentropy_backward(T* dY, const T* Y, const T* Tg, Index rows, Index cols);
+
+// Huber (delta 1), mean absolute error and hinge: elementwise means, as mse. Their gradients at
+// a kink (|e| = 1 for Huber is smooth; e = 0 for mae, T Y = 1 for hinge) take 0, as PyTorch's
+// sign(0) = 0 and Keras' hinge.
+template <typename T>
+double huber_forward(const T* Y, const T* Tg, Index rows, Index cols);
+template <typename T>
+void huber_backward(T* dY, const T* Y, const T* Tg, Index rows, Index cols);
+template <typename T>
+double mae_forward(const T* Y, const T* Tg, Index rows, Index cols);
+template <typename T>
+void mae_backward(T* dY, const T* Y, const T* Tg, Index rows, Index cols);
+template <typename T>
+double hinge_forward(const T* Y, const T* Tg, Index rows, Index cols);
+template <typename T>
+void hinge_backward(T* dY, const T* Y, const T* Tg, Index rows, Index cols);
+
+// Kullback-Leibler divergence of rows, Keras' form: both clipped to [1e-7, 1], summed over each
+// row, mean over the rows. The gradient is -T / Y / rows where Y was not clipped, 0 where it was.
+template <typename T>
+double kl_divergence_forward(const T* Y, const T* Tg, Index rows, Index cols);
+template <typename T>
+void kl_divergence_backward(T* dY, const T* Y, const T* Tg, Index rows, Index cols);
 
 // One entry point for code that holds the loss kernel as data (the network, the bindings).
 template <typename T>

@@ -140,9 +140,13 @@ enum class LossKernel {
   mse,
   binary_crossentropy,
   sigmoid_binary_crossentropy,
-  softmax_crossentropy
+  softmax_crossentropy,
+  huber,
+  mae,
+  hinge,
+  kl_divergence
 };
-constexpr int kLossKernelCount = 4;
+constexpr int kLossKernelCount = 8;
 
 // The loss the network is trained on (its table is kLosses in losses.hpp). With a sigmoid output,
 // binary_crossentropy runs through the fused sigmoid_binary_crossentropy kernel on the logits; the
@@ -152,7 +156,11 @@ enum class LossKind {
   mse,
   binary_crossentropy,
   categorical_crossentropy,
-  sparse_categorical_crossentropy
+  sparse_categorical_crossentropy,
+  huber,
+  mae,
+  hinge,
+  kl_divergence
 };
 
 struct LayerSpec {

@@ -73,3 +73,68 @@ def softmax_crossentropy_backward(Y: np.ndarray, T: np.ndarray) -> np.ndarray:
     """(softmax(Y) * sum(T_row) - T) / batch."""
     scale = Y.dtype.type(1) / Y.dtype.type(max(Y.shape[0], 1))
     return scale * (softmax_forward(Y) * T.sum(axis=1, keepdims=True) - T)
+
+
+# ---- huber, mae, hinge, kl_divergence --------------------------------------------------------
+
+#: kl_divergence clips both its arguments to [KL_CLIP_EPS, 1], as Keras does.
+KL_CLIP_EPS = 1e-7
+
+
+def huber_forward(Y: np.ndarray, T: np.ndarray) -> float:
+    """mean(e^2 / 2 where |e| <= 1, else |e| - 1/2), e = Y - T (Keras' delta 1)."""
+    e = np.abs(Y.astype(np.float64) - T)
+    return _mean(np.where(e <= 1, 0.5 * e * e, e - 0.5), Y.size)
+
+
+def huber_backward(Y: np.ndarray, T: np.ndarray) -> np.ndarray:
+    """clip(Y - T, -1, 1) / Y.size."""
+    t = Y.dtype.type
+    return (t(1) / t(max(Y.size, 1))) * np.clip(Y - T, t(-1), t(1))
+
+
+def mae_forward(Y: np.ndarray, T: np.ndarray) -> float:
+    """mean(|Y - T|) over every element."""
+    return _mean(np.abs(Y.astype(np.float64) - T), Y.size)
+
+
+def mae_backward(Y: np.ndarray, T: np.ndarray) -> np.ndarray:
+    """sign(Y - T) / Y.size, 0 where Y == T."""
+    t = Y.dtype.type
+    return (t(1) / t(max(Y.size, 1))) * np.sign(Y - T)
+
+
+def _signed(T: np.ndarray) -> np.ndarray:
+    return np.where(T == 0, T.dtype.type(-1), T)  # 0/1 labels read as -1/1, as Keras
+
+
+def hinge_forward(Y: np.ndarray, T: np.ndarray) -> float:
+    """mean(max(1 - T Y, 0)) over every element, targets -1/1 (0 read as -1)."""
+    return _mean(np.maximum(1 - _signed(T).astype(np.float64) * Y, 0), Y.size)
+
+
+def hinge_backward(Y: np.ndarray, T: np.ndarray) -> np.ndarray:
+    """-T / Y.size where 1 - T Y > 0, else 0."""
+    t = Y.dtype.type
+    S = _signed(T)
+    return np.where(t(1) - S * Y > 0, -S * (t(1) / t(max(Y.size, 1))), t(0)).astype(Y.dtype)
+
+
+def kl_divergence_forward(Y: np.ndarray, T: np.ndarray) -> float:
+    """mean over rows of sum(T log(T / Y)), both clipped to [1e-7, 1]."""
+    if Y.shape[0] == 0 or Y.shape[1] == 0:
+        return float("nan")
+    y = np.clip(Y.astype(np.float64), KL_CLIP_EPS, 1)
+    t = np.clip(T.astype(np.float64), KL_CLIP_EPS, 1)
+    return _mean(t * np.log(t / y), Y.shape[0])
+
+
+def kl_divergence_backward(Y: np.ndarray, T: np.ndarray) -> np.ndarray:
+    """-clip(T) / Y / rows where Y lies inside the clip range, 0 where it was clipped."""
+    dtype = Y.dtype.type
+    lo = dtype(KL_CLIP_EPS)
+    t = np.clip(T, lo, dtype(1))
+    inside = (Y > lo) & (Y < 1)
+    safe = np.where(inside, Y, dtype(1))
+    inv_rows = dtype(1) / dtype(max(Y.shape[0], 1))
+    return np.where(inside, -inv_rows * t / safe, dtype(0)).astype(Y.dtype)
