@@ -59,7 +59,7 @@ def test_ten_steps_give_the_committed_numbers(backend):
     model.compile(fnn.optimizers.SGD(0.5, momentum=0.9), "binary_crossentropy")
     model.set_weights(INITIAL)
     history = model.fit(X, Y, epochs=5, batch_size=2, shuffle=False, verbose=0)
-    assert model._step == 10  # 5 epochs of 2 batches
+    assert model.optimizer.iterations == 10  # 5 epochs of 2 batches
     for got, want in zip(model.get_weights(), GOLDEN_WEIGHTS, strict=True):
         np.testing.assert_allclose(got, np.array(want), **TOL)
     np.testing.assert_allclose(history.history["loss"], GOLDEN_LOSSES, **TOL)

@@ -663,7 +663,9 @@ def test_validation_data_is_checked(compiled):
     with pytest.raises(ValueError, match=r"fit\(validation_data\): X has 97 samples but y has 3"):
         compiled.fit(X, y, validation_data=(X, y[:3]), verbose=0)
     with pytest.raises(ValueError, match=r"validation_data must be a pair"):
-        compiled.fit(X, y, validation_data=(X, y, y), verbose=0)
+        compiled.fit(X, y, validation_data=(X,), verbose=0)
+    with pytest.raises(ValueError, match=r"fit\(validation_data\): sample_weight must have one"):
+        compiled.fit(X, y, validation_data=(X, y, y[:5]), verbose=0)
 
 
 @pytest.mark.parametrize(
@@ -1067,7 +1069,7 @@ def test_fit_from_several_threads_takes_turns():
         t.join()
     for _ in range(4):
         serial.fit(X, y, epochs=3, batch_size=8, verbose=0)
-    assert shared._step == serial._step == 4 * 3 * 12
+    assert shared.optimizer.iterations == serial.optimizer.iterations == 4 * 3 * 12
     assert_weights_equal(shared.get_weights(), serial.get_weights())
 
 

@@ -53,6 +53,101 @@ class History(Callback):
             self.history.setdefault(key, []).append(value)
 
 
+class CallbackList(Callback):
+    """Several callbacks called as one, in order: what ``fit`` talks to.
+
+    ``fit`` builds one from its ``callbacks``, the progress bar (:class:`ProgbarLogger`, for
+    ``verbose=1``) first and the model's :class:`History` last, as Keras orders them, so
+    History records what the others added to the logs.
+    """
+
+    def __init__(self, callbacks=(), model=None) -> None:
+        super().__init__()
+        self.callbacks: list[Callback] = []
+        for cb in callbacks:
+            if not isinstance(cb, Callback):
+                raise TypeError(
+                    "fit: callbacks must be fastnn.callbacks.Callback instances, got "
+                    f"{type(cb).__name__}"
+                )
+            self.callbacks.append(cb)
+        if model is not None:
+            self.set_model(model)
+
+    def set_model(self, model) -> None:
+        self.model = model
+        for cb in self.callbacks:
+            cb.set_model(model)
+
+    def on_train_begin(self, logs=None) -> None:
+        for cb in self.callbacks:
+            cb.on_train_begin(logs)
+
+    def on_train_end(self, logs=None) -> None:
+        for cb in self.callbacks:
+            cb.on_train_end(logs)
+
+    def on_epoch_begin(self, epoch: int, logs=None) -> None:
+        for cb in self.callbacks:
+            cb.on_epoch_begin(epoch, logs)
+
+    def on_epoch_end(self, epoch: int, logs=None) -> None:
+        for cb in self.callbacks:
+            cb.on_epoch_end(epoch, logs)
+
+    def on_batches_end(self, epoch: int, batches: int, logs: dict) -> None:
+        """After a chunk of `batches` batches of `epoch` (the fused loop runs an epoch in up
+        to 20 chunks when a progress bar shows it): for the progress bar only."""
+        for cb in self.callbacks:
+            if isinstance(cb, ProgbarLogger):
+                cb.on_batches_end(epoch, batches, logs)
+
+    def __iter__(self):
+        return iter(self.callbacks)
+
+
+class ProgbarLogger(Callback):
+    """The progress bar of ``verbose=1`` (tqdm over the batches of all epochs, with the running
+    loss and metrics); ``fit`` adds it itself."""
+
+    def __init__(self, epochs: int, batches_per_epoch: int) -> None:
+        super().__init__()
+        self.epochs = epochs
+        self.batches_per_epoch = batches_per_epoch
+        self.bar = None
+
+    def on_train_begin(self, logs=None) -> None:
+        import sys
+
+        from tqdm.auto import tqdm
+
+        self.bar = tqdm(
+            total=self.epochs * self.batches_per_epoch,
+            unit="batch",
+            dynamic_ncols=True,
+            file=sys.stdout,
+            mininterval=0.2,
+        )
+
+    def on_batches_end(self, epoch: int, batches: int, logs: dict) -> None:
+        """After a chunk of batches: advance the bar, show the running logs."""
+        self.bar.set_description(f"epoch {epoch + 1}", refresh=False)
+        self.bar.set_postfix({k: f"{v:.4f}" for k, v in logs.items()}, refresh=False)
+        self.bar.update(batches)
+
+    def on_epoch_end(self, epoch: int, logs=None) -> None:
+        self.bar.set_postfix({k: f"{v:.4f}" for k, v in (logs or {}).items()}, refresh=False)
+
+    def on_train_end(self, logs=None) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the bar (also when training fails: fit calls this in its cleanup)."""
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+
 class EarlyStopping(Callback):
     """Stop when `monitor` has not improved by more than `min_delta` for `patience` epochs.
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io as _io
 import json
+import math
 import os
 import uuid
 import zipfile
@@ -44,40 +45,22 @@ class ModelFileError(ValueError):
     """A file that is not a valid fastnn model (damaged, truncated, foreign or inconsistent)."""
 
 
-def _arrays_of(model) -> dict[str, np.ndarray]:
-    arrays: dict[str, np.ndarray] = {}
-    for i, layer in enumerate(model.layers):
-        arrays[f"layer{i}.kernel"] = layer.kernel
-        if layer.use_bias:
-            arrays[f"layer{i}.bias"] = layer.bias
-    for i, state in enumerate(model._weight_states):
-        arrays[f"optimizer.layer{i}.kernel"] = state
-        if model._bias_states[i] is not None:
-            arrays[f"optimizer.layer{i}.bias"] = model._bias_states[i]
-    return arrays
-
-
 def save_model(model, path) -> None:
     """Write `model` to `path` (written to a temporary file first, then renamed)."""
-    arrays = _arrays_of(model)
+    state = model.get_state()
+    arrays = dict(state["weights"])
+    optimizer = state["optimizer"]
+    if optimizer is not None:
+        arrays.update({f"optimizer.{name}": a for name, a in optimizer["states"].items()})
     header = {
         "format": FORMAT_NAME,
         "version": FORMAT_VERSION,
-        "model": {
-            "class": "Sequential",
-            "name": model.name,
-            "dtype": model.dtype.name,
-            "seed": model.seed,
-            "layers": [layer.get_config() for layer in model.layers],
+        "model": state["config"],
+        "compile": state["compile"],
+        "training": {
+            "step": int(optimizer["iterations"]) if optimizer is not None else 0,
+            "epochs_done": int(state["epochs_done"]),
         },
-        "compile": None
-        if model.optimizer is None
-        else {
-            "optimizer": model.optimizer.get_config(),
-            "loss": model.loss,
-            "metrics": list(model.metrics),
-        },
-        "training": {"step": int(model._step), "epochs_done": int(model._epochs_done)},
         "arrays": {
             name: {"shape": list(a.shape), "dtype": a.dtype.name} for name, a in arrays.items()
         },
@@ -128,9 +111,23 @@ def _fsync_folder(folder: str) -> None:
         os.close(fd)
 
 
+# Limits that keep a damaged or hostile file from costing more than its model would: the
+# header is JSON of a few KB, an .npy header is at most a few hundred bytes, and one array holds
+# at most 2**31 values (8 GB of float32, more than fastnn trains).
+_MAX_HEADER_BYTES = 1 << 20
+_MAX_NPY_HEADER_BYTES = 1 << 16
+_MAX_ARRAY_VALUES = 1 << 31
+_DTYPES = {"float32": np.dtype(np.float32), "float64": np.dtype(np.float64)}
+
+
 def load_model(path):
-    """Read a model written by :func:`save_model`; raises ModelFileError for a bad file."""
-    from fastnn.layers import Dense
+    """Read a model written by :func:`save_model`; raises ModelFileError for a bad file.
+
+    Nothing is inflated before its size is checked: every member's declared size must be what
+    the manifest's shape and dtype make it, each array is read into an array of that size and
+    no further (trailing bytes are an error), and the configuration's layer sizes must match
+    the manifest before any layer is built.
+    """
     from fastnn.models import Sequential
 
     path = os.fspath(path)
@@ -145,77 +142,187 @@ def load_model(path):
     except _ZIP_ERRORS as exc:
         raise bad(f"not a readable ZIP archive ({exc})") from None
     with zf:
-        try:
-            header = json.loads(zf.read(_HEADER))
-        except KeyError:
-            raise bad(f"it has no {_HEADER}") from None
-        except _ZIP_ERRORS as exc:
-            raise bad(f"{_HEADER} is damaged ({exc})") from None
-        if not isinstance(header, dict) or header.get("format") != FORMAT_NAME:
-            raise bad("its header does not name the fastnn-model format")
-        if header.get("version") != FORMAT_VERSION:
-            raise bad(
-                f"format version {header.get('version')!r}; this fastnn reads version {FORMAT_VERSION}"
-            )
-        manifest = header.get("arrays")
-        if not isinstance(manifest, dict):
-            raise bad("the header has no array manifest")
-        arrays = {}
-        for name, meta in manifest.items():
-            if not isinstance(meta, dict):
-                raise bad(f"the manifest entry of array {name!r} is not a dict: {meta!r}")
-            try:
-                raw = zf.read(f"arrays/{name}.npy")
-                array = np.lib.format.read_array(_io.BytesIO(raw), allow_pickle=False)
-            except KeyError:
-                raise bad(f"array {name!r} is missing") from None
-            except _ZIP_ERRORS as exc:
-                raise bad(f"array {name!r} is damaged ({exc})") from None
-            if list(array.shape) != meta.get("shape") or array.dtype.name != meta.get("dtype"):
-                raise bad(
-                    f"array {name!r} is {array.dtype.name} {list(array.shape)}, the manifest says {meta}"
-                )
-            arrays[name] = array
+        members = _members(zf, bad)
+        header = _read_header(zf, members, bad)
+        manifest = _manifest(header, members, bad)
+        _check_layers_against_manifest(header, manifest, bad)
+        arrays = {
+            name: _read_array(zf, members[f"arrays/{name}.npy"], name, meta, bad)
+            for name, meta in manifest.items()
+        }
 
     try:
-        config = header["model"]
-        model = Sequential(dtype=config["dtype"], seed=config["seed"], name=config.get("name"))
-        for layer_config in config["layers"]:
-            model.add(Dense(**layer_config))
-        for i, layer in enumerate(model.layers):
-            _fill(layer.kernel, arrays, f"layer{i}.kernel", bad)
-            if layer.use_bias:
-                _fill(layer.bias, arrays, f"layer{i}.bias", bad)
         compiled = header.get("compile")
-        if compiled is not None:
-            model.compile(
-                optimizer=compiled["optimizer"], loss=compiled["loss"], metrics=compiled["metrics"]
-            )
-            if "optimizer.layer0.kernel" in arrays:
-                model._ensure_optimizer_state()
-                for i in range(len(model.layers)):
-                    _fill(model._weight_states[i], arrays, f"optimizer.layer{i}.kernel", bad)
-                    if model._bias_states[i] is not None:
-                        _fill(model._bias_states[i], arrays, f"optimizer.layer{i}.bias", bad)
-                model._step = _count(header["training"]["step"], "training.step", bad)
-        model._epochs_done = _count(
-            header.get("training", {}).get("epochs_done", 0), "training.epochs_done", bad
-        )
+        training = header.get("training", {})
+        if not isinstance(training, dict):
+            raise bad(f"training must be a dict, got {training!r}")
+        optimizer = None
+        if compiled is not None and any(n.startswith("optimizer.") for n in arrays):
+            optimizer = {
+                "iterations": _count(training.get("step"), "training.step", bad),
+                "states": {
+                    n[len("optimizer.") :]: a
+                    for n, a in arrays.items()
+                    if n.startswith("optimizer.")
+                },
+            }
+        state = {
+            "config": header["model"],
+            "compile": compiled,
+            "weights": {n: a for n, a in arrays.items() if not n.startswith("optimizer.")},
+            "optimizer": optimizer,
+            "epochs_done": _count(training.get("epochs_done", 0), "training.epochs_done", bad),
+        }
+        return Sequential.from_state(state)
     except ModelFileError:
         raise
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise bad(
             f"its configuration does not describe a model ({type(exc).__name__}: {exc})"
         ) from None
-    return model
 
 
-def _fill(target: np.ndarray, arrays: dict, name: str, bad) -> None:
-    if name not in arrays:
-        raise bad(f"array {name!r} is missing")
-    source = arrays[name]
-    if source.shape != target.shape or source.dtype != target.dtype:
+def _members(zf: zipfile.ZipFile, bad) -> dict[str, zipfile.ZipInfo]:
+    """The archive's members by name: each name plain (no folder climbing, no absolute path),
+    none twice."""
+    members: dict[str, zipfile.ZipInfo] = {}
+    for info in zf.infolist():
+        name = info.filename
+        parts = name.replace("\\", "/").split("/")
+        if name.startswith(("/", "\\")) or ".." in parts or ":" in name or "\\" in name:
+            raise bad(f"it holds a member with an unsafe name: {name!r}")
+        if name in members:
+            raise bad(f"it holds the member {name!r} twice")
+        members[name] = info
+    return members
+
+
+def _read_header(zf: zipfile.ZipFile, members: dict, bad) -> dict:
+    info = members.get(_HEADER)
+    if info is None:
+        raise bad(f"it has no {_HEADER}")
+    if info.file_size > _MAX_HEADER_BYTES:
         raise bad(
-            f"array {name!r} is {source.dtype} {source.shape}, the model needs {target.dtype} {target.shape}"
+            f"{_HEADER} declares {info.file_size} bytes; a header is at most {_MAX_HEADER_BYTES}"
         )
-    target[...] = source
+    try:
+        with zf.open(info) as f:
+            raw = f.read(_MAX_HEADER_BYTES + 1)
+        header = json.loads(raw)
+    except _ZIP_ERRORS as exc:
+        raise bad(f"{_HEADER} is damaged ({exc})") from None
+    if not isinstance(header, dict) or header.get("format") != FORMAT_NAME:
+        raise bad("its header does not name the fastnn-model format")
+    if header.get("version") != FORMAT_VERSION:
+        raise bad(
+            f"format version {header.get('version')!r}; this fastnn reads version {FORMAT_VERSION}"
+        )
+    return header
+
+
+def _manifest(header: dict, members: dict, bad) -> dict[str, dict]:
+    """The manifest, checked: every entry a float32/float64 shape of bounded size, with its
+    member present; no member outside it."""
+    manifest = header.get("arrays")
+    if not isinstance(manifest, dict):
+        raise bad("the header has no array manifest")
+    for name, meta in manifest.items():
+        if not isinstance(meta, dict):
+            raise bad(f"the manifest entry of array {name!r} is not a dict: {meta!r}")
+        shape, dtype = meta.get("shape"), meta.get("dtype")
+        if (
+            not isinstance(shape, list)
+            or not all(isinstance(d, int) and not isinstance(d, bool) and d >= 0 for d in shape)
+            or dtype not in _DTYPES
+        ):
+            raise bad(
+                f"the manifest entry of array {name!r} is not a float32/float64 shape: {meta}"
+            )
+        if math.prod(shape) > _MAX_ARRAY_VALUES:
+            raise bad(
+                f"array {name!r} declares {math.prod(shape)} values; at most {_MAX_ARRAY_VALUES}"
+            )
+        if f"arrays/{name}.npy" not in members:
+            raise bad(f"array {name!r} is missing")
+    expected = {_HEADER, *(f"arrays/{name}.npy" for name in manifest)}
+    extra = sorted(set(members) - expected)
+    if extra:
+        raise bad(f"it holds members the manifest does not list: {extra}")
+    return manifest
+
+
+def _check_layers_against_manifest(header: dict, manifest: dict, bad) -> None:
+    """The layers the config describes must have the manifest's shapes: checked before any
+    layer is built, so a config of 10**6 units costs nothing unless its arrays are there."""
+    config = header.get("model")
+    if not isinstance(config, dict) or not isinstance(config.get("layers"), list):
+        raise bad("its configuration does not describe a model (no layer list)")
+    inputs = None
+    for i, layer in enumerate(config["layers"]):
+        if not isinstance(layer, dict):
+            raise bad(f"layer {i}'s config is not a dict: {layer!r}")
+        units = layer.get("units")
+        if i == 0:
+            inputs = layer.get("input_dim")
+        for what, value in (("units", units), ("input_dim", inputs)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise bad(f"layer {i}'s {what} must be an int >= 1, got {value!r}")
+        wanted = {f"layer{i}.kernel": [inputs, units]}
+        if layer.get("use_bias", True):
+            wanted[f"layer{i}.bias"] = [units]
+        for name, shape in wanted.items():
+            meta = manifest.get(name)
+            if meta is None:
+                raise bad(f"array {name!r} is missing")
+            if meta["shape"] != shape:
+                raise bad(
+                    f"array {name!r} is {meta['shape']} in the manifest, but layer {i} of the "
+                    f"configuration needs {shape}"
+                )
+        inputs = units
+
+
+def _read_array(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, meta: dict, bad):
+    """One .npy member, read into an array of the manifest's shape and dtype and no larger."""
+    dtype, shape = _DTYPES[meta["dtype"]], tuple(meta["shape"])
+    nbytes = math.prod(shape) * dtype.itemsize
+    if not nbytes <= info.file_size <= nbytes + _MAX_NPY_HEADER_BYTES:
+        raise bad(
+            f"array {name!r} declares {info.file_size} bytes, but {meta['dtype']} {list(shape)} "
+            f"takes {nbytes} and a header"
+        )
+    try:
+        with zf.open(info) as f:
+            version = np.lib.format.read_magic(f)
+            if version == (1, 0):
+                file_shape, fortran, file_dtype = np.lib.format.read_array_header_1_0(
+                    f, max_header_size=_MAX_NPY_HEADER_BYTES
+                )
+            elif version in ((2, 0), (3, 0)):
+                file_shape, fortran, file_dtype = np.lib.format.read_array_header_2_0(
+                    f, max_header_size=_MAX_NPY_HEADER_BYTES
+                )
+            else:
+                raise bad(f"array {name!r} has .npy format {version}")
+            if (
+                file_shape != shape
+                or file_dtype.kind != "f"
+                or file_dtype.itemsize != dtype.itemsize
+            ):
+                raise bad(
+                    f"array {name!r} is {file_dtype} {list(file_shape)}, the manifest says {meta}"
+                )
+            if fortran and len(shape) > 1:
+                raise bad(f"array {name!r} is in Fortran order; fastnn writes C order")
+            array = np.empty(shape, dtype=file_dtype)
+            view = memoryview(array).cast("B") if array.size else memoryview(b"")
+            got = f.readinto(view) if array.size else 0
+            if got != nbytes:
+                raise bad(f"array {name!r} is truncated: {got} of {nbytes} bytes")
+            if f.read(1):
+                raise bad(f"array {name!r} has bytes after its {nbytes} bytes of data")
+    except ModelFileError:
+        raise
+    except _ZIP_ERRORS as exc:
+        raise bad(f"array {name!r} is damaged ({exc})") from None
+    return array.astype(dtype, copy=False)  # native byte order

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from fastnn import activations, initializers, regularizers, tables
+from fastnn import activations, initializers, kernels, regularizers, tables
 
 
 class Dense:
@@ -93,6 +93,28 @@ class Dense:
             "l1": reg.l1 if reg else 0.0,
             "l2": reg.l2 if reg else 0.0,
         }
+
+    def __call__(self, X: np.ndarray) -> np.ndarray:
+        """This layer's forward pass, A = activation(X @ kernel + bias), for X (batch, in) of
+        the layer's dtype (through the C++ kernels)."""
+        if self.kernel is None:
+            raise ValueError(f"Dense {self.name or ''}: not built yet; add it to a model first")
+        if not isinstance(X, np.ndarray):
+            raise TypeError(f"Dense: X must be a numpy array, got {type(X).__name__}")
+        if X.ndim != 2 or X.shape[1] != self.kernel.shape[0]:
+            raise ValueError(
+                f"Dense: X must have shape (batch, {self.kernel.shape[0]}), got {X.shape}"
+            )
+        if X.dtype != self.kernel.dtype:
+            raise TypeError(
+                f"Dense: X must have dtype {self.kernel.dtype} like the layer's weights, got "
+                f"{X.dtype} (convert with .astype())"
+            )
+        Z = kernels.dense_forward(X, self.kernel, self.bias if self.use_bias else None)
+        forward = getattr(kernels, f"{self.activation}_forward")
+        if tables.ACTIVATIONS[self.activation].alpha is not None:
+            return forward(Z, alpha=self.alpha)
+        return forward(Z)
 
     def get_config(self) -> dict:
         """The constructor's arguments, for saving."""

@@ -9,23 +9,23 @@ the plain NumPy loop the C++ one is tested against.
 from __future__ import annotations
 
 import functools
-import itertools
 import sys
 import threading
 import warnings
 import weakref
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
-from fastnn import _core, _isa, losses
+from fastnn import _core, _isa, data, losses, tables, training
 from fastnn import optimizers as optimizers_module
 from fastnn import reference as reference_module
 from fastnn.callbacks import Callback, History
 from fastnn.layers import Dense
 
-METRICS = ("accuracy", "mae", "mse")
-_METRIC_ALIASES = {"acc": "accuracy", "mean_absolute_error": "mae", "mean_squared_error": "mse"}
+METRICS = training.METRICS
 _BACKENDS = {"cpp": _core.Network, "reference": reference_module.Network}
 _DTYPES = {"float32": np.float32, "float64": np.float64}
 # Rows per forward pass in predict/evaluate: large enough for GEMM speed, small enough to keep
@@ -94,9 +94,6 @@ class Sequential:
         self.metrics: list[str] = []
         self.history = History()
         self.stop_training = False
-        self._weight_states: list[np.ndarray] = []
-        self._bias_states: list[np.ndarray | None] = []
-        self._step = 0
         self._epochs_done = 0
         self._init_rng = np.random.default_rng(self.seed)
         # The core network predict() runs through: it points at the layers' weight arrays,
@@ -139,8 +136,8 @@ class Sequential:
             )
         layer.build(layer_input, self._init_rng, self.dtype)
         self.layers.append(layer)
-        self._weight_states, self._bias_states = [], []  # the optimizer state no longer fits
         self._predictor = None  # it points at the old list of weights
+        # The optimizer's state no longer fits the parameters: the next fit builds it afresh.
 
     @property
     def input_dim(self) -> int:
@@ -172,13 +169,12 @@ class Sequential:
         self.optimizer = optimizers_module.get(optimizer)
         self.loss = losses.get(loss)
         last = self.layers[-1]
-        if (
-            self.loss in ("categorical_crossentropy", "sparse_categorical_crossentropy")
-            and last.activation != "softmax"
-        ):
+        row = tables.LOSSES[self.loss]
+        if row.kernel is None and not row.fuses(last.activation):
             raise ValueError(
-                f"compile: loss {self.loss!r} needs a softmax output layer, but the last layer's "
-                f"activation is {last.activation!r}: use Dense({last.units}, activation='softmax')"
+                f"compile: loss {self.loss!r} needs a {row.fused_with} output layer, but the last "
+                f"layer's activation is {last.activation!r}: use Dense({last.units}, "
+                f"activation={row.fused_with!r})"
             )
         if self.loss == "binary_crossentropy" and last.activation not in ("sigmoid", "softmax"):
             warnings.warn(
@@ -189,14 +185,15 @@ class Sequential:
             )
         self.metrics = []
         for metric in metrics or []:
-            key = _METRIC_ALIASES.get(str(metric).lower(), str(metric).lower())
+            key = training.METRIC_ALIASES.get(str(metric).lower(), str(metric).lower())
             if key not in METRICS:
                 raise ValueError(
                     f"compile: unknown metric {metric!r}; expected one of {', '.join(METRICS)}"
                 )
+            if key == "r2" and row.labels:
+                raise ValueError(f"compile: r2 is a regression metric; {self.loss} takes labels")
             self.metrics.append(key)
-        self._weight_states, self._bias_states = [], []
-        self._step = 0
+        self.optimizer.build(self._params())
 
     def _require_compiled(self, what: str) -> None:
         if self.optimizer is None or self.loss is None:
@@ -204,14 +201,16 @@ class Sequential:
                 f"{what}: compile the model first, e.g. model.compile(optimizer='sgd', loss='mse')"
             )
 
+    def _params(self) -> list[np.ndarray | None]:
+        """[W1, b1, W2, b2, ...], None for a layer without bias: the optimizer's parameters."""
+        out: list[np.ndarray | None] = []
+        for layer in self.layers:
+            out += [layer.kernel, layer.bias if layer.use_bias else None]
+        return out
+
     def _ensure_optimizer_state(self) -> None:
-        if len(self._weight_states) != len(self.layers):
-            self._weight_states = [self.optimizer.init_state(layer.kernel) for layer in self.layers]
-            self._bias_states = [
-                self.optimizer.init_state(layer.bias) if layer.use_bias else None
-                for layer in self.layers
-            ]
-            self._step = 0
+        if not self.optimizer.fits(self._params()):
+            self.optimizer.build(self._params())
 
     # ---- the network the core trains -----------------------------------------------------
 
@@ -219,17 +218,18 @@ class Sequential:
         self._ensure_optimizer_state()
         # The core wants an array per layer even where there is no bias; it never reads them.
         placeholder = np.zeros((self.optimizer.slots, 1), dtype=self.dtype)
+        states = self.optimizer.states  # [W1's, b1's, W2's, ...], trained in place
         network = _BACKENDS[self.backend](
             [layer.spec() for layer in self.layers],
             self.loss,
             self.optimizer.core_config(self._epochs_done),
             [layer.kernel for layer in self.layers],
             [layer.bias if layer.use_bias else placeholder[0] for layer in self.layers],
-            self._weight_states,
-            [s if s is not None else placeholder for s in self._bias_states],
+            states[0::2],
+            [s if s is not None else placeholder for s in states[1::2]],
             max_batch,
         )
-        network.step = self._step
+        network.step = self.optimizer.iterations
         return network
 
     def _inference_network(self):
@@ -257,90 +257,19 @@ class Sequential:
     # ---- data ----------------------------------------------------------------------------
 
     def _prepare_x(self, X, what: str, check_finite: bool = True) -> np.ndarray:
-        if isinstance(X, (list, tuple)):
-            X = np.asarray(X)
-        if not isinstance(X, np.ndarray):
-            raise TypeError(
-                f"{what}: X must be a numpy array (or a list of rows), got {type(X).__name__}"
-            )
-        if X.ndim == 1 and self.input_dim == 1:
-            X = X.reshape(-1, 1)
-        if X.ndim != 2:
-            raise ValueError(f"{what}: X must be 2-D (samples, features), got shape {X.shape}")
-        if X.shape[1] != self.input_dim:
-            raise ValueError(
-                f"{what}: X has {X.shape[1]} features but the model takes {self.input_dim} (input_dim)"
-            )
-        if X.dtype.kind not in "fiub":
-            raise TypeError(f"{what}: X must hold numbers, got dtype {X.dtype}")
-        X = np.ascontiguousarray(X, dtype=self.dtype)  # no copy when already right
-        if check_finite:
-            _check_finite(X, "X", what)
-        return X
+        self._require_layers()
+        return data.prepare_x(X, self.input_dim, self.dtype, what, check_finite)
 
     def _prepare_y(self, y, n: int, what: str) -> np.ndarray:
-        if isinstance(y, (list, tuple)):
-            y = np.asarray(y)
-        if not isinstance(y, np.ndarray):
-            raise TypeError(f"{what}: y must be a numpy array, got {type(y).__name__}")
-        if y.ndim == 0:
-            raise ValueError(f"{what}: y must have one entry per sample of X ({n}), got a scalar")
-        if y.shape[0] != n:
-            raise ValueError(f"{what}: X has {n} samples but y has {y.shape[0]}")
-        outputs = self.output_dim
-        if self.loss == "sparse_categorical_crossentropy":
-            if y.ndim == 2 and y.shape[1] == 1:
-                y = y[:, 0]
-            if y.ndim != 1:
-                raise ValueError(
-                    f"{what}: sparse_categorical_crossentropy takes integer labels of shape (n,), got shape {y.shape}"
-                )
-            if y.dtype.kind == "f":
-                if not np.all(np.isfinite(y)) or np.any(y != np.round(y)):
-                    bad = int(np.flatnonzero(~np.isfinite(y) | (y != np.round(y)))[0])
-                    raise ValueError(f"{what}: y[{bad}] = {y[bad]} is not a whole class label")
-            elif y.dtype.kind not in "iub":
-                raise TypeError(f"{what}: y must hold class labels (integers), got dtype {y.dtype}")
-            labels = y.astype(np.int64)
-            out_of_range = (labels < 0) | (labels >= outputs)
-            if out_of_range.any():
-                bad = int(np.flatnonzero(out_of_range)[0])
-                raise ValueError(
-                    f"{what}: y[{bad}] = {labels[bad]} is not a class label in [0, {outputs}) for {outputs} outputs"
-                )
-            return np.ascontiguousarray(labels)
-        if y.dtype.kind not in "fiub":
-            raise TypeError(f"{what}: y must hold numbers, got dtype {y.dtype}")
-        if y.ndim == 1:
-            y = y.reshape(-1, 1)
-        if y.ndim != 2 or y.shape[1] != outputs:
-            hint = (
-                " (one-hot rows; or use sparse_categorical_crossentropy for labels)"
-                if self.loss == "categorical_crossentropy"
-                else ""
-            )
-            raise ValueError(
-                f"{what}: y must have shape ({n}, {outputs}) for a model with {outputs} outputs{hint}, got {y.shape}"
-            )
-        y = np.ascontiguousarray(y, dtype=self.dtype)
-        _check_finite(y, "y", what)
-        if (
-            self.loss in ("binary_crossentropy", "categorical_crossentropy")
-            and ((y < 0) | (y > 1)).any()
-        ):
-            bad = tuple(int(i) for i in np.argwhere((y < 0) | (y > 1))[0])
-            raise ValueError(
-                f"{what}: {self.loss} needs targets in [0, 1], got y{list(bad)} = {y[bad]}"
-            )
-        return y
+        return data.prepare_y(y, n, self.output_dim, self.loss, self.dtype, what)
 
     # ---- training ------------------------------------------------------------------------
 
     @_one_at_a_time
     def fit(
         self,
-        X,
-        y,
+        X: ArrayLike,
+        y: ArrayLike,
         epochs: int = 1,
         batch_size: int | None = 32,
         shuffle: bool = True,
@@ -349,155 +278,34 @@ class Sequential:
         callbacks: Sequence[Callback] | None = None,
         verbose: int = 1,
         initial_epoch: int = 0,
+        sample_weight: ArrayLike | None = None,
+        class_weight: dict[int, float] | None = None,
     ) -> History:
         """Train for `epochs` epochs; returns the History (also ``model.history``).
 
         ``validation_split`` holds out the last fraction of the samples (before shuffling), as
-        Keras does. ``verbose`` 1 shows a progress bar, 2 a line per epoch, 0 nothing.
+        Keras does; ``validation_data`` is ``(X_val, y_val)`` or ``(X_val, y_val, weights)``.
+        ``sample_weight`` (one per sample) and ``class_weight`` (``{class: weight}``; the class
+        of a one-hot row is its argmax, of one output its 0/1 value) multiply each sample's
+        loss, Keras' way: the batch's loss is the sum of weighted losses over its rows.
+        ``verbose`` 1 shows a progress bar, 2 a line per epoch, 0 nothing. The loop itself is
+        in :mod:`fastnn.training`.
         """
-        self._require_layers()
-        self._require_compiled("fit")
-        if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
-            raise ValueError(f"fit: epochs must be an int >= 0, got {epochs!r}")
-        if batch_size is None:
-            batch_size = 32
-        if (
-            isinstance(batch_size, bool)
-            or not isinstance(batch_size, (int, np.integer))
-            or batch_size < 1
-        ):
-            raise ValueError(f"fit: batch_size must be an int >= 1, got {batch_size!r}")
-        if (
-            isinstance(initial_epoch, bool)
-            or not isinstance(initial_epoch, (int, np.integer))
-            or initial_epoch < 0
-        ):
-            raise ValueError(f"fit: initial_epoch must be an int >= 0, got {initial_epoch!r}")
-        if (
-            isinstance(validation_split, bool)
-            or not isinstance(validation_split, (int, float, np.integer, np.floating))
-            or not 0.0 <= validation_split < 1.0
-        ):
-            raise ValueError(f"fit: validation_split must be in [0, 1), got {validation_split!r}")
-        if verbose not in (0, 1, 2):
-            raise ValueError(f"fit: verbose must be 0, 1 or 2, got {verbose!r}")
-        X = self._prepare_x(X, "fit")
-        y = self._prepare_y(y, X.shape[0], "fit")
-        if validation_data is not None:
-            if len(validation_data) != 2:
-                raise ValueError("fit: validation_data must be a pair (X_val, y_val)")
-            X_val = self._prepare_x(validation_data[0], "fit(validation_data)")
-            y_val = self._prepare_y(validation_data[1], X_val.shape[0], "fit(validation_data)")
-        elif validation_split > 0:
-            n_train = int(X.shape[0] * (1 - validation_split))
-            if n_train == 0 or n_train == X.shape[0]:
-                raise ValueError(
-                    f"fit: validation_split={validation_split} leaves no training or no validation samples of {X.shape[0]}"
-                )
-            X, X_val = X[:n_train], X[n_train:]  # views: rows stay contiguous, nothing is copied
-            y, y_val = y[:n_train], y[n_train:]
-        else:
-            X_val = y_val = None
-        n = X.shape[0]
-        if n == 0:
-            raise ValueError("fit: X has no samples")
-        batch_size = int(min(batch_size, n))
-
-        self.history = History()
-        # History last, as Keras: it records what the other callbacks added to the logs.
-        callback_list = [*(callbacks or []), self.history]
-        for cb in callback_list:
-            if not isinstance(cb, Callback):
-                raise TypeError(
-                    f"fit: callbacks must be fastnn.callbacks.Callback instances, got {type(cb).__name__}"
-                )
-            cb.set_model(self)
-        self.stop_training = False
-        network = self._network(batch_size)
-        num_batches = -(-n // batch_size)
-        # The progress bar needs a few updates per epoch; a chunk is a call into the core.
-        chunks = min(num_batches, 20) if verbose == 1 and num_batches >= 40 else 1
-        bar = _ProgressBar(epochs - initial_epoch, num_batches) if verbose == 1 else None
-
-        for cb in callback_list:
-            cb.on_train_begin({})
-        last_finite, last_finite_step = self._snapshot(), self._step
-        try:
-            for epoch in range(initial_epoch, epochs):
-                for cb in callback_list:
-                    cb.on_epoch_begin(epoch, {})
-                learning_rate = self.optimizer.learning_rate_at(epoch)
-                sums = None
-                bounds = np.linspace(0, num_batches, chunks + 1).round().astype(int)
-                for first, last in itertools.pairwise(bounds):
-                    part = network.train_epoch(
-                        X,
-                        y,
-                        batch_size=batch_size,
-                        shuffle=bool(shuffle),
-                        seed=self.seed,
-                        epoch=epoch,
-                        learning_rate=learning_rate,
-                        first_batch=int(first),
-                        last_batch=int(last),
-                        metrics=bool(self.metrics),
-                    )
-                    sums = part if sums is None else _add_sums(sums, part)
-                    if not part["finite"]:
-                        break
-                    if bar is not None:
-                        bar.update(epoch, int(last - first), self._logs(sums))
-                self._step = network.step
-                # The core checks each batch's loss before its update; the epoch's last update
-                # can still overflow the weights (SGD at 1e30) with every loss finite.
-                weights_finite = sums["finite"] and all(
-                    np.isfinite(w).all() for w in self._trained_arrays()
-                )
-                if not weights_finite:
-                    what = "the loss" if not sums["finite"] else "the weights"
-                    self._restore(last_finite)
-                    self._step = last_finite_step  # the update count goes back with the state
-                    network = self._network(batch_size)
-                    message = (
-                        f"fit: {what} became NaN or infinite in epoch {epoch + 1}; training stopped "
-                        f"and the weights are those after epoch {epoch} (the last finite one). "
-                        "Try a smaller learning rate."
-                    )
-                    self.history.stopped_reason = message
-                    warnings.warn(message, RuntimeWarning, stacklevel=3)
-                    break
-                logs = self._logs(sums)
-                if X_val is not None:
-                    val = self._inference_network().evaluate(X_val, y_val)
-                    logs.update({f"val_{k}": v for k, v in self._logs(val).items()})
-                self._epochs_done = epoch + 1
-                last_finite, last_finite_step = self._snapshot(), self._step
-                if bar is not None:
-                    bar.end_epoch(logs)
-                elif verbose == 2:
-                    print(f"Epoch {epoch + 1}/{epochs} - " + _format_logs(logs), flush=True)
-                for cb in callback_list:
-                    cb.on_epoch_end(epoch, logs)
-                if self.stop_training:
-                    break
-        finally:
-            if bar is not None:
-                bar.close()
-        for cb in callback_list:
-            cb.on_train_end({})
-        return self.history
-
-    def _logs(self, sums: dict) -> dict:
-        samples = max(sums["samples"], 1)
-        logs = {"loss": (sums["loss"] + sums["regularization"]) / samples}
-        for metric in self.metrics:
-            if metric == "accuracy":
-                logs["accuracy"] = sums["correct"] / max(sums["judged"], 1)
-            elif metric == "mae":
-                logs["mae"] = sums["abs_error"] / max(sums["elements"], 1)
-            else:
-                logs["mse"] = sums["squared_error"] / max(sums["elements"], 1)
-        return logs
+        return training.fit(
+            self,
+            X,
+            y,
+            epochs=epochs,
+            batch_size=batch_size,
+            shuffle=shuffle,
+            validation_split=validation_split,
+            validation_data=validation_data,
+            callbacks=callbacks,
+            verbose=verbose,
+            initial_epoch=initial_epoch,
+            sample_weight=sample_weight,
+            class_weight=class_weight,
+        )
 
     def _snapshot(self) -> list:
         return [np.copy(a) for a in self._trained_arrays()]
@@ -507,24 +315,23 @@ class Sequential:
             target[...] = saved
 
     def _trained_arrays(self) -> list[np.ndarray]:
-        arrays = []
-        for i, layer in enumerate(self.layers):
-            arrays.append(layer.kernel)
-            if layer.use_bias:
-                arrays.append(layer.bias)
-            if i < len(self._weight_states):
-                arrays.append(self._weight_states[i])
-                if self._bias_states[i] is not None:
-                    arrays.append(self._bias_states[i])
-        return arrays
+        params = [p for p in self._params() if p is not None]
+        return params + [s for s in self.optimizer.states if s is not None]
 
     # ---- inference -----------------------------------------------------------------------
 
-    def evaluate(self, X, y, verbose: int = 0, return_dict: bool = False):
+    def evaluate(
+        self,
+        X: ArrayLike,
+        y: ArrayLike,
+        verbose: int = 0,
+        return_dict: bool = False,
+        sample_weight: ArrayLike | None = None,
+    ) -> float | list[float] | dict[str, float]:
         """The loss (with regularization) and the compiled metrics on (X, y).
 
         Returns the loss alone when no metrics were compiled, else [loss, *metrics]; a dict
-        with ``return_dict=True``.
+        with ``return_dict=True``. ``sample_weight`` weighs the loss as in ``fit``.
         """
         self._require_layers()
         self._require_compiled("evaluate")
@@ -532,16 +339,19 @@ class Sequential:
         if X.shape[0] == 0:  # no mean over no samples (fit refuses them alike)
             raise ValueError("evaluate: X has no samples")
         y = self._prepare_y(y, X.shape[0], "evaluate")
-        logs = self._logs(self._inference_network().evaluate(X, y))
+        weights = data.prepare_sample_weight(
+            sample_weight, None, y, self.output_dim, self.loss, self.dtype, "evaluate"
+        )
+        logs = training.logs(self, self._inference_network().evaluate(X, y, weights), y)
         if verbose:
-            print(_format_logs(logs))
+            print(training.format_logs(logs))
         if return_dict:
             return logs
         return (
             logs["loss"] if not self.metrics else [logs["loss"], *(logs[m] for m in self.metrics)]
         )
 
-    def predict(self, X, batch_size: int | None = None, verbose: int = 0) -> np.ndarray:
+    def predict(self, X: ArrayLike, batch_size: int | None = None, verbose: int = 0) -> np.ndarray:
         """The output layer's values for X: probabilities for sigmoid and softmax outputs.
 
         NaN or inf in X give NaN or inf in the rows they are in (predict does not scan its
@@ -563,6 +373,138 @@ class Sequential:
             predictor = self._predictor = self._inference_network()
             _PREDICTOR_HOLDERS.add(self)
         return predictor.predict(X)
+
+    def layer_outputs(self, X: ArrayLike) -> list[np.ndarray]:
+        """Every layer's activations for X, first layer first: what each neuron computes (the
+        playground draws them). The last equals ``predict(X)``."""
+        self._require_layers()
+        A = self._prepare_x(X, "layer_outputs", check_finite=False)
+        outputs = []
+        for layer in self.layers:
+            A = layer(A)
+            outputs.append(A)
+        return outputs
+
+    # ---- state ---------------------------------------------------------------------------
+
+    def get_config(self) -> dict[str, Any]:
+        """The architecture: name, dtype, seed and each layer's config."""
+        return {
+            "class": "Sequential",
+            "name": self.name,
+            "dtype": self.dtype.name,
+            "seed": self.seed,
+            "layers": [layer.get_config() for layer in self.layers],
+        }
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Sequential:
+        """A new model of this architecture (fresh weights, drawn from its seed)."""
+        model = cls(dtype=config["dtype"], seed=config["seed"], name=config.get("name"))
+        for layer_config in config["layers"]:
+            model.add(Dense(**layer_config))
+        return model
+
+    def get_state(self) -> dict[str, Any]:
+        """Everything the model is, as plain data: ``config`` (get_config), ``compile`` (the
+        optimizer's config, loss and metrics, or None), ``weights`` (name -> array: the layers'
+        own arrays, ``layer<i>.kernel`` and ``layer<i>.bias``), ``optimizer`` (its
+        ``iterations`` and ``states``, name -> array, or None) and ``epochs_done``.
+        fastnn.io writes exactly this; :meth:`from_state` reads it back."""
+        weights = {}
+        for i, layer in enumerate(self.layers):
+            weights[f"layer{i}.kernel"] = layer.kernel
+            if layer.use_bias:
+                weights[f"layer{i}.bias"] = layer.bias
+        compiled = None
+        optimizer_state = None
+        if self.optimizer is not None:
+            compiled = {
+                "optimizer": self.optimizer.get_config(),
+                "loss": self.loss,
+                "metrics": list(self.metrics),
+            }
+            if self.optimizer.fits(self._params()):
+                names = [
+                    n
+                    for i in range(len(self.layers))
+                    for n in (f"layer{i}.kernel", f"layer{i}.bias")
+                ]
+                raw = self.optimizer.get_state()
+                optimizer_state = {
+                    "iterations": raw["iterations"],
+                    "states": {
+                        n: a for n, a in zip(names, raw["states"], strict=True) if a is not None
+                    },
+                }
+        return {
+            "config": self.get_config(),
+            "compile": compiled,
+            "weights": weights,
+            "optimizer": optimizer_state,
+            "epochs_done": self._epochs_done,
+        }
+
+    def set_state(self, state: dict[str, Any]) -> None:
+        """Copy a state of this architecture (from :meth:`get_state`) into this model: its
+        weights, and the optimizer's state and progress when both have them. The model must be
+        compiled alike first if the state has an optimizer's. ValueError names what does not fit."""
+        where = "Sequential.set_state"
+        weights = state.get("weights", {})
+        expected = self.get_state()["weights"]
+        if set(weights) != set(expected):
+            raise ValueError(
+                f"{where}: the weights are {sorted(weights)}, this model has {sorted(expected)}"
+            )
+        for name, target in expected.items():
+            _copy_into(target, weights[name], f"{where}: weights[{name!r}]")
+        opt = state.get("optimizer")
+        if opt is not None:
+            if self.optimizer is None:
+                raise ValueError(f"{where}: the state has an optimizer's state; compile first")
+            self._ensure_optimizer_state()
+            names = [
+                n for i in range(len(self.layers)) for n in (f"layer{i}.kernel", f"layer{i}.bias")
+            ]
+            states = opt.get("states", {})
+            params = self._params()
+            if set(states) != {n for n, p in zip(names, params, strict=True) if p is not None}:
+                raise ValueError(
+                    f"{where}: the optimizer's states are for {sorted(states)}, this model's "
+                    f"parameters are {sorted(n for n, p in zip(names, params, strict=True) if p is not None)}"
+                )
+            self.optimizer.set_state(
+                {
+                    "iterations": opt.get("iterations"),
+                    "states": [
+                        states.get(n) if p is not None else None
+                        for n, p in zip(names, params, strict=True)
+                    ],
+                }
+            )
+        epochs_done = state.get("epochs_done", 0)
+        if (
+            isinstance(epochs_done, bool)
+            or not isinstance(epochs_done, (int, np.integer))
+            or not 0 <= epochs_done <= 2**62
+        ):
+            raise ValueError(
+                f"{where}: epochs_done must be an int in [0, 2**62], got {epochs_done!r}"
+            )
+        self._epochs_done = int(epochs_done)
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> Sequential:
+        """The model a :meth:`get_state` describes: built from its config, compiled as it was,
+        its weights and optimizer state copied in."""
+        model = cls.from_config(state["config"])
+        compiled = state.get("compile")
+        if compiled is not None:
+            model.compile(
+                optimizer=compiled["optimizer"], loss=compiled["loss"], metrics=compiled["metrics"]
+            )
+        model.set_state(state)
+        return model
 
     # ---- weights -------------------------------------------------------------------------
 
@@ -620,52 +562,13 @@ class Sequential:
         return f"Sequential({self.layers!r}, dtype={self.dtype.name!r})"
 
 
-def _check_finite(a: np.ndarray, name: str, what: str) -> None:
-    # In blocks of rows: a full isfinite mask of a 1 GiB input would cost 256 MiB.
-    rows = max(1, (1 << 22) // max(a.shape[1] if a.ndim == 2 else 1, 1))
-    for start in range(0, a.shape[0], rows):
-        block = a[start : start + rows]
-        if not np.isfinite(block).all():
-            where = np.argwhere(~np.isfinite(block))[0]
-            index = (int(where[0]) + start, *map(int, where[1:]))
-            raise ValueError(f"{what}: {name}{list(index)} is {a[index]}; inputs must be finite")
-
-
-def _add_sums(a: dict, b: dict) -> dict:
-    out = {k: a[k] + b[k] for k in a if k != "finite"}
-    out["finite"] = a["finite"] and b["finite"]
-    return out
-
-
-def _format_logs(logs: dict) -> str:
-    return " - ".join(f"{k}: {v:.4f}" for k, v in logs.items())
-
-
-class _ProgressBar:
-    """tqdm over the batches of all epochs, with the running loss and metrics."""
-
-    def __init__(self, epochs: int, batches_per_epoch: int) -> None:
-        from tqdm.auto import tqdm
-
-        self.bar = tqdm(
-            total=epochs * batches_per_epoch,
-            unit="batch",
-            dynamic_ncols=True,
-            file=sys.stdout,
-            mininterval=0.2,
+def _copy_into(target: np.ndarray, value, what: str) -> None:
+    value = np.asarray(value)
+    if value.shape != target.shape or value.dtype != target.dtype:
+        raise ValueError(
+            f"{what} is {value.dtype} {value.shape}, the model needs {target.dtype} {target.shape}"
         )
-        self.epochs = epochs
-
-    def update(self, epoch: int, batches: int, logs: dict) -> None:
-        self.bar.set_description(f"epoch {epoch + 1}", refresh=False)
-        self.bar.set_postfix({k: f"{v:.4f}" for k, v in logs.items()}, refresh=False)
-        self.bar.update(batches)
-
-    def end_epoch(self, logs: dict) -> None:
-        self.bar.set_postfix({k: f"{v:.4f}" for k, v in logs.items()}, refresh=False)
-
-    def close(self) -> None:
-        self.bar.close()
+    target[...] = value  # in place: a running core keeps pointing at these arrays
 
 
 def load_model(path) -> Sequential:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import abc
 import math
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -130,6 +131,11 @@ class Optimizer:
         for name, value in row.check(hyperparameters, where).items():
             if name != "learning_rate":
                 setattr(self, name, value)
+        #: the state arrays of each parameter it updates (None for a missing parameter, such as
+        #: a layer without bias), made by :meth:`build`; the fused loop updates them in place
+        self.states: list[np.ndarray | None] = []
+        #: how many updates it has made: PyTorch's step, Keras' iterations
+        self.iterations = 0
 
     @property
     def slots(self) -> int:
@@ -166,6 +172,60 @@ class Optimizer:
     def init_state(self, param: np.ndarray) -> np.ndarray:
         """The state of one parameter before its first update: zeros, (slots, *shape)."""
         return np.zeros((self.slots, *param.shape), dtype=param.dtype)
+
+    # ---- its state -------------------------------------------------------------------------
+
+    def build(self, params: Sequence[np.ndarray | None]) -> None:
+        """Make a fresh state for each of `params` (None: no parameter there, no state) and
+        start counting updates from 0."""
+        self.states = [None if p is None else self.init_state(p) for p in params]
+        self.iterations = 0
+
+    def fits(self, params: Sequence[np.ndarray | None]) -> bool:
+        """Whether the state was built for parameters of these shapes and dtypes."""
+        if len(self.states) != len(params):
+            return False
+        for state, p in zip(self.states, params, strict=True):
+            if (state is None) != (p is None):
+                return False
+            if p is not None and (state.shape[1:] != p.shape or state.dtype != p.dtype):
+                return False
+        return True
+
+    def get_state(self) -> dict:
+        """``{"iterations": int, "states": [array or None, ...]}``: the arrays themselves (the
+        fused loop updates them in place), in the order of the parameters given to build."""
+        return {"iterations": self.iterations, "states": list(self.states)}
+
+    def set_state(self, state: dict) -> None:
+        """Copy a state from :meth:`get_state` (of an optimizer of this kind, built for the same
+        parameters) into this one's arrays, in place. ValueError naming what does not fit."""
+        where = f"{type(self).__name__}.set_state"
+        iterations = state.get("iterations")
+        if isinstance(iterations, bool) or not isinstance(iterations, (int, np.integer)):
+            raise TypeError(f"{where}: iterations must be an int, got {iterations!r}")
+        if not 0 <= iterations <= 2**62:
+            raise ValueError(f"{where}: iterations must be in [0, 2**62], got {iterations}")
+        states = state.get("states")
+        if not isinstance(states, (list, tuple)) or len(states) != len(self.states):
+            got = len(states) if isinstance(states, (list, tuple)) else type(states).__name__
+            raise ValueError(
+                f"{where}: expected {len(self.states)} state entries (build the optimizer for "
+                f"the model's parameters first), got {got}"
+            )
+        for i, (target, value) in enumerate(zip(self.states, states, strict=True)):
+            if (target is None) != (value is None):
+                raise ValueError(f"{where}: entry {i} is {value!r}, expected {target!r}")
+            if target is None:
+                continue
+            value = np.asarray(value)
+            if value.shape != target.shape or value.dtype != target.dtype:
+                raise ValueError(
+                    f"{where}: entry {i} is {value.dtype} {value.shape}, expected "
+                    f"{target.dtype} {target.shape}"
+                )
+            target[...] = value
+        self.iterations = int(iterations)
 
     def update(
         self, param: np.ndarray, grad: np.ndarray, state: np.ndarray, step: int, epoch: int = 0
