@@ -16,6 +16,7 @@ import numbers
 import os
 import tempfile
 import warnings
+from typing import ClassVar
 
 import numpy as np
 
@@ -186,7 +187,7 @@ class _Monitor(fastnn.callbacks.Callback):
     def _epoch_end(self, logs) -> None:
         est = self.estimator
         est.n_iter_ += 1
-        est.loss_ = float(logs["loss"]) / est._loss_scale
+        est.loss_ = float(logs["loss"]) / est._report_scale
         est.t_ += self.n_samples
         est.loss_curve_.append(est.loss_)
         if est.verbose:
@@ -248,7 +249,13 @@ class _Monitor(fastnn.callbacks.Callback):
 class _BaseMLP(BaseEstimator):
     """What MLPClassifier and MLPRegressor share: parameters, the network, the training loop."""
 
-    _xfail_checks: dict[str, str] = {}
+    #: scikit-learn's checks that fail by design, with the reason.
+    _xfail_checks: ClassVar[dict[str, str]] = {
+        "check_sample_weight_equivalence_on_dense_data": (
+            "stochastic mini-batch training: weights of 2 are not equivalent to repeating the "
+            "sample twice (scikit-learn runs this check on its MLPs with lbfgs, which fastnn lacks)"
+        ),
+    }
 
     def __init__(
         self,
@@ -497,7 +504,7 @@ class _BaseMLP(BaseEstimator):
         n_features = X.shape[1]
         rng = check_random_state(self.random_state)
         if first_pass:
-            out_activation, loss, self._loss_scale = self._output(n_outputs)
+            out_activation, loss, self._loss_scale, self._report_scale = self._output(n_outputs)
             self.n_outputs_ = n_outputs
             self.n_layers_ = len(self._hidden_sizes) + 2
             self.out_activation_ = _OUT_ACTIVATION_NAMES[out_activation]
@@ -662,12 +669,6 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     ``'balanced'``). docs/sklearn.md has the mapping of every parameter.
     """
 
-    _xfail_checks = {
-        "check_sample_weight_equivalence_on_dense_data": (
-            "stochastic mini-batch training: weights of 2 are not equivalent to repeated samples"
-        ),
-    }
-
     def __init__(
         self,
         hidden_layer_sizes=(100,),
@@ -750,12 +751,17 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         else:
             labels = unique_labels(y)
         if first_pass:
-            if incremental and classes is None and not hasattr(self, "classes_"):
+            if incremental and classes is None and not multilabel:
                 raise ValueError("classes must be passed on the first call to partial_fit.")
             if not multilabel and labels.shape[0] < 2:
                 raise ValueError(
                     f"{_where(self)} needs samples of at least 2 classes in y; got one class: "
                     f"{labels.tolist()}"
+                )
+            if not multilabel and len(np.setdiff1d(unique_labels(y), labels)):
+                raise ValueError(
+                    f"`y` has classes not in `classes`: {labels.tolist()}; 'y' has "
+                    f"{unique_labels(y).tolist()}."
                 )
             self.classes_ = labels
             self._multilabel = multilabel
@@ -799,11 +805,15 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         return index.astype(np.int64), y, n_classes
 
     def _output(self, n_outputs):
-        """(output activation, fastnn loss, scale): fastnn's loss = scale * scikit-learn's."""
+        """(output activation, fastnn loss, scale, report scale).
+
+        fastnn's loss is ``scale`` times the one scikit-learn's gradient descends; its
+        ``loss_curve_`` is fastnn's divided by ``report scale`` (here the same).
+        """
         if self._multilabel or n_outputs == 1:
             # fastnn averages binary cross-entropy over the outputs, scikit-learn sums them.
-            return "sigmoid", "binary_crossentropy", 1.0 / n_outputs
-        return "softmax", "sparse_categorical_crossentropy", 1.0
+            return "sigmoid", "binary_crossentropy", 1.0 / n_outputs, 1.0 / n_outputs
+        return "softmax", "sparse_categorical_crossentropy", 1.0, 1.0
 
     def _validation_score(self, X, y, sample_weight):
         return float(
@@ -853,12 +863,6 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
     :class:`MLPClassifier` (but no ``class_weight``).
     """
 
-    _xfail_checks = {
-        "check_sample_weight_equivalence_on_dense_data": (
-            "stochastic mini-batch training: weights of 2 are not equivalent to repeated samples"
-        ),
-    }
-
     def fit(self, X, y, sample_weight=None):
         """Train on (X, y) for up to ``max_iter`` epochs; returns self."""
         return self._fit(X, y, sample_weight=sample_weight, incremental=False)
@@ -881,9 +885,10 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         return targets, y, targets.shape[1]
 
     def _output(self, n_outputs):
-        # fastnn's mse is the mean of squares over the outputs, scikit-learn's gradient is
-        # that of half the sum of squares: fastnn's = 2 / n_outputs * scikit-learn's.
-        return "linear", "mse", 2.0 / n_outputs
+        # fastnn's mse is the mean of squares over the outputs; scikit-learn's gradient is
+        # that of half their sum, so fastnn's loss = 2 / n_outputs * the one it descends. Its
+        # loss_curve_ reports half their mean, fastnn's mse / 2 (the penalty aside).
+        return "linear", "mse", 2.0 / n_outputs, 2.0
 
     def _validation_score(self, X, y, sample_weight):
         return float(r2_score(y, self._shape(self.model_.predict(X)), sample_weight=sample_weight))
