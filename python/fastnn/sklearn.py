@@ -58,13 +58,7 @@ SKLEARN_ACTIVATIONS = {"identity": "linear", "logistic": "sigmoid"}
 _OUT_ACTIVATION_NAMES = {"linear": "identity", "sigmoid": "logistic", "softmax": "softmax"}
 #: solver -> the fastnn optimizer class (by :data:`fastnn.optimizers.OPTIMIZERS`).
 SOLVERS = tuple(_optimizers.OPTIMIZERS)
-#: scikit-learn's estimator checks that train with non-uniform sample or class weights.
-_NEEDS_SAMPLE_WEIGHT = (
-    "check_sample_weights_not_overwritten",
-    "check_class_weight_classifiers",
-    "check_class_weight_balanced_classifiers",
-    "check_class_weight_balanced_linear_classifier",
-)
+
 _LEARNING_RATES = ("constant", "invscaling", "adaptive")
 
 
@@ -249,6 +243,8 @@ class _Monitor(fastnn.callbacks.Callback):
 class _BaseMLP(BaseEstimator):
     """What MLPClassifier and MLPRegressor share: parameters, the network, the training loop."""
 
+    #: scikit-learn's checks that train with non-uniform sample or class weights.
+    _needs_sample_weight: ClassVar[tuple[str, ...]] = ("check_sample_weights_not_overwritten",)
     #: scikit-learn's checks that fail by design, with the reason.
     _xfail_checks: ClassVar[dict[str, str]] = {
         "check_sample_weight_equivalence_on_dense_data": (
@@ -643,7 +639,7 @@ class _BaseMLP(BaseEstimator):
         """The estimator checks expected to fail, each with the reason (see the tests)."""
         failing = dict(cls._xfail_checks)
         if not _fit_takes_sample_weight():
-            for check in _NEEDS_SAMPLE_WEIGHT:
+            for check in cls._needs_sample_weight:
                 failing[check] = (
                     "non-uniform sample_weight/class_weight need Sequential.fit(sample_weight=), "
                     "which this fastnn lacks: fit raises NotImplementedError after checking them"
@@ -668,6 +664,11 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     optimizer's other hyper-parameters); ``class_weight`` (a dict label -> weight, or
     ``'balanced'``). docs/sklearn.md has the mapping of every parameter.
     """
+
+    _needs_sample_weight = (
+        "check_sample_weights_not_overwritten",
+        "check_class_weight_classifiers",
+    )
 
     def __init__(
         self,
