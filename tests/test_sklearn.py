@@ -21,7 +21,7 @@ import joblib  # noqa: E402  (scikit-learn's dependency)
 from sklearn import neural_network  # noqa: E402
 from sklearn.base import clone  # noqa: E402
 from sklearn.datasets import load_iris, make_classification, make_regression  # noqa: E402
-from sklearn.exceptions import ConvergenceWarning  # noqa: E402
+from sklearn.exceptions import ConvergenceWarning, NotFittedError  # noqa: E402
 from sklearn.model_selection import GridSearchCV, cross_val_score  # noqa: E402
 from sklearn.pipeline import make_pipeline  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
@@ -426,10 +426,17 @@ def test_bad_input_raises_before_training(make):
 
 def test_class_weight_naming_an_unknown_class():
     X, y = make_classification(30, random_state=0)
-    est = MLPClassifier((4,), class_weight={0: 1.0, 7: 2.0})
+    est = MLPClassifier((4,), max_iter=2, class_weight={0: 1.0, 7: 2.0})
     with pytest.raises(ValueError, match=r"class_weight .*\[7\]"):
         est.fit(X, y)
     assert not hasattr(est, "model_")
+    with pytest.raises(NotFittedError):  # classes_ was set, but there is no model
+        est.predict(X)
+    est.set_params(class_weight=None).fit(X, y)
+    with pytest.raises(ValueError, match="class_weight"):  # a failed refit forgets the model
+        est.set_params(class_weight={5: 1.0}).fit(X, y)
+    with pytest.raises(NotFittedError):
+        est.predict(X)
     with pytest.raises(ValueError, match="class_weight"):
         MLPClassifier((4,), class_weight="heavy").fit(X, y)
 

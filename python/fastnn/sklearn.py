@@ -488,6 +488,8 @@ class _BaseMLP(BaseEstimator):
         if incremental and self.early_stopping:
             raise ValueError("partial_fit does not support early_stopping=True")
         first_pass = not hasattr(self, "model_") or (not self.warm_start and not incremental)
+        if first_pass and hasattr(self, "model_"):
+            del self.model_  # a new fit that fails leaves no model of the last one's classes
         X, y = self._validate_fit_data(X, y, reset=first_pass)
         targets, y_labels, n_outputs = self._encode_targets(y, first_pass, incremental, classes)
         sample_weight = self._sample_weight(sample_weight, X, y_labels)
@@ -499,37 +501,8 @@ class _BaseMLP(BaseEstimator):
             )
         n_features = X.shape[1]
         rng = check_random_state(self.random_state)
-        if first_pass:
-            out_activation, loss, self._loss_scale, self._report_scale = self._output(n_outputs)
-            self.n_outputs_ = n_outputs
-            self.n_layers_ = len(self._hidden_sizes) + 2
-            self.out_activation_ = _OUT_ACTIVATION_NAMES[out_activation]
-            self._learning_rate = float(self.learning_rate_init)
-            self.model_ = self._build_model(
-                n_features, n_outputs, out_activation, loss, _random_seed(rng)
-            )
-            self._epochs = 0
-            self.n_iter_ = 0
-            self.t_ = 0
-            self.loss_curve_ = []
-            self._no_improvement_count = 0
-            if self.early_stopping:
-                self.validation_scores_ = []
-                self.best_validation_score_ = -np.inf
-                self.best_loss_ = None
-            else:
-                self.best_loss_ = np.inf
-                self.validation_scores_ = None
-                self.best_validation_score_ = None
-        elif not incremental:
-            # scikit-learn starts a new solver (its moments, its learning rate) on every fit,
-            # warm_start keeping only the weights.
-            self._learning_rate = float(self.learning_rate_init)
-            self.model_.compile(optimizer=self._optimizer(), loss=self.model_.loss)
-            if self.early_stopping and self.validation_scores_ is None:
-                self.validation_scores_ = []
-                self.best_validation_score_ = -np.inf
-                self.best_loss_ = None
+        # Everything that can refuse the data runs before the model exists.
+        seed = _random_seed(rng)
         if self.early_stopping:
             # scikit-learn stratifies classification, except multi-label
             classifier = isinstance(self, ClassifierMixin)
@@ -561,6 +534,36 @@ class _BaseMLP(BaseEstimator):
                     stacklevel=3,
                 )
             batch_size = int(np.clip(self.batch_size, 1, n_samples))
+        if first_pass:
+            out_activation, loss, self._loss_scale, self._report_scale = self._output(n_outputs)
+            self._learning_rate = float(self.learning_rate_init)
+            model = self._build_model(n_features, n_outputs, out_activation, loss, seed)
+            self.model_ = model  # fitted from here on (__sklearn_is_fitted__)
+            self.n_outputs_ = n_outputs
+            self.n_layers_ = len(self._hidden_sizes) + 2
+            self.out_activation_ = _OUT_ACTIVATION_NAMES[out_activation]
+            self._epochs = 0
+            self.n_iter_ = 0
+            self.t_ = 0
+            self.loss_curve_ = []
+            self._no_improvement_count = 0
+            if self.early_stopping:
+                self.validation_scores_ = []
+                self.best_validation_score_ = -np.inf
+                self.best_loss_ = None
+            else:
+                self.best_loss_ = np.inf
+                self.validation_scores_ = None
+                self.best_validation_score_ = None
+        elif not incremental:
+            # scikit-learn starts a new solver (its moments, its learning rate) on every fit,
+            # warm_start keeping only the weights.
+            self._learning_rate = float(self.learning_rate_init)
+            self.model_.compile(optimizer=self._optimizer(), loss=self.model_.loss)
+            if self.early_stopping and self.validation_scores_ is None:
+                self.validation_scores_ = []
+                self.best_validation_score_ = -np.inf
+                self.best_loss_ = None
         self._set_regularization(batch_size)
         monitor = _Monitor(self, n_samples, validation, incremental)
         epochs = 1 if incremental else int(self.max_iter)
@@ -599,6 +602,10 @@ class _BaseMLP(BaseEstimator):
         return out.astype(X.dtype, copy=False)
 
     # ---- fitted attributes over the model ----------------------------------------------------
+
+    def __sklearn_is_fitted__(self) -> bool:
+        # classes_ and friends are set before a fit can still fail; the model is set last.
+        return hasattr(self, "model_")
 
     @property
     def coefs_(self) -> list[np.ndarray]:
