@@ -70,6 +70,23 @@ def test_expected_failures_say_why():
     )
 
 
+@pytest.mark.parametrize(
+    ("ours", "theirs"),
+    [
+        (MLPClassifier, neural_network.MLPClassifier),
+        (MLPRegressor, neural_network.MLPRegressor),
+    ],
+)
+def test_sklearn_parameters_and_defaults(ours, theirs):
+    """Every parameter of scikit-learn's MLP but lbfgs' max_fun, with its default."""
+    mine, its = ours().get_params(), theirs().get_params()
+    assert set(its) - set(mine) == {"max_fun"}
+    for name in set(its) & set(mine):
+        assert mine[name] == its[name], name
+    extra = {"dtype", "solver_params"} | ({"class_weight"} if ours is MLPClassifier else set())
+    assert extra <= set(mine) - set(its) <= extra | {"loss"}  # MLPRegressor's since 1.7
+
+
 # ---- the same steps as scikit-learn's MLP -------------------------------------------------
 
 
@@ -292,6 +309,7 @@ def test_dtype_solver_params_and_bad_parameters():
         ({"beta_1": 1.0}, "beta_1"),
         ({"solver_params": {"rho": 2.0}}, "rho"),
         ({"solver": "sgd", "solver_params": {"nonsense": 1}}, "nonsense"),
+        ({"loss": "poisson"}, "poisson"),
     ]:
         with pytest.raises(ValueError, match=match):
             clone(est).set_params(**bad).fit(X, y)

@@ -868,8 +868,66 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
 
     The output is linear (``out_activation_ == 'identity'``) with squared error, one unit per
     target column (multi-output regression with a 2-D ``y``). fastnn's additions as in
-    :class:`MLPClassifier` (but no ``class_weight``).
+    :class:`MLPClassifier` (but no ``class_weight``). ``loss`` is scikit-learn's parameter;
+    fastnn has ``'squared_error'`` only (no ``'poisson'``).
     """
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        loss="squared_error",
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        dtype="float32",
+        solver_params=None,
+    ):
+        super().__init__(
+            hidden_layer_sizes,
+            activation,
+            solver=solver,
+            alpha=alpha,
+            batch_size=batch_size,
+            learning_rate=learning_rate,
+            learning_rate_init=learning_rate_init,
+            power_t=power_t,
+            max_iter=max_iter,
+            shuffle=shuffle,
+            random_state=random_state,
+            tol=tol,
+            verbose=verbose,
+            warm_start=warm_start,
+            momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            beta_1=beta_1,
+            beta_2=beta_2,
+            epsilon=epsilon,
+            n_iter_no_change=n_iter_no_change,
+            dtype=dtype,
+            solver_params=solver_params,
+        )
+        self.loss = loss
 
     def fit(self, X, y, sample_weight=None):
         """Train on (X, y) for up to ``max_iter`` epochs; returns self."""
@@ -891,6 +949,14 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
                 f"with {self.n_outputs_}"
             )
         return targets, y, targets.shape[1]
+
+    def _check_params(self) -> None:
+        super()._check_params()
+        if self.loss != "squared_error":
+            raise ValueError(
+                f"{_where(self)}: loss must be 'squared_error' (fastnn has no poisson loss), "
+                f"got {self.loss!r}"
+            )
 
     def _output(self, n_outputs):
         # fastnn's mse is the mean of squares over the outputs; scikit-learn's gradient is
