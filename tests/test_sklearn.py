@@ -34,12 +34,6 @@ from fastnn.sklearn import MLPClassifier, MLPRegressor, Perceptron  # noqa: E402
 # Short fits stop at max_iter; the tests that are about the warning catch it with pytest.warns.
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
-NO_SAMPLE_WEIGHT = not fsk._fit_takes_sample_weight()
-NO_SAMPLE_WEIGHT_REASON = (
-    "fastnn.Sequential.fit has no sample_weight= yet: the estimators check the weights and "
-    "raise NotImplementedError for non-uniform ones (passes once fit takes them)"
-)
-
 
 def _expected_failed_checks(estimator) -> dict[str, str]:
     method = getattr(estimator, "_expected_failed_checks", None)
@@ -58,16 +52,13 @@ def test_sklearn_estimator_checks(estimator, check):
 
 
 def test_expected_failures_say_why():
-    """Each listed check fails (xfail is strict), and says why; the weight ones only while
-    Sequential.fit lacks sample_weight."""
+    """Each listed check fails (xfail is strict), and says why."""
     for estimator in (MLPClassifier(), MLPRegressor()):
         failing = estimator._expected_failed_checks()
         assert "check_sample_weight_equivalence_on_dense_data" in failing
-        assert ("check_sample_weights_not_overwritten" in failing) == NO_SAMPLE_WEIGHT
+        assert "check_sample_weights_not_overwritten" not in failing
         assert all(name.startswith("check_") and len(why) > 40 for name, why in failing.items())
-    assert ("check_class_weight_classifiers" in MLPClassifier()._expected_failed_checks()) == (
-        NO_SAMPLE_WEIGHT
-    )
+    assert "check_class_weight_classifiers" not in MLPClassifier()._expected_failed_checks()
 
 
 @pytest.mark.parametrize(
@@ -302,7 +293,7 @@ def test_dtype_solver_params_and_bad_parameters():
     assert est.predict(X.astype(np.float32)).dtype == np.float32
     for bad, match in [
         ({"solver": "lbfgs"}, "lbfgs"),
-        ({"activation": "swish"}, "activation"),
+        ({"activation": "maxout"}, "activation"),
         ({"hidden_layer_sizes": (3, 0)}, "hidden_layer_sizes"),
         ({"alpha": -1.0}, "alpha"),
         ({"dtype": "float16"}, "dtype"),
@@ -469,7 +460,6 @@ def test_uniform_weights_are_the_unweighted_fit():
     np.testing.assert_array_equal(balanced.fit(X, y).predict_proba(X), plain.predict_proba(X))
 
 
-@pytest.mark.xfail(NO_SAMPLE_WEIGHT, strict=True, reason=NO_SAMPLE_WEIGHT_REASON)
 def test_class_weight_moves_the_boundary():
     X, y = make_classification(300, weights=[0.9], random_state=0)
     plain = MLPClassifier((8,), max_iter=50, tol=1.0, random_state=0).fit(X, y)
@@ -478,7 +468,6 @@ def test_class_weight_moves_the_boundary():
     assert (heavy.predict(X) == 1).sum() > (plain.predict(X) == 1).sum()
 
 
-@pytest.mark.xfail(NO_SAMPLE_WEIGHT, strict=True, reason=NO_SAMPLE_WEIGHT_REASON)
 def test_zero_sample_weight_ignores_the_sample():
     """One full batch, weights 0 or 1 (scaled to mean 1): the fit on the other half alone."""
     X, y = make_regression(60, 3, random_state=0)

@@ -11,7 +11,6 @@ layers' L2 regularizer.
 
 from __future__ import annotations
 
-import inspect
 import numbers
 import os
 import tempfile
@@ -60,11 +59,6 @@ _OUT_ACTIVATION_NAMES = {"linear": "identity", "sigmoid": "logistic", "softmax":
 SOLVERS = tuple(_optimizers.OPTIMIZERS)
 
 _LEARNING_RATES = ("constant", "invscaling", "adaptive")
-
-
-def _fit_takes_sample_weight() -> bool:
-    """Whether this fastnn's ``Sequential.fit`` accepts ``sample_weight=`` (Keras' semantics)."""
-    return "sample_weight" in inspect.signature(fastnn.Sequential.fit).parameters
 
 
 # ---- checking parameters ---------------------------------------------------------------------
@@ -243,8 +237,6 @@ class _Monitor(fastnn.callbacks.Callback):
 class _BaseMLP(BaseEstimator):
     """What MLPClassifier and MLPRegressor share: parameters, the network, the training loop."""
 
-    #: scikit-learn's checks that train with non-uniform sample or class weights.
-    _needs_sample_weight: ClassVar[tuple[str, ...]] = ("check_sample_weights_not_overwritten",)
     #: scikit-learn's checks that fail by design, with the reason.
     _xfail_checks: ClassVar[dict[str, str]] = {
         "check_sample_weight_equivalence_on_dense_data": (
@@ -493,12 +485,6 @@ class _BaseMLP(BaseEstimator):
         X, y = self._validate_fit_data(X, y, reset=first_pass)
         targets, y_labels, n_outputs = self._encode_targets(y, first_pass, incremental, classes)
         sample_weight = self._sample_weight(sample_weight, X, y_labels)
-        if sample_weight is not None and not _fit_takes_sample_weight():
-            raise NotImplementedError(
-                f"{_where(self)}: sample_weight (or class_weight) other than uniform needs "
-                "fastnn.Sequential.fit(sample_weight=...), which this fastnn does not have yet; "
-                "the weights were checked and nothing was trained"
-            )
         n_features = X.shape[1]
         rng = check_random_state(self.random_state)
         # Everything that can refuse the data runs before the model exists.
@@ -644,14 +630,7 @@ class _BaseMLP(BaseEstimator):
     @classmethod
     def _expected_failed_checks(cls) -> dict[str, str]:
         """The estimator checks expected to fail, each with the reason (see the tests)."""
-        failing = dict(cls._xfail_checks)
-        if not _fit_takes_sample_weight():
-            for check in cls._needs_sample_weight:
-                failing[check] = (
-                    "non-uniform sample_weight/class_weight need Sequential.fit(sample_weight=), "
-                    "which this fastnn lacks: fit raises NotImplementedError after checking them"
-                )
-        return failing
+        return dict(cls._xfail_checks)
 
     if _OLD_TAGS:  # pragma: no cover - scikit-learn < 1.6 reads these instead of the tags
 
@@ -671,11 +650,6 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     optimizer's other hyper-parameters); ``class_weight`` (a dict label -> weight, or
     ``'balanced'``). docs/sklearn.md has the mapping of every parameter.
     """
-
-    _needs_sample_weight = (
-        "check_sample_weights_not_overwritten",
-        "check_class_weight_classifiers",
-    )
 
     def __init__(
         self,
