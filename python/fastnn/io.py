@@ -46,7 +46,8 @@ class ModelFileError(ValueError):
 
 
 def save_model(model, path) -> None:
-    """Write `model` to `path` (written to a temporary file first, then renamed)."""
+    """Write `model` to `path` (written to a temporary file first, then renamed), or to a
+    binary file object (a BytesIO: pickling the scikit-learn estimators goes through it)."""
     state = model.get_state()
     arrays = dict(state["weights"])
     optimizer = state["optimizer"]
@@ -65,6 +66,9 @@ def save_model(model, path) -> None:
             name: {"shape": list(a.shape), "dtype": a.dtype.name} for name, a in arrays.items()
         },
     }
+    if hasattr(path, "write"):
+        _write_zip(path, header, arrays)
+        return
     path = os.fspath(path)
     # Atomic: the whole file goes to a temporary name in the same folder, reaches the disk
     # (fsync), and only then takes the real name, so a save killed at any point leaves the old
@@ -74,14 +78,7 @@ def save_model(model, path) -> None:
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         with os.fdopen(fd, "wb") as f:
-            with zipfile.ZipFile(f, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-                zf.writestr(_HEADER, json.dumps(header, indent=2))
-                for name, array in arrays.items():
-                    buffer = _io.BytesIO()
-                    np.lib.format.write_array(
-                        buffer, np.ascontiguousarray(array), allow_pickle=False
-                    )
-                    zf.writestr(f"arrays/{name}.npy", buffer.getvalue())
+            _write_zip(f, header, arrays)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
@@ -89,6 +86,15 @@ def save_model(model, path) -> None:
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)
+
+
+def _write_zip(f, header: dict, arrays: dict) -> None:
+    with zipfile.ZipFile(f, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(_HEADER, json.dumps(header, indent=2))
+        for name, array in arrays.items():
+            buffer = _io.BytesIO()
+            np.lib.format.write_array(buffer, np.ascontiguousarray(array), allow_pickle=False)
+            zf.writestr(f"arrays/{name}.npy", buffer.getvalue())
 
 
 def _count(value, name: str, bad) -> int:
@@ -121,7 +127,8 @@ _DTYPES = {"float32": np.dtype(np.float32), "float64": np.dtype(np.float64)}
 
 
 def load_model(path):
-    """Read a model written by :func:`save_model`; raises ModelFileError for a bad file.
+    """Read a model written by :func:`save_model` from a path or a binary file object; raises
+    ModelFileError for a bad file.
 
     Nothing is inflated before its size is checked: every member's declared size must be what
     the manifest's shape and dtype make it, each array is read into an array of that size and
@@ -130,15 +137,18 @@ def load_model(path):
     """
     from fastnn.models import Sequential
 
-    path = os.fspath(path)
-    if not os.path.exists(path):
-        raise FileNotFoundError(f"load_model: no such file: {path}")
+    if hasattr(path, "read"):  # a binary file object
+        source, path = path, getattr(path, "name", "<file object>")
+    else:
+        path = source = os.fspath(path)
+        if not os.path.exists(path):
+            raise FileNotFoundError(f"load_model: no such file: {path}")
 
     def bad(reason: str) -> ModelFileError:
         return ModelFileError(f"load_model: {path} is not a valid fastnn model file: {reason}")
 
     try:
-        zf = zipfile.ZipFile(path)
+        zf = zipfile.ZipFile(source)
     except _ZIP_ERRORS as exc:
         raise bad(f"not a readable ZIP archive ({exc})") from None
     with zf:

@@ -11,9 +11,8 @@ layers' L2 regularizer.
 
 from __future__ import annotations
 
+import io
 import numbers
-import os
-import tempfile
 import warnings
 from typing import ClassVar
 
@@ -113,19 +112,13 @@ def _random_seed(rng: np.random.RandomState) -> int:
 
 def _model_to_bytes(model) -> bytes:
     """The model as fastnn's own file (docs/file_format.md), in memory."""
-    with tempfile.TemporaryDirectory(prefix="fastnn-") as folder:
-        path = os.path.join(folder, "model.fnn")
-        model.save(path)
-        with open(path, "rb") as f:
-            return f.read()
+    buffer = io.BytesIO()
+    model.save(buffer)
+    return buffer.getvalue()
 
 
 def _model_from_bytes(data: bytes):
-    with tempfile.TemporaryDirectory(prefix="fastnn-") as folder:
-        path = os.path.join(folder, "model.fnn")
-        with open(path, "wb") as f:
-            f.write(data)
-        return fastnn.load_model(path)
+    return fastnn.load_model(io.BytesIO(data))
 
 
 class _ModelBytes:
