@@ -328,7 +328,7 @@ def one_line(err: str) -> str:
         (["--hidden", "4,x"], "whole numbers >= 1"),
         (["--hidden", "4,0"], "whole numbers >= 1"),
         (["--activation", "softmax"], "invalid choice: 'softmax'"),
-        (["--learning-rate", "-1"], "must be > 0"),
+        (["--learning-rate", "-1"], "-1 must be in (0, 10]"),
         (["--learning-rate", "nan"], "not a finite number"),
         (["--batch-size", "0"], "not a whole number >= 1"),
         (["--epochs", "ten"], "not a whole number >= 1"),
@@ -347,6 +347,9 @@ def one_line(err: str) -> str:
         (["--out", "/no/such/folder/p.png"], "does not exist"),
         (["--no-plot", "--out", "p.png"], "contradict"),
         (["--dataset", "plane", "--problem", "classification"], "is a regression data set"),
+        (["--reg-rate", "1e300"], "1e300 must be in [0, 10]"),
+        (["--learning-rate", "1e9"], "1e9 must be in (0, 10]"),
+        (["--samples", str(10**12)], "more than this command generates (at most 1,000,000)"),
     ],
 )
 def test_cli_usage_errors(argv, message, capsys):
@@ -381,6 +384,18 @@ def test_cli_bad_files(tmp_path, capsys):
     assert "no column 'z'" in fails("a,b,c\n1,2,0\n3,4,1\n", "--target", "z")
 
 
+def test_cli_refuses_what_cannot_fit_and_names_bad_encodings(tmp_path, capsys):
+    code, _, err = run_main(["playground", "--hidden", "100000,100000", "--no-plot", "-q"], capsys)
+    assert code == 1
+    assert "a network of 10,000,600,002 weights" in one_line(err)
+    assert "at most 10,000,000" in one_line(err)
+    path = tmp_path / "latin1.csv"
+    path.write_bytes("x1,x2,y\n1,2,0\n3,4,1\ncaf\xe9,5,0\n".encode("latin-1"))
+    code, _, err = run_main(["playground", "--data", str(path), "-q", "--no-plot"], capsys)
+    assert code == 1
+    assert f"{path}: not UTF-8 text (byte 23 is 0xe9)" in one_line(err)
+
+
 def test_cli_a_directory_as_data_is_one_line(tmp_path, capsys):
     code, _, err = run_main(["playground", "--data", str(tmp_path), "-q"], capsys)
     assert code == 1
@@ -389,7 +404,7 @@ def test_cli_a_directory_as_data_is_one_line(tmp_path, capsys):
 
 def test_cli_reports_a_diverging_loss_as_a_warning(capsys, tmp_path):
     code, out, err = run_main(
-        ["playground", "--dataset", "plane", "--learning-rate", "1e6", "--epochs", "3",
+        ["playground", "--dataset", "plane", "--learning-rate", "10", "--epochs", "3",
          "--seed", "0", "-q", "--no-plot"],
         capsys,
     )  # fmt: skip

@@ -301,8 +301,14 @@ def load_csv(path, target: int | str = -1, return_names: bool = False):
     A file that is not like that raises ``ValueError`` naming the file and the line.
     """
     path = os.fspath(path)
-    with open(path, encoding="utf-8-sig", newline="") as f:
-        text = f.read()
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            text = f.read()
+    except UnicodeDecodeError as error:
+        raise ValueError(
+            f"{path}: not UTF-8 text (byte {error.start} is {error.object[error.start]:#04x}); "
+            "save the file as UTF-8 (or ASCII) CSV"
+        ) from None
     lines = [
         (number, line)
         for number, line in enumerate(text.splitlines(), start=1)

@@ -21,7 +21,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from fastnn import datasets, kernels
+from fastnn import datasets
 
 __all__ = ["CLASS_COLORS", "MAX_NEURONS_SHOWN", "SUFFIXES", "network_values", "plot"]
 
@@ -446,21 +446,12 @@ def _save(fig, path: str, suffix: str, dpi: int) -> None:
 def network_values(model, inputs: np.ndarray) -> list[np.ndarray]:
     """Every layer's activations for ``inputs`` (the model's input features), first to last.
 
-    Computed with the C++ kernels (``dense_forward`` then ``<activation>_forward``) in the
-    model's dtype; the last entry is what ``model.predict`` returns.
+    The model's own :meth:`~fastnn.Sequential.layer_outputs` (each layer's forward pass
+    through the C++ kernels) in the model's dtype; the last entry is what ``model.predict``
+    returns.
     """
-    layers = _check_model(model)
-    A = np.ascontiguousarray(inputs, dtype=model.dtype)
-    out = []
-    for layer in layers:
-        Z = kernels.dense_forward(A, layer.kernel, layer.bias if layer.use_bias else None)
-        forward = getattr(kernels, f"{layer.activation}_forward")
-        if layer.activation in ("leaky_relu", "elu"):
-            A = forward(Z, alpha=layer.alpha)
-        else:
-            A = forward(Z)
-        out.append(A)
-    return out
+    _check_model(model)
+    return model.layer_outputs(np.ascontiguousarray(inputs, dtype=model.dtype))
 
 
 def _model_inputs(grid, transform, features, model) -> np.ndarray:

@@ -12,6 +12,7 @@ used (a bad file, a failed picture). docs/playground.md describes every option.
 from __future__ import annotations
 
 import argparse
+import itertools
 import math
 import os
 import sys
@@ -20,12 +21,21 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from fastnn import tables as _tables
+
 __all__ = ["main", "playground"]
 
 _PROG = "fastnn"
-# The hidden layers' activations on offer: the ones a hidden neuron can learn with.
-_ACTIVATIONS = ("tanh", "relu", "sigmoid", "linear", "leaky_relu", "elu", "softplus")
-_OPTIMIZERS = ("sgd", "adam", "rmsprop", "adagrad", "adadelta", "adamw")
+# The hidden layers' activations on offer: every one of the core's table a hidden neuron can
+# learn with (step has no gradient; softmax couples a layer's neurons into one distribution).
+_ACTIVATIONS = tuple(n for n in _tables.ACTIVATIONS if n not in ("step", "softmax"))
+_OPTIMIZERS = tuple(_tables.OPTIMIZERS)
+# Sizes that fit: the network's weights (with an optimizer's three state copies, float64) and a
+# generated data set stay within a few hundred MB, far past what a picture of the plane needs.
+MAX_PARAMETERS = 10_000_000
+MAX_SAMPLES = 1_000_000
+# Playground offers learning and regularization rates up to 10; past that a step only diverges.
+MAX_RATE = 10.0
 # Playground's numbers of samples: 500 to classify, 1200 for regression.
 _SAMPLES = {"classification": 500, "regression": 1200}
 # Above this many classes a whole-number label is more likely a quantity than a class.
@@ -349,6 +359,15 @@ def _build_model(args, input_dim: int, data: _Data, seed: int):
     """The network the options describe, compiled; returns it and the metric to report."""
     import fastnn as fnn
 
+    widths = [input_dim, *args.hidden, max(len(data.class_labels), 1)]
+    parameters = sum(a * b + b for a, b in itertools.pairwise(widths))
+    if parameters > MAX_PARAMETERS:
+        raise _Failure(
+            f"--hidden {','.join(map(str, args.hidden))}: a network of {parameters:,} weights is "
+            f"more than this command trains (at most {MAX_PARAMETERS:,}); use fewer or narrower "
+            "hidden layers"
+        )
+
     regularizer = None
     if args.regularization != "none":
         regularizer = getattr(fnn.regularizers, args.regularization)(args.reg_rate)
@@ -537,15 +556,15 @@ def _number(text: str) -> float:
 
 def _positive_float(text: str) -> float:
     value = _number(text)
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"{text} must be > 0")
+    if not 0 < value <= MAX_RATE:
+        raise argparse.ArgumentTypeError(f"{text} must be in (0, {MAX_RATE:g}]")
     return value
 
 
 def _non_negative_float(text: str) -> float:
     value = _number(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{text} must be >= 0")
+    if not 0 <= value <= MAX_RATE:
+        raise argparse.ArgumentTypeError(f"{text} must be in [0, {MAX_RATE:g}]")
     return value
 
 
@@ -582,7 +601,13 @@ def _positive_int(text: str) -> int:
 
 
 def _samples(text: str) -> int:
-    return _integer(text, 4, "a whole number >= 4")
+    value = _integer(text, 4, "a whole number >= 4")
+    if value > MAX_SAMPLES:
+        raise argparse.ArgumentTypeError(
+            f"{text} samples is more than this command generates (at most {MAX_SAMPLES:,}); "
+            "train on your own data with --data"
+        )
+    return value
 
 
 def _seed(text: str) -> int:
