@@ -1,73 +1,45 @@
-"""Type stub for fastnn._core, the compiled kernels (see fastnn.kernels for the docs)."""
+"""Type stub for fastnn._core, the compiled kernels (see fastnn.kernels for the docs).
+
+Written by tools/gen_core_stub.py from the built module; tests/test_stubs.py checks it.
+"""
+
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 _Array = npt.NDArray[np.floating]
 
-def dense_forward(X: _Array, W: _Array, b: _Array | None = None) -> _Array: ...
-def dense_backward(X: _Array, W: _Array, dZ: _Array) -> tuple[_Array, _Array, _Array]: ...
-def step_forward(Z: _Array) -> _Array: ...
-def step_backward(Z: _Array, A: _Array, dA: _Array) -> _Array: ...
-def linear_forward(Z: _Array) -> _Array: ...
-def linear_backward(Z: _Array, A: _Array, dA: _Array) -> _Array: ...
-def sigmoid_forward(Z: _Array) -> _Array: ...
-def sigmoid_backward(Z: _Array, A: _Array, dA: _Array) -> _Array: ...
-def tanh_forward(Z: _Array) -> _Array: ...
-def tanh_backward(Z: _Array, A: _Array, dA: _Array) -> _Array: ...
-def relu_forward(Z: _Array) -> _Array: ...
-def relu_backward(Z: _Array, A: _Array, dA: _Array) -> _Array: ...
-def leaky_relu_forward(Z: _Array, alpha: float = 0.01) -> _Array: ...
-def leaky_relu_backward(Z: _Array, A: _Array, dA: _Array, alpha: float = 0.01) -> _Array: ...
-def elu_forward(Z: _Array, alpha: float = 1.0) -> _Array: ...
-def elu_backward(Z: _Array, A: _Array, dA: _Array, alpha: float = 1.0) -> _Array: ...
-def softplus_forward(Z: _Array) -> _Array: ...
-def softplus_backward(Z: _Array, A: _Array, dA: _Array) -> _Array: ...
-def softmax_forward(Z: _Array) -> _Array: ...
-def softmax_backward(Z: _Array, A: _Array, dA: _Array) -> _Array: ...
-def mse_forward(Y: _Array, T: _Array) -> float: ...
-def mse_backward(Y: _Array, T: _Array) -> _Array: ...
-def binary_crossentropy_forward(Y: _Array, T: _Array) -> float: ...
-def binary_crossentropy_backward(Y: _Array, T: _Array) -> _Array: ...
-def sigmoid_binary_crossentropy_forward(Y: _Array, T: _Array) -> float: ...
-def sigmoid_binary_crossentropy_backward(Y: _Array, T: _Array) -> _Array: ...
-def softmax_crossentropy_forward(Y: _Array, T: _Array) -> float: ...
-def softmax_crossentropy_backward(Y: _Array, T: _Array) -> _Array: ...
-def perceptron_fit(
-    X: _Array,
-    y: _Array,
-    w: _Array,
-    b: _Array,
-    *,
-    learning_rate: float = 1.0,
-    max_epochs: int = 100,
-    shuffle: bool = True,
-    seed: int = 0,
-) -> npt.NDArray[np.int64]: ...
-def perceptron_epoch(
-    X: _Array,
-    y: _Array,
-    w: _Array,
-    b: _Array,
-    order: npt.NDArray[np.integer] | None = None,
-    *,
-    learning_rate: float = 1.0,
-) -> int: ...
-def permutation(n: int, seed: int, epoch: int) -> npt.NDArray[np.int64]: ...
-def set_num_threads(n: int) -> None: ...
-def get_num_threads() -> int: ...
-def build_info() -> dict[str, str | bool]: ...
-def sgd_update(
+ACTIVATIONS: dict[str, Any]
+LOSSES: dict[str, Any]
+LOSS_KERNELS: dict[str, Any]
+OPTIMIZERS: dict[str, Any]
+PERCEPTRON: dict[str, Any]
+
+def _level() -> str:
+    """The instruction-set level in use, '' before one is loaded."""
+def _load_level(path: str) -> str:
+    """Load the core built for one instruction-set level (a path from fastnn._isa) and use it from
+    now on. Returns the level's name.
+    """
+def adadelta_update(
     param: _Array,
     grad: _Array,
-    momentum_buffer: _Array,
+    square_avg: _Array,
+    acc_delta: _Array,
     *,
     learning_rate: float,
-    momentum: float = 0.0,
-    nesterov: bool = False,
+    rho: float = 0.9,
+    eps: float = 1e-06,
     weight_decay: float = 0.0,
     step: int,
-) -> None: ...
+) -> None:
+    """One Adadelta step. Adadelta as torch.optim.Adadelta: square_avg = rho * square_avg + (1 -
+    rho) * g**2; delta = sqrt(acc_delta + eps) / sqrt(square_avg + eps) * g; acc_delta = rho *
+    acc_delta + (1 - rho) * delta**2; param -= learning_rate * delta. param and every state
+    array are updated in place and must be C-contiguous and writable; all arrays share param's
+    shape (1-D or 2-D) and dtype. step is the 1-based number of this update. Returns None.
+    """
 def adagrad_update(
     param: _Array,
     grad: _Array,
@@ -77,34 +49,12 @@ def adagrad_update(
     eps: float = 1e-10,
     weight_decay: float = 0.0,
     step: int,
-) -> None: ...
-def adadelta_update(
-    param: _Array,
-    grad: _Array,
-    square_avg: _Array,
-    acc_delta: _Array,
-    *,
-    learning_rate: float,
-    rho: float = 0.9,
-    eps: float = 1e-6,
-    weight_decay: float = 0.0,
-    step: int,
-) -> None: ...
-def rmsprop_update(
-    param: _Array,
-    grad: _Array,
-    square_avg: _Array,
-    momentum_buffer: _Array,
-    grad_avg: _Array,
-    *,
-    learning_rate: float,
-    rho: float = 0.99,
-    eps: float = 1e-8,
-    momentum: float = 0.0,
-    centered: bool = False,
-    weight_decay: float = 0.0,
-    step: int,
-) -> None: ...
+) -> None:
+    """One Adagrad step. Adagrad as torch.optim.Adagrad (lr_decay 0): state_sum += g**2; param -=
+    learning_rate * g / (sqrt(state_sum) + eps). param and every state array are updated in
+    place and must be C-contiguous and writable; all arrays share param's shape (1-D or 2-D) and
+    dtype. step is the 1-based number of this update. Returns None.
+    """
 def adam_update(
     param: _Array,
     grad: _Array,
@@ -115,11 +65,19 @@ def adam_update(
     learning_rate: float,
     beta_1: float = 0.9,
     beta_2: float = 0.999,
-    eps: float = 1e-8,
+    eps: float = 1e-08,
     amsgrad: bool = False,
     weight_decay: float = 0.0,
     step: int,
-) -> None: ...
+) -> None:
+    """One Adam step. Adam as torch.optim.Adam: g += weight_decay * param; exp_avg = beta_1 *
+    exp_avg + (1 - beta_1) * g; exp_avg_sq = beta_2 * exp_avg_sq + (1 - beta_2) * g**2 (amsgrad:
+    max_exp_avg_sq = max(max_exp_avg_sq, exp_avg_sq), used below in its place); param -=
+    learning_rate / (1 - beta_1**step) * exp_avg / (sqrt(exp_avg_sq) / sqrt(1 - beta_2**step) +
+    eps). param and every state array are updated in place and must be C-contiguous and
+    writable; all arrays share param's shape (1-D or 2-D) and dtype. step is the 1-based number
+    of this update. Returns None.
+    """
 def adamw_update(
     param: _Array,
     grad: _Array,
@@ -130,34 +88,296 @@ def adamw_update(
     learning_rate: float,
     beta_1: float = 0.9,
     beta_2: float = 0.999,
-    eps: float = 1e-8,
+    eps: float = 1e-08,
     amsgrad: bool = False,
     weight_decay: float = 0.01,
     step: int,
-) -> None: ...
+) -> None:
+    """One AdamW step. AdamW as torch.optim.AdamW: param *= 1 - learning_rate * weight_decay
+    (decoupled weight decay), then the Adam step without weight decay. param and every state
+    array are updated in place and must be C-contiguous and writable; all arrays share param's
+    shape (1-D or 2-D) and dtype. step is the 1-based number of this update. Returns None.
+    """
+def binary_crossentropy_backward(Y: _Array, T: _Array) -> _Array:
+    """Loss gradient dLoss/dY of binary_crossentropy_forward (binary cross-entropy of probabilities
+    Y (clipped to [1e-7, 1 - 1e-7]), mean over every element).
+    """
+def binary_crossentropy_forward(Y: _Array, T: _Array) -> float:
+    """Loss value: binary cross-entropy of probabilities Y (clipped to [1e-7, 1 - 1e-7]), mean over
+    every element. Returns a float.
+    """
+def build_info() -> dict[str, Any]:
+    """What this build of the core was made with."""
+def dense_backward(X: _Array, W: _Array, dZ: _Array) -> tuple[_Array, _Array, _Array]:
+    """Dense layer backward: returns (dX, dW, db) = (dZ @ W.T, X.T @ dZ, dZ.sum(0))."""
+def dense_forward(X: _Array, W: _Array, b: _Array | None = None) -> _Array:
+    """Dense layer forward: Z = X @ W + b.
+
+    X (batch, in), W (in, out), b (out,) or None; returns Z (batch, out).
+    """
+def elu_backward(Z: _Array, A: _Array, dA: _Array, alpha: float = 1.0) -> _Array:
+    """Activation backward of elu: dZ = dA where Z > 0, dA * alpha * exp(Z) elsewhere (A = g(Z)).
+    """
+def elu_forward(Z: _Array, alpha: float = 1.0) -> _Array:
+    """Activation forward, ELU: Z where Z >= 0, alpha * (exp(Z) - 1) below. Returns A = g(Z)."""
+def gelu_backward(Z: _Array, A: _Array, dA: _Array) -> _Array:
+    """Activation backward of gelu: dZ = dA * (Phi(Z) + Z * phi(Z)), phi the standard normal
+    density (A = g(Z)).
+    """
+def gelu_forward(Z: _Array) -> _Array:
+    """Activation forward, GELU, exact: Z * Phi(Z) = Z / 2 * (1 + erf(Z / sqrt(2))). Returns A =
+    g(Z).
+    """
+def gelu_tanh_backward(Z: _Array, A: _Array, dA: _Array) -> _Array:
+    """Activation backward of gelu_tanh: dZ = dA * the derivative of that expression (A = g(Z))."""
+def gelu_tanh_forward(Z: _Array) -> _Array:
+    """Activation forward, GELU, tanh approximation: Z / 2 * (1 + tanh(sqrt(2 / pi) * (Z + 0.044715
+    Z**3))). Returns A = g(Z).
+    """
+def get_num_threads() -> int:
+    """The number of threads a kernel called from this thread would use now."""
+def hard_sigmoid_backward(Z: _Array, A: _Array, dA: _Array) -> _Array:
+    """Activation backward of hard_sigmoid: dZ = dA / 6 where -3 < Z < 3, else 0 (A = g(Z))."""
+def hard_sigmoid_forward(Z: _Array) -> _Array:
+    """Activation forward, hard sigmoid, as Keras 3: relu6(Z + 3) / 6 = clip(Z / 6 + 1/2, 0, 1).
+    Returns A = g(Z).
+    """
+def hinge_backward(Y: _Array, T: _Array) -> _Array:
+    """Loss gradient dLoss/dY of hinge_forward (hinge loss, mean(max(1 - T * Y, 0)) over every
+    element, targets -1/1 (0 is read as -1, as Keras does)).
+    """
+def hinge_forward(Y: _Array, T: _Array) -> float:
+    """Loss value: hinge loss, mean(max(1 - T * Y, 0)) over every element, targets -1/1 (0 is read
+    as -1, as Keras does). Returns a float.
+    """
+def huber_backward(Y: _Array, T: _Array) -> _Array:
+    """Loss gradient dLoss/dY of huber_forward (Huber loss with delta 1 (Keras' default): e**2 / 2
+    where |e| <= 1, |e| - 1/2 beyond, e = Y - T, mean over every element).
+    """
+def huber_forward(Y: _Array, T: _Array) -> float:
+    """Loss value: Huber loss with delta 1 (Keras' default): e**2 / 2 where |e| <= 1, |e| - 1/2
+    beyond, e = Y - T, mean over every element. Returns a float.
+    """
+def kl_divergence_backward(Y: _Array, T: _Array) -> _Array:
+    """Loss gradient dLoss/dY of kl_divergence_forward (Kullback-Leibler divergence sum(T * log(T /
+    Y)) of each row, Y and T clipped to [1e-7, 1], mean over the batch).
+    """
+def kl_divergence_forward(Y: _Array, T: _Array) -> float:
+    """Loss value: Kullback-Leibler divergence sum(T * log(T / Y)) of each row, Y and T clipped to
+    [1e-7, 1], mean over the batch. Returns a float.
+    """
+def leaky_relu_backward(Z: _Array, A: _Array, dA: _Array, alpha: float = 0.01) -> _Array:
+    """Activation backward of leaky_relu: dZ = dA where Z > 0, alpha * dA elsewhere (A = g(Z))."""
+def leaky_relu_forward(Z: _Array, alpha: float = 0.01) -> _Array:
+    """Activation forward, leaky ReLU: Z where Z >= 0, alpha * Z below. Returns A = g(Z)."""
+def linear_backward(Z: _Array, A: _Array, dA: _Array) -> _Array:
+    """Activation backward of linear: dZ = dA (A = g(Z))."""
+def linear_forward(Z: _Array) -> _Array:
+    """Activation forward, identity: A = Z. Returns A = g(Z)."""
+def mae_backward(Y: _Array, T: _Array) -> _Array:
+    """Loss gradient dLoss/dY of mae_forward (mean absolute error, mean(|Y - T|) over every
+    element).
+    """
+def mae_forward(Y: _Array, T: _Array) -> float:
+    """Loss value: mean absolute error, mean(|Y - T|) over every element. Returns a float."""
+def mish_backward(Z: _Array, A: _Array, dA: _Array) -> _Array:
+    """Activation backward of mish: dZ = dA * (tanh(softplus(Z)) + Z * (1 - tanh(softplus(Z))**2) *
+    sigmoid(Z)) (A = g(Z)).
+    """
+def mish_forward(Z: _Array) -> _Array:
+    """Activation forward, mish: Z * tanh(softplus(Z)). Returns A = g(Z)."""
+def mse_backward(Y: _Array, T: _Array) -> _Array:
+    """Loss gradient dLoss/dY of mse_forward (mean squared error, mean((Y - T)**2) over every
+    element).
+    """
+def mse_forward(Y: _Array, T: _Array) -> float:
+    """Loss value: mean squared error, mean((Y - T)**2) over every element. Returns a float."""
+def num_threads_setting() -> int:
+    """The count set_num_threads was given last; 0 while following OpenMP."""
+def perceptron_epoch(
+    X: _Array,
+    y: _Array,
+    w: _Array,
+    b: _Array | None,
+    order: npt.NDArray[np.integer] | None = None,
+    *,
+    learning_rate: float = 1.0,
+) -> int:
+    """One pass of Rosenblatt's perceptron rule over the samples in `order` (None: 0..n-1),
+    updating w and b in place: on a mistake w += lr (y - y_hat) x, b += lr (y - y_hat). Returns
+    the number of mistakes.
+    """
+def perceptron_fit(
+    X: _Array,
+    y: _Array,
+    w: _Array,
+    b: _Array | None,
+    *,
+    learning_rate: float = 1.0,
+    max_epochs: int = 100,
+    shuffle: bool = True,
+    seed: int = 0,
+) -> _Array:
+    """Rosenblatt's perceptron rule, epoch after epoch, updating w and b in place.
+
+    X (n, d), y (n,) of labels 0/1, w (d,) and b (1,) C-contiguous and writeable, all of one
+    dtype. Each epoch visits the samples in permutation(n, seed, epoch) when shuffle, else in
+    order; stops after the first epoch without a mistake or after max_epochs. Returns the
+    mistakes of each epoch run (int64).
+    """
+def permutation(n: int, seed: int, epoch: int) -> npt.NDArray[np.int64]:
+    """The batch order of one epoch: a permutation of range(n) drawn from (seed, epoch) by
+    SplitMix64 and Fisher-Yates, the same the training loops use.
+    """
+def relu_backward(Z: _Array, A: _Array, dA: _Array) -> _Array:
+    """Activation backward of relu: dZ = dA where Z > 0, else 0 (relu'(0) = 0) (A = g(Z))."""
+def relu_forward(Z: _Array) -> _Array:
+    """Activation forward, max(Z, 0). Returns A = g(Z)."""
+def rmsprop_update(
+    param: _Array,
+    grad: _Array,
+    square_avg: _Array,
+    momentum_buffer: _Array,
+    grad_avg: _Array,
+    *,
+    learning_rate: float,
+    rho: float = 0.99,
+    eps: float = 1e-08,
+    momentum: float = 0.0,
+    centered: bool = False,
+    weight_decay: float = 0.0,
+    step: int,
+) -> None:
+    """One RMSprop step. RMSprop as torch.optim.RMSprop (rho is its alpha): square_avg = rho *
+    square_avg + (1 - rho) * g**2; avg = sqrt(square_avg) + eps (centered: sqrt(square_avg -
+    grad_avg**2) + eps, grad_avg the same average of g); with momentum, buf = momentum * buf + g
+    / avg and param -= learning_rate * buf, else param -= learning_rate * g / avg. param and
+    every state array are updated in place and must be C-contiguous and writable; all arrays
+    share param's shape (1-D or 2-D) and dtype. step is the 1-based number of this update.
+    Returns None.
+    """
+def selu_backward(Z: _Array, A: _Array, dA: _Array) -> _Array:
+    """Activation backward of selu: dZ = dA * scale where Z > 0, dA * scale * alpha * exp(Z)
+    elsewhere (A = g(Z)).
+    """
+def selu_forward(Z: _Array) -> _Array:
+    """Activation forward, SELU: scale * Z where Z > 0, scale * alpha * (exp(Z) - 1) elsewhere
+    (alpha 1.6732632423543772, scale 1.0507009873554805). Returns A = g(Z).
+    """
+def set_num_threads(n: int) -> None:
+    """Set the number of threads the kernels may use (n >= 1), or 0 to follow OpenMP's setting
+    (OMP_NUM_THREADS, threadpoolctl).
+    """
+def sgd_update(
+    param: _Array,
+    grad: _Array,
+    momentum_buffer: _Array,
+    *,
+    learning_rate: float,
+    momentum: float = 0.0,
+    nesterov: bool = False,
+    weight_decay: float = 0.0,
+    step: int,
+) -> None:
+    """One SGD step. SGD as torch.optim.SGD (no dampening): g += weight_decay * param; with
+    momentum, buf = g on step 1, else momentum * buf + g, and g = buf (nesterov: g + momentum *
+    buf); param -= learning_rate * g. param and every state array are updated in place and must
+    be C-contiguous and writable; all arrays share param's shape (1-D or 2-D) and dtype. step is
+    the 1-based number of this update. Returns None.
+    """
+def sigmoid_backward(Z: _Array, A: _Array, dA: _Array) -> _Array:
+    """Activation backward of sigmoid: dZ = dA * A * (1 - A) (A = g(Z))."""
+def sigmoid_binary_crossentropy_backward(Y: _Array, T: _Array) -> _Array:
+    """Loss gradient dLoss/dY of sigmoid_binary_crossentropy_forward (binary cross-entropy of
+    sigmoid(Y) for logits Y, in the stable fused form).
+    """
+def sigmoid_binary_crossentropy_forward(Y: _Array, T: _Array) -> float:
+    """Loss value: binary cross-entropy of sigmoid(Y) for logits Y, in the stable fused form.
+    Returns a float.
+    """
+def sigmoid_forward(Z: _Array) -> _Array:
+    """Activation forward, logistic sigmoid 1 / (1 + exp(-Z)), overflow-free. Returns A = g(Z)."""
+def softmax_backward(Z: _Array, A: _Array, dA: _Array) -> _Array:
+    """Activation backward of softmax: dZ = A * (dA - sum(dA * A, row)) (A = g(Z))."""
+def softmax_crossentropy_backward(Y: _Array, T: _Array) -> _Array:
+    """Loss gradient dLoss/dY of softmax_crossentropy_forward (cross-entropy of softmax(Y) for
+    logits Y against one-hot (or distribution) rows T, mean over the batch).
+    """
+def softmax_crossentropy_forward(Y: _Array, T: _Array) -> float:
+    """Loss value: cross-entropy of softmax(Y) for logits Y against one-hot (or distribution) rows
+    T, mean over the batch. Returns a float.
+    """
+def softmax_forward(Z: _Array) -> _Array:
+    """Activation forward, row-wise softmax: each row of A sums to 1. Returns A = g(Z)."""
+def softplus_backward(Z: _Array, A: _Array, dA: _Array) -> _Array:
+    """Activation backward of softplus: dZ = dA * sigmoid(Z) (A = g(Z))."""
+def softplus_forward(Z: _Array) -> _Array:
+    """Activation forward, log(1 + exp(Z)), overflow-free. Returns A = g(Z)."""
+def step_backward(Z: _Array, A: _Array, dA: _Array) -> _Array:
+    """Activation backward of step: dZ = 0: the step's derivative is 0 wherever it exists (A =
+    g(Z)).
+    """
+def step_forward(Z: _Array) -> _Array:
+    """Activation forward, Heaviside step: 1 where Z > 0, else 0. Returns A = g(Z)."""
+def swish_backward(Z: _Array, A: _Array, dA: _Array) -> _Array:
+    """Activation backward of swish: dZ = dA * sigmoid(Z) * (1 + Z * (1 - sigmoid(Z))) (A = g(Z)).
+    """
+def swish_forward(Z: _Array) -> _Array:
+    """Activation forward, swish (SiLU): Z * sigmoid(Z). Returns A = g(Z)."""
+def tanh_backward(Z: _Array, A: _Array, dA: _Array) -> _Array:
+    """Activation backward of tanh: dZ = dA * (1 - A**2) (A = g(Z))."""
+def tanh_forward(Z: _Array) -> _Array:
+    """Activation forward, hyperbolic tangent. Returns A = g(Z)."""
 
 class Network:
-    """A stack of dense layers with its fused C++ training loop (see fastnn.reference.Network)."""
-
-    step: int
-    @property
-    def level(self) -> str:
-        """The instruction-set level whose code this network runs (the one loaded at its making)."""
+    """A stack of dense layers with its fused C++ training loop. It trains the given NumPy weights
+    and optimizer state in place.
+    """
     def __init__(
         self,
-        layers: list[dict],
+        layers: list[Any],
         loss: str,
-        optimizer: dict,
-        weights: list[_Array],
-        biases: list[_Array],
-        weight_states: list[_Array],
-        bias_states: list[_Array],
+        optimizer: dict[str, Any],
+        weights: list[Any],
+        biases: list[Any],
+        weight_states: list[Any],
+        bias_states: list[Any],
         max_batch: int,
-    ) -> None: ...
+        *,
+        trainable: bool = True,
+    ) -> None:
+        """trainable=False makes a network for predict and evaluate only: its arrays may then be
+        read-only (train_epoch refuses).
+        """
+    def data_parallel_threads(self, batch_size: int) -> int:
+        """How many threads train batches of batch_size rows data-parallel now (1: one thread runs
+        the batch loop; its largest products may still split).
+        """
+    def evaluate(
+        self,
+        X: _Array,
+        Y: _Array,
+        sample_weight: _Array | None = None,
+    ) -> dict[str, Any]:
+        """Loss (with the regularization penalty) and metric sums over X, no update; sample_weight
+        weighs the loss as in train_epoch.
+        """
+    @property
+    def level(self) -> str:
+        """The instruction-set level whose code this network runs: the one loaded when it was made,
+        even after fastnn._isa.load() switches.
+        """
+    def predict(self, X: _Array) -> _Array:
+        """The network's output for X."""
+    @property
+    def step(self) -> int:
+        """The optimizer's update count."""
+    @step.setter
+    def step(self, value: int) -> None: ...
     def train_epoch(
         self,
         X: _Array,
-        Y: npt.NDArray,
+        Y: _Array,
         *,
         batch_size: int,
         shuffle: bool,
@@ -167,16 +387,9 @@ class Network:
         first_batch: int = 0,
         last_batch: int = -1,
         metrics: bool = True,
-    ) -> dict[str, float | bool | int]: ...
-    def evaluate(self, X: _Array, Y: npt.NDArray) -> dict[str, float | bool | int]: ...
-    def predict(self, X: _Array) -> _Array: ...
-    def data_parallel_threads(self, batch_size: int) -> int: ...
-
-def _load_level(path: str) -> str:
-    """Load the core built for one instruction-set level (see fastnn._isa); returns its name."""
-
-def _level() -> str:
-    """The instruction-set level in use, '' before one is loaded."""
-
-def num_threads_setting() -> int:
-    """The count set_num_threads was given last; 0 while following OpenMP."""
+        sample_weight: _Array | None = None,
+    ) -> dict[str, Any]:
+        """Train batches [first_batch, last_batch) of one epoch; returns the sums of loss and
+        metrics over the samples seen. sample_weight (n,) scales each sample's loss and gradient
+        (Keras' weighted mean: divided by the rows, not by the weights' sum).
+        """

@@ -1,0 +1,70 @@
+"""The type stubs say what the compiled modules are: same names, same parameters, same docs.
+
+``_core.pyi`` is written by tools/gen_core_stub.py from the built module; this test reruns it
+and compares, so a kernel added to the core's tables (or an argument renamed) cannot ship
+with a stale stub. ``_cpuid.pyi`` is written by hand: its names and parameters are compared
+with the module by introspection.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import inspect
+import pathlib
+
+import pytest
+
+import fastnn
+from fastnn import _core, _cpuid
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+PACKAGE = pathlib.Path(fastnn.__file__).parent
+
+
+def _generator():
+    path = ROOT / "tools" / "gen_core_stub.py"
+    if not path.exists():
+        pytest.skip("tools/ is not beside this installed fastnn (a wheel's test run)")
+    spec = importlib.util.spec_from_file_location("gen_core_stub", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_core_stub_is_what_the_module_says():
+    committed = (PACKAGE / "_core.pyi").read_text()
+    assert committed == _generator().render(), "run: python tools/gen_core_stub.py"
+
+
+def _stub_functions(path: pathlib.Path) -> dict[str, ast.FunctionDef]:
+    tree = ast.parse(path.read_text())
+    return {node.name: node for node in tree.body if isinstance(node, ast.FunctionDef)}
+
+
+def test_the_core_stub_names_every_public_name_once():
+    tree = ast.parse((PACKAGE / "_core.pyi").read_text())
+    names = set()
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            names.add(node.target.id)
+    public = {n for n in dir(_core) if not n.startswith("__")} - {"_pybind11_conduit_v1_"}
+    assert names - {"_Array"} == public
+    for name, fn in _stub_functions(PACKAGE / "_core.pyi").items():
+        assert ast.get_docstring(fn), f"_core.pyi: {name} has no docstring"
+
+
+def test_the_cpuid_stub_matches_the_module():
+    stub = _stub_functions(PACKAGE / "_cpuid.pyi")
+    public = {n for n in dir(_cpuid) if not n.startswith("_")}
+    assert set(stub) == public
+    for name, fn in stub.items():
+        assert ast.get_docstring(fn), f"_cpuid.pyi: {name} has no docstring"
+        stub_params = [a.arg for a in fn.args.args]
+        try:
+            module_params = list(inspect.signature(getattr(_cpuid, name)).parameters)
+        except (TypeError, ValueError):  # a C function without a text signature takes none
+            module_params = []
+        assert stub_params == module_params, name
