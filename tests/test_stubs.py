@@ -68,3 +68,23 @@ def test_the_cpuid_stub_matches_the_module():
         except (TypeError, ValueError):  # a C function without a text signature takes none
             module_params = []
         assert stub_params == module_params, name
+
+
+def test_the_public_python_api_is_annotated():
+    # Every public function and method of the Python layer (not the twins in reference/, whose
+    # signatures are the kernels') has a type for each argument and its return.
+    import ast as _ast
+
+    missing = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if "reference" in path.parts:
+            continue
+        for node in _ast.walk(_ast.parse(path.read_text())):
+            if isinstance(node, _ast.FunctionDef) and not node.name.startswith("_"):
+                args = node.args.args + node.args.kwonlyargs
+                untyped = [
+                    a.arg for a in args if a.annotation is None and a.arg not in ("self", "cls")
+                ]
+                if untyped or node.returns is None:
+                    missing.append(f"{path.name}:{node.lineno} {node.name} {untyped}")
+    assert not missing, "\n".join(missing)

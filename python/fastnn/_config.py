@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import TextIO
 
 from fastnn import _core, _isa
 
@@ -56,7 +57,7 @@ def build_info() -> dict[str, object]:
     return info
 
 
-def show_config(file=None) -> None:
+def show_config(file: TextIO | None = None) -> None:
     """Print the version, compiler, instruction-set levels, Eigen, OpenMP and thread count."""
     info = build_info()
     import numpy as np

@@ -9,6 +9,8 @@ import csv
 import math
 import os
 import warnings
+from collections.abc import Callable, Iterable
+from typing import Any
 
 import numpy as np
 
@@ -20,7 +22,7 @@ class Callback:
     def __init__(self) -> None:
         self.model = None
 
-    def set_model(self, model) -> None:
+    def set_model(self, model: Any) -> None:
         """Called by fit before on_train_begin."""
         self.model = model
 
@@ -61,7 +63,7 @@ class CallbackList(Callback):
     History records what the others added to the logs.
     """
 
-    def __init__(self, callbacks=(), model=None) -> None:
+    def __init__(self, callbacks: Iterable[Callback] = (), model: Any = None) -> None:
         super().__init__()
         self.callbacks: list[Callback] = []
         for cb in callbacks:
@@ -74,24 +76,24 @@ class CallbackList(Callback):
         if model is not None:
             self.set_model(model)
 
-    def set_model(self, model) -> None:
+    def set_model(self, model: Any) -> None:
         self.model = model
         for cb in self.callbacks:
             cb.set_model(model)
 
-    def on_train_begin(self, logs=None) -> None:
+    def on_train_begin(self, logs: dict | None = None) -> None:
         for cb in self.callbacks:
             cb.on_train_begin(logs)
 
-    def on_train_end(self, logs=None) -> None:
+    def on_train_end(self, logs: dict | None = None) -> None:
         for cb in self.callbacks:
             cb.on_train_end(logs)
 
-    def on_epoch_begin(self, epoch: int, logs=None) -> None:
+    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
         for cb in self.callbacks:
             cb.on_epoch_begin(epoch, logs)
 
-    def on_epoch_end(self, epoch: int, logs=None) -> None:
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         for cb in self.callbacks:
             cb.on_epoch_end(epoch, logs)
 
@@ -116,7 +118,7 @@ class ProgbarLogger(Callback):
         self.batches_per_epoch = batches_per_epoch
         self.bar = None
 
-    def on_train_begin(self, logs=None) -> None:
+    def on_train_begin(self, logs: dict | None = None) -> None:
         import sys
 
         from tqdm.auto import tqdm
@@ -135,10 +137,10 @@ class ProgbarLogger(Callback):
         self.bar.set_postfix({k: f"{v:.4f}" for k, v in logs.items()}, refresh=False)
         self.bar.update(batches)
 
-    def on_epoch_end(self, epoch: int, logs=None) -> None:
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         self.bar.set_postfix({k: f"{v:.4f}" for k, v in (logs or {}).items()}, refresh=False)
 
-    def on_train_end(self, logs=None) -> None:
+    def on_train_end(self, logs: dict | None = None) -> None:
         self.close()
 
     def close(self) -> None:
@@ -187,7 +189,7 @@ class EarlyStopping(Callback):
             return value < reference - self.min_delta
         return value > reference + self.min_delta
 
-    def on_train_begin(self, logs=None) -> None:
+    def on_train_begin(self, logs: dict | None = None) -> None:
         self.wait = 0
         self.stopped_epoch = 0
         self.best = (
@@ -199,7 +201,7 @@ class EarlyStopping(Callback):
         self.best_epoch = 0
         self._warned = False
 
-    def on_epoch_end(self, epoch: int, logs=None) -> None:
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         value = (logs or {}).get(self.monitor)
         if value is None:
             if not self._warned:
@@ -228,7 +230,7 @@ class EarlyStopping(Callback):
                 f"(best {self.best:.6g} at epoch {self.best_epoch + 1})"
             )
 
-    def on_train_end(self, logs=None) -> None:
+    def on_train_end(self, logs: dict | None = None) -> None:
         if self.stopped_epoch and self.verbose:
             print(f"Epoch {self.stopped_epoch + 1}: early stopping")
         if self.restore_best_weights and self.best_weights is not None:
@@ -308,12 +310,12 @@ class ModelCheckpoint(Callback):
         self.initial_value_threshold = initial_value_threshold
         self.best: float | None = None
 
-    def on_train_begin(self, logs=None) -> None:
+    def on_train_begin(self, logs: dict | None = None) -> None:
         if self.initial_value_threshold is not None:
             self.best = float(self.initial_value_threshold)
         self._warned = False
 
-    def on_epoch_end(self, epoch: int, logs=None) -> None:
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         logs = dict(logs or {})
         try:
             path = self.filepath.format(epoch=epoch + 1, **logs)
@@ -375,14 +377,14 @@ class ReduceLROnPlateau(Callback):
         self.cooldown = cooldown
         self.min_lr = float(min_lr)
 
-    def on_train_begin(self, logs=None) -> None:
+    def on_train_begin(self, logs: dict | None = None) -> None:
         _fixed_learning_rate(self.model, "ReduceLROnPlateau")
         self.best = math.inf if self.mode == "min" else -math.inf
         self.wait = 0
         self.cooldown_counter = 0
         self._warned = False
 
-    def on_epoch_end(self, epoch: int, logs=None) -> None:
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         lr = _fixed_learning_rate(self.model, "ReduceLROnPlateau")
         if logs is not None:
             logs["learning_rate"] = lr
@@ -419,7 +421,7 @@ class LearningRateScheduler(Callback):
     """Set the learning rate before every epoch to ``schedule(epoch, lr)`` (or
     ``schedule(epoch)``), epoch 0-based and lr the current rate, as Keras does."""
 
-    def __init__(self, schedule, verbose: int = 0) -> None:
+    def __init__(self, schedule: Callable[..., float], verbose: int = 0) -> None:
         super().__init__()
         if not callable(schedule):
             raise TypeError(
@@ -428,7 +430,7 @@ class LearningRateScheduler(Callback):
         self.schedule = schedule
         self.verbose = verbose
 
-    def on_epoch_begin(self, epoch: int, logs=None) -> None:
+    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
         lr = _fixed_learning_rate(self.model, "LearningRateScheduler")
         try:
             new_lr = self.schedule(epoch, lr)
@@ -448,7 +450,7 @@ class LearningRateScheduler(Callback):
         if self.verbose:
             print(f"Epoch {epoch + 1}: LearningRateScheduler setting learning rate to {new_lr:.6g}")
 
-    def on_epoch_end(self, epoch: int, logs=None) -> None:
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         if logs is not None:
             logs["learning_rate"] = float(self.model.optimizer.learning_rate)
 
@@ -470,7 +472,7 @@ class CSVLogger(Callback):
         self.append = bool(append)
         self._keys: list[str] | None = None
 
-    def on_train_begin(self, logs=None) -> None:
+    def on_train_begin(self, logs: dict | None = None) -> None:
         self._keys = None
         if self.append and os.path.exists(self.filename) and os.path.getsize(self.filename):
             with open(self.filename, newline="", encoding="utf-8") as f:
@@ -480,7 +482,7 @@ class CSVLogger(Callback):
             with open(self.filename, "w", encoding="utf-8"):
                 pass
 
-    def on_epoch_end(self, epoch: int, logs=None) -> None:
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         logs = logs or {}
         with open(self.filename, "a", newline="", encoding="utf-8") as f:
             writer = csv.writer(f, delimiter=self.separator)
@@ -497,7 +499,7 @@ class TerminateOnNaN(Callback):
     callback also stops on a non-finite value that only the logs show, and records why.
     """
 
-    def on_epoch_end(self, epoch: int, logs=None) -> None:
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         loss = (logs or {}).get("loss")
         if loss is not None and not math.isfinite(loss):
             self.model.stop_training = True

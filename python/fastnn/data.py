@@ -12,11 +12,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from fastnn import tables
 
 
-def as_array(value, name: str, what: str) -> np.ndarray:
+def as_array(value: ArrayLike, name: str, what: str) -> np.ndarray:
     """`value` as an ndarray: lists and tuples of rows, pandas objects and other array-likes."""
     if isinstance(value, np.ndarray):
         return value
@@ -41,7 +42,7 @@ def check_finite(a: np.ndarray, name: str, what: str) -> None:
 
 
 def prepare_x(
-    X, input_dim: int, dtype: np.dtype, what: str, check_finite_values: bool = True
+    X: ArrayLike, input_dim: int, dtype: np.dtype, what: str, check_finite_values: bool = True
 ) -> np.ndarray:
     """X as a C-contiguous (n, input_dim) array of `dtype`."""
     X = as_array(X, "X", what)
@@ -61,7 +62,9 @@ def prepare_x(
     return X
 
 
-def prepare_y(y, n: int, outputs: int, loss: str, dtype: np.dtype, what: str) -> np.ndarray:
+def prepare_y(
+    y: ArrayLike, n: int, outputs: int, loss: str, dtype: np.dtype, what: str
+) -> np.ndarray:
     """y as the loss needs it: int64 labels (n,) for a loss that takes labels, else a
     C-contiguous (n, outputs) array of `dtype` (a 1-D y is one output)."""
     y = as_array(y, "y", what)
@@ -124,7 +127,13 @@ def class_of_each_sample(y: np.ndarray, loss: str) -> np.ndarray:
 
 
 def prepare_sample_weight(
-    sample_weight, class_weight, y: np.ndarray, outputs: int, loss: str, dtype: np.dtype, what: str
+    sample_weight: ArrayLike | None,
+    class_weight: Mapping[int, float] | None,
+    y: np.ndarray,
+    outputs: int,
+    loss: str,
+    dtype: np.dtype,
+    what: str,
 ) -> np.ndarray | None:
     """One weight per sample (None without either): sample_weight times class_weight[class],
     as Keras combines them; each finite and >= 0."""

@@ -18,6 +18,7 @@ import os
 from collections.abc import Sequence
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 __all__ = [
     "CLASSIFICATION",
@@ -64,7 +65,7 @@ _WEATHER_PRESSURE = (990.0, 1040.0)
 
 
 def make_playground(
-    name: str, n_samples: int = 500, noise: float = 0, seed=None
+    name: str, n_samples: int = 500, noise: float = 0, seed: int | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """A TensorFlow Playground data set: ``X`` of shape (n_samples, 2) and its labels ``y``.
 
@@ -219,7 +220,7 @@ _GENERATORS = {
 # ---- input features --------------------------------------------------------------------------
 
 
-def playground_features(X, names: Sequence[str] | str) -> np.ndarray:
+def playground_features(X: ArrayLike, names: Sequence[str] | str) -> np.ndarray:
     """Playground's input features of the points ``X`` (n, 2): one column per name, in order.
 
     Names: ``x1``, ``x2``, ``x1^2``, ``x2^2``, ``x1x2``, ``sin_x1``, ``sin_x2`` (a list, or one
@@ -259,7 +260,9 @@ def playground_features(X, names: Sequence[str] | str) -> np.ndarray:
 # ---- the user's own data ---------------------------------------------------------------------
 
 
-def train_test_split(X, y, test_ratio: float = 0.5, seed=None):
+def train_test_split(
+    X: ArrayLike, y: ArrayLike, test_ratio: float = 0.5, seed: int | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Shuffle the samples and split them: returns ``X_train, X_test, y_train, y_test``.
 
     The training part gets ``floor(n * (1 - test_ratio))`` samples, as Playground's "ratio of
@@ -288,7 +291,9 @@ def train_test_split(X, y, test_ratio: float = 0.5, seed=None):
     return X[train], X[test], y[train], y[test]
 
 
-def load_csv(path, target: int | str = -1, return_names: bool = False):
+def load_csv(
+    path: str | os.PathLike, target: int | str = -1, return_names: bool = False
+) -> tuple[np.ndarray, np.ndarray] | tuple[np.ndarray, np.ndarray, list[str], str]:
     """Read a CSV file of numbers: returns ``(X, y)``, float64, y the ``target`` column.
 
     ``target`` is a column index (negative counts from the end; the default is the last

@@ -21,8 +21,12 @@ import os
 import uuid
 import zipfile
 import zlib
+from typing import TYPE_CHECKING, BinaryIO
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from fastnn.models import Sequential
 
 FORMAT_NAME = "fastnn-model"
 FORMAT_VERSION = 1
@@ -45,7 +49,7 @@ class ModelFileError(ValueError):
     """A file that is not a valid fastnn model (damaged, truncated, foreign or inconsistent)."""
 
 
-def save_model(model, path) -> None:
+def save_model(model: Sequential, path: str | os.PathLike | BinaryIO) -> None:
     """Write `model` to `path` (written to a temporary file first, then renamed), or to a
     binary file object (a BytesIO: pickling the scikit-learn estimators goes through it)."""
     state = model.get_state()
@@ -126,7 +130,7 @@ _MAX_ARRAY_VALUES = 1 << 31
 _DTYPES = {"float32": np.dtype(np.float32), "float64": np.dtype(np.float64)}
 
 
-def load_model(path):
+def load_model(path: str | os.PathLike | BinaryIO) -> Sequential:
     """Read a model written by :func:`save_model` from a path or a binary file object; raises
     ModelFileError for a bad file.
 

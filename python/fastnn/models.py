@@ -9,12 +9,13 @@ the plain NumPy loop the C++ one is tested against.
 from __future__ import annotations
 
 import functools
+import os
 import sys
 import threading
 import warnings
 import weakref
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, BinaryIO, TextIO
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -48,7 +49,7 @@ def _one_at_a_time(method):
     """Run `method` under the model's training lock: calls from several threads take turns."""
 
     @functools.wraps(method)
-    def serialised(self, *args, **kwargs):
+    def serialised(self: Sequential, *args: Any, **kwargs: Any) -> Any:
         with self._training_lock:
             return method(self, *args, **kwargs)
 
@@ -162,7 +163,10 @@ class Sequential:
     # ---- compiling -----------------------------------------------------------------------
 
     def compile(
-        self, optimizer="sgd", loss: str = "mse", metrics: Sequence[str] | None = None
+        self,
+        optimizer: str | dict | optimizers_module.Optimizer = "sgd",
+        loss: str = "mse",
+        metrics: Sequence[str] | None = None,
     ) -> None:
         """Choose the optimizer (an instance or a name), the loss and the metrics to report."""
         self._require_layers()
@@ -534,7 +538,7 @@ class Sequential:
                 )
             target[...] = value  # in place: a running core keeps pointing at these arrays
 
-    def summary(self, file=None) -> None:
+    def summary(self, file: TextIO | None = None) -> None:
         """Print the layers, their output shapes and parameter counts."""
         out = file if file is not None else sys.stdout
         lines = [
@@ -552,7 +556,7 @@ class Sequential:
             lines.append(f"Optimizer: {self.optimizer!r}; loss: {self.loss}")
         print("\n".join(lines), file=out)
 
-    def save(self, path) -> None:
+    def save(self, path: str | os.PathLike | BinaryIO) -> None:
         """Write the configuration, weights and optimizer state to one file (see docs/file_format.md)."""
         from fastnn import io
 
@@ -571,7 +575,7 @@ def _copy_into(target: np.ndarray, value, what: str) -> None:
     target[...] = value  # in place: a running core keeps pointing at these arrays
 
 
-def load_model(path) -> Sequential:
+def load_model(path: str | os.PathLike | BinaryIO) -> Sequential:
     """Read a model written by :meth:`Sequential.save`. Nothing in the file is executed."""
     from fastnn import io
 

@@ -377,7 +377,7 @@ OPTIMIZERS = {
 }
 
 
-def get(value) -> Optimizer:
+def get(value: Optimizer | str | dict) -> Optimizer:
     """An optimizer from an instance, a name ('sgd', 'adam', ...) with its defaults, or a config."""
     if isinstance(value, Optimizer):
         return value

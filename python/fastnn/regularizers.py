@@ -42,7 +42,7 @@ def l1_l2(l1: float = 0.01, l2: float = 0.01) -> Regularizer:
     return Regularizer(l1=l1, l2=l2)
 
 
-def get(value) -> Regularizer | None:
+def get(value: Regularizer | str | dict | None) -> Regularizer | None:
     """A Regularizer from None, a Regularizer, 'l1'/'l2'/'l1_l2' (factor 0.01) or a config."""
     if value is None or isinstance(value, Regularizer):
         return value

@@ -11,12 +11,18 @@ layers' L2 regularizer.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
+
 import io
 import numbers
 import warnings
 from typing import ClassVar
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 try:
     from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
@@ -158,7 +164,7 @@ class _Monitor(fastnn.callbacks.Callback):
         self.stopped = False  # the tol rule stopped training
         self.error = None
 
-    def on_epoch_end(self, epoch, logs=None) -> None:
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         try:
             self._epoch_end(logs or {})
         except BaseException as exc:  # raised after fit returns, with its traceback
@@ -701,14 +707,20 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         )
         self.class_weight = class_weight
 
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None) -> Self:
         """Train on (X, y) for up to ``max_iter`` epochs; returns self.
 
         ``sample_weight`` (n_samples,), non-negative, scaled to mean 1 (see docs/sklearn.md).
         """
         return self._fit(X, y, sample_weight=sample_weight, incremental=False)
 
-    def partial_fit(self, X, y, sample_weight=None, classes=None):
+    def partial_fit(
+        self,
+        X: ArrayLike,
+        y: ArrayLike,
+        sample_weight: ArrayLike | None = None,
+        classes: ArrayLike | None = None,
+    ) -> Self:
         """One epoch over (X, y); ``classes`` (every label there will be) on the first call."""
         return self._fit(X, y, sample_weight=sample_weight, incremental=True, classes=classes)
 
@@ -802,18 +814,18 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
             return self.classes_[(proba[:, 0] > 0.5).astype(np.int64)]
         return self.classes_[np.argmax(proba, axis=1)]
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> np.ndarray:
         """The class of each sample (for multi-label: a 0/1 row per sample)."""
         return self._labels(self._forward(X))
 
-    def predict_proba(self, X):
+    def predict_proba(self, X: ArrayLike) -> np.ndarray:
         """Class probabilities, (n_samples, n_classes) in the order of ``classes_``."""
         proba = self._forward(X)
         if not self._multilabel and proba.shape[1] == 1:
             return np.hstack([1.0 - proba, proba])
         return proba
 
-    def predict_log_proba(self, X):
+    def predict_log_proba(self, X: ArrayLike) -> np.ndarray:
         """The log of :meth:`predict_proba`."""
         proba = self.predict_proba(X)
         with np.errstate(divide="ignore"):
@@ -896,11 +908,13 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         )
         self.loss = loss
 
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None) -> Self:
         """Train on (X, y) for up to ``max_iter`` epochs; returns self."""
         return self._fit(X, y, sample_weight=sample_weight, incremental=False)
 
-    def partial_fit(self, X, y, sample_weight=None):
+    def partial_fit(
+        self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None
+    ) -> Self:
         """One epoch over (X, y)."""
         return self._fit(X, y, sample_weight=sample_weight, incremental=True)
 
@@ -937,7 +951,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
     def _shape(self, out):
         return out[:, 0] if self._y_ndim == 1 else out
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> np.ndarray:
         """The predicted targets, (n_samples,) or (n_samples, n_outputs) as y was."""
         return self._shape(self._forward(X))
 
@@ -966,7 +980,7 @@ class Perceptron(ClassifierMixin, BaseEstimator):
         self.shuffle = shuffle
         self.random_state = random_state
 
-    def fit(self, X, y):
+    def fit(self, X: ArrayLike, y: ArrayLike) -> Self:
         """Train one perceptron (two classes) or one per class; returns self."""
         _check_number(self, "eta0", 0.0, low_open=True)
         _check_int(self, "max_iter", 1)
@@ -1009,14 +1023,14 @@ class Perceptron(ClassifierMixin, BaseEstimator):
             )
         return self
 
-    def decision_function(self, X):
+    def decision_function(self, X: ArrayLike) -> np.ndarray:
         """``w.x + b`` per sample (n_samples,), or per class (n_samples, n_classes)."""
         check_is_fitted(self)
         X = _validate_data(self, X, dtype=(np.float64, np.float32), reset=False)
         scores = X @ self.coef_.T.astype(X.dtype) + self.intercept_.astype(X.dtype)
         return scores[:, 0] if scores.shape[1] == 1 else scores
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> np.ndarray:
         """The class of each sample."""
         scores = self.decision_function(X)
         if scores.ndim == 1:

@@ -11,11 +11,16 @@ from __future__ import annotations
 import itertools
 import warnings
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from fastnn import data, metrics
 from fastnn.callbacks import Callback, CallbackList, History, ProgbarLogger
+
+if TYPE_CHECKING:
+    from fastnn.models import Sequential
 
 #: The metrics compile takes, each computed from the sums the fused loop keeps as it trains.
 METRICS = ("accuracy", "mae", "mse", "precision", "recall", "r2")
@@ -34,9 +39,9 @@ def _int_at_least(value, low: int, name: str) -> int:
 
 
 def fit(
-    model,
-    X,
-    y,
+    model: Sequential,
+    X: ArrayLike,
+    y: ArrayLike,
     *,
     epochs: int,
     batch_size: int | None,
@@ -46,8 +51,8 @@ def fit(
     callbacks: Sequence[Callback] | None,
     verbose: int,
     initial_epoch: int,
-    sample_weight,
-    class_weight,
+    sample_weight: ArrayLike | None,
+    class_weight: dict[int, float] | None,
 ) -> History:
     """Sequential.fit's body; see its docstring."""
     model._require_layers()
@@ -179,7 +184,7 @@ def fit(
     return model.history
 
 
-def logs(model, sums: dict, y: np.ndarray) -> dict:
+def logs(model: Sequential, sums: dict, y: np.ndarray) -> dict:
     """The loss and the compiled metrics from the core's sums over the targets `y`."""
     samples = max(sums["samples"], 1)
     out = {"loss": (sums["loss"] + sums["regularization"]) / samples}

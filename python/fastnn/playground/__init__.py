@@ -18,10 +18,18 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from fastnn import datasets
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from fastnn.callbacks import History
+    from fastnn.models import Sequential
 
 __all__ = ["CLASS_COLORS", "MAX_NEURONS_SHOWN", "SUFFIXES", "network_values", "plot"]
 
@@ -51,24 +59,24 @@ _LINK_CLAMP = 5.0
 
 
 def plot(
-    model,
-    X,
-    y,
-    X_test=None,
-    y_test=None,
-    history=None,
-    path=None,
+    model: Sequential,
+    X: ArrayLike,
+    y: ArrayLike,
+    X_test: ArrayLike | None = None,
+    y_test: ArrayLike | None = None,
+    history: History | None = None,
+    path: str | os.PathLike | None = None,
     *,
     features: Sequence[str] | str | None = None,
     transform: Callable[[np.ndarray], np.ndarray] | None = None,
-    domain=None,
+    domain: tuple[float, float] | None = None,
     input_names: Sequence[str] | None = None,
     class_names: Sequence[str] | None = None,
     title: str | None = None,
     discretize: bool = False,
     resolution: int = 100,
     dpi: int = 90,
-):
+) -> Figure:
     """Draw `model` and its data in one figure; write it to `path` (PNG, SVG or PDF by suffix).
 
     ``X`` holds the points (n, d) in the plane the picture shows: its first two columns are
@@ -443,7 +451,7 @@ def _save(fig, path: str, suffix: str, dpi: int) -> None:
 # ---- the network's values over the grid ------------------------------------------------------
 
 
-def network_values(model, inputs: np.ndarray) -> list[np.ndarray]:
+def network_values(model: Sequential, inputs: np.ndarray) -> list[np.ndarray]:
     """Every layer's activations for ``inputs`` (the model's input features), first to last.
 
     The model's own :meth:`~fastnn.Sequential.layer_outputs` (each layer's forward pass

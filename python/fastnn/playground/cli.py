@@ -18,6 +18,7 @@ import os
 import sys
 import warnings
 from dataclasses import dataclass
+from typing import NoReturn
 
 import numpy as np
 
@@ -45,7 +46,7 @@ _MANY_CLASSES = 20
 class _Parser(argparse.ArgumentParser):
     """argparse, with its errors on one line ("fastnn playground: error: ...")."""
 
-    def error(self, message: str):
+    def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
