@@ -236,6 +236,15 @@ def test_changing_the_config_keeps_the_old_run_when_refused(web):
         {"config": {"hidden": [2]}, "regenerate": False},
     )
     assert status == 200 and same["train"] == changed["train"]
+    # Features change the network's inputs and every picture, not the points.
+    status, same = call(
+        web,
+        "PUT",
+        f"/api/runs/{run_id}/config",
+        {"config": {"features": ["x1", "x2", "sin_x1"]}, "regenerate": False},
+    )
+    assert status == 200 and same["train"] == changed["train"]
+    assert same["layer_sizes"] == [3, 2, 1] and len(same["frame"]["heatmaps"][0]) == 3
     assert call(web, "PUT", f"/api/runs/{run_id}/config", {"regenerate": "yes"})[0] == 400
 
 

@@ -505,7 +505,6 @@ class Run:
             self.y_scale = max(1.0, float(np.abs(d.y).max()))
         else:
             self.y_scale = 1.0
-        self._grids = {n: self._grid(n) for n in (NEURON_GRID, OUTPUT_GRID)}
 
     def uses_features(self) -> bool:
         return self.data.X.shape[1] == 2
@@ -572,6 +571,7 @@ class Run:
         self.model, self.metric, self.loss = model, metric, loss
         self.train_inputs = self.inputs(self.X_train)
         self.test_inputs = self.inputs(self.X_test)
+        self._grids = {n: self._grid(n) for n in (NEURON_GRID, OUTPUT_GRID)}
 
     # ---- training ------------------------------------------------------------------------
 
@@ -1119,8 +1119,8 @@ class _Handler(BaseHTTPRequestHandler):
         old = run.config
         try:
             run.reset(config, regenerate=regenerate)
-        except ApiError:
-            run.reset(old)
+        except Exception:
+            run.reset(old)  # the page keeps its run as it was
             raise
         self._json(run.state())
 
