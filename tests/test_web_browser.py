@@ -1,9 +1,9 @@
 """The playground page in a real headless Chromium (Debian's chromium and chromium-driver),
-driven by Selenium against a server on a free loopback port.
+driven by Selenium against a server on a free loopback port. About 15 s.
 
 Outside CI the tests skip, saying why, when Chromium, its driver or Selenium is missing; in CI
-(CI=true, as .ci/run sets it) they fail instead. The last test saves the README's screenshot,
-docs/images/playground_web.png.
+(CI=true, as .ci/run sets it) they fail instead. The last test takes the README's screenshot;
+``FASTNN_SCREENSHOT=1 pytest tests/test_web_browser.py`` writes it to docs/images/playground_web.png.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from fastnn.playground import server
 CHROMIUM = os.environ.get("FASTNN_CHROMIUM", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("FASTNN_CHROMEDRIVER", "/usr/bin/chromedriver")
 WAIT = 20.0  # seconds before a wait fails (a hang, not a timing)
+# The README's picture: rewritten when FASTNN_SCREENSHOT=1 (a test run leaves the tree as it was).
 SCREENSHOT = os.path.join(os.path.dirname(__file__), "..", "docs", "images", "playground_web.png")
 
 
@@ -253,7 +254,7 @@ def test_the_model_download_loads_in_python(browser, web, downloads):
     np.testing.assert_allclose(model.layers[0].kernel, weights, atol=1e-5)
 
 
-def test_screenshot_for_the_readme(browser, web):
+def test_screenshot_for_the_readme(browser, web, tmp_path):
     open_page(
         browser,
         web,
@@ -264,6 +265,9 @@ def test_screenshot_for_the_readme(browser, web):
     browser.find_element("id", "play").click()
     until(browser, "fastnnApp.frame.epoch === 400 && !fastnnApp.frame.playing", "epoch 400")
     until(browser, "fastnnApp.pending === null", "the last frame drawn")
-    os.makedirs(os.path.dirname(SCREENSHOT), exist_ok=True)
-    assert browser.save_screenshot(SCREENSHOT)
+    picture = tmp_path / "playground_web.png"
+    assert browser.save_screenshot(str(picture))
+    assert picture.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert errors_in_console(browser) == []
+    if os.environ.get("FASTNN_SCREENSHOT") == "1":
+        shutil.copyfile(picture, SCREENSHOT)
