@@ -148,6 +148,11 @@ def test_a_new_run_has_data_a_network_and_a_first_frame(web):
     assert len(base64.b64decode(frame["output"][0])) == state["output_grid"] ** 2
     assert np.shape(frame["weights"][0]) == (3, 8)
     assert frame["confusion"] is not None and np.sum(frame["confusion"]) == 250
+    # Every feature's picture, for the unused inputs the page shows dimmed.
+    pictures = state["feature_pictures"]
+    assert set(pictures) == set(server.FEATURES)
+    x1 = np.frombuffer(base64.b64decode(pictures["x1"]), np.uint8).reshape(24, 24)
+    assert x1[0, 0] == 0 and x1[0, -1] == 255 and (x1[:, 3] == x1[0, 3]).all()
 
 
 @pytest.mark.parametrize(
@@ -270,6 +275,33 @@ def test_play_streams_frames_that_advance_and_the_test_loss_falls(web):
     assert frame_of(web, run_id)["epoch"] == paused["epoch"]
     history = call(web, "GET", f"/api/runs/{run_id}")[1]["history"]
     assert history[0][0] == 0 and history[-1][0] == paused["epoch"]
+
+
+def test_learning_rate_and_batch_size_apply_to_the_running_network(web):
+    state = new_run(web, hidden=[4])
+    run_id = state["id"]
+    for expected in (1, 2):
+        call(web, "POST", f"/api/runs/{run_id}/step")
+        wait_for(lambda e=expected: frame_of(web, run_id)["epoch"] == e, "a step")
+    before = frame_of(web, run_id)
+    status, after = call(
+        web,
+        "PUT",
+        f"/api/runs/{run_id}/config",
+        {"config": {"learning_rate": 0.3, "batch_size": 25}, "regenerate": False},
+    )
+    assert status == 200 and after["frame"]["epoch"] == 2
+    assert after["frame"]["weights"] == before["weights"] and len(after["history"]) == 3
+    run = web.runs[run_id]
+    assert run.model.optimizer.learning_rate == 0.3 and run.config["batch_size"] == 25
+    call(web, "POST", f"/api/runs/{run_id}/step")
+    wait_for(lambda: frame_of(web, run_id)["epoch"] == 3, "a step at the new rate")
+    assert b"changed during training" in call(web, "GET", f"/api/runs/{run_id}/code.py")[1]
+    # Anything else starts the network over.
+    status, after = call(
+        web, "PUT", f"/api/runs/{run_id}/config", {"config": {"activation": "relu"}}
+    )
+    assert status == 200 and after["frame"]["epoch"] == 0
 
 
 def test_step_trains_exactly_one_epoch(web):
@@ -418,6 +450,7 @@ def test_csv_with_word_labels_and_three_inputs(web):
     assert state["class_labels"] == ["bird", "cat", "dog"]
     assert state["layer_sizes"][0] == 3 and state["layer_sizes"][-1] == 3
     assert state["columns"] == ["width", "height", "depth"] and state["plane"] == [0, 1]
+    assert state["feature_pictures"] is None  # 3 columns: no Playground features
     assert state["upload"] == {
         "rows": 60,
         "columns": ["width", "height", "depth"],

@@ -123,6 +123,13 @@ def test_the_page_shows_the_network_and_its_pictures(browser, web):
         "return new Set(d).size > 2; });"
     )
     assert len(varied) == 2 + 4 + 2 + 1 and all(varied)
+    # The unused inputs show their feature, dimmed.
+    off = browser.execute_script(
+        "const c = document.querySelector('#input_4 canvas');"  # x1x2, off
+        "return [document.getElementById('input_4').classList.contains('off'),"
+        "new Set(c.getContext('2d').getImageData(0, 0, c.width, c.height).data).size];"
+    )
+    assert off[0] is True and off[1] > 2
     assert errors_in_console(browser) == []
 
 
@@ -179,6 +186,17 @@ def test_a_link_click_edits_its_weight(browser, web):
     assert run.model.layers[0].kernel[1, 2] == -2.5
 
 
+def test_a_neuron_click_edits_its_bias(browser, web):
+    open_page(browser, web, "#hidden=3")
+    browser.find_element("id", "neuron_1_2").click()
+    assert browser.find_element("id", "weight_label").text == "Bias"
+    field = browser.find_element("id", "weight_input")
+    field.clear()
+    field.send_keys("0.75\n")
+    until(browser, "fastnnApp.frame.biases[0][2] === 0.75", "the new bias")
+    assert not browser.find_element("id", "weight_editor").is_displayed()
+
+
 def test_csv_upload(browser, web, tmp_path):
     rows = ["a,b,c,animal"]
     rng = np.random.default_rng(0)
@@ -225,6 +243,11 @@ def test_the_url_reproduces_a_setup(browser, web):
     open_page(browser, web, "#noise=99")
     assert "noise" in browser.find_element("id", "error").text
     assert config(browser)["noise"] == 0
+    # The page's own view options travel in the URL too.
+    open_page(browser, web, "#dataset=gauss&show_test=1")
+    assert browser.find_element("id", "show_test").is_selected()
+    browser.find_element("id", "discretize").click()
+    assert "show_test=1" in browser.current_url and "discretize=1" in browser.current_url
 
 
 def test_a_click_on_the_plane_adds_a_point(browser, web):

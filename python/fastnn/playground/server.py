@@ -43,6 +43,9 @@ FEATURES = ("x1", "x2", "x1^2", "x2^2", "x1x2", "sin_x1", "sin_x2")
 ACTIVATIONS = ("tanh", "relu", "sigmoid", "linear", "leaky_relu", "elu", "softplus")
 OPTIMIZERS = ("sgd", "adam", "rmsprop", "adagrad", "adadelta", "adamw")
 LOSSES = ("auto", "mse", "binary_crossentropy", "sparse_categorical_crossentropy")
+# Settings a running network takes on as it is (Playground's learning rate and batch size);
+# any other change builds the network anew.
+LIVE_FIELDS = {"learning_rate", "batch_size", "epochs_per_frame", "stop_epoch", "stop_test_loss"}
 MAX_LAYERS = 8  # Playground stops at 6 hidden layers of 8 neurons
 MAX_UNITS = 32
 MAX_CLASSES = 8
@@ -471,6 +474,7 @@ class Run:
                 self._split()
             self._build_model()
             self.epoch = 0
+            self.changed_while_training = False
             self.history = []  # [epoch, train loss, test loss]
             self.stopped = None
             self.playing = False
@@ -707,6 +711,19 @@ class Run:
                 self._publish()
             self.wake.notify_all()
 
+    def update_live(self, config: dict) -> None:
+        """Settings of LIVE_FIELDS, applied from the next epoch on; the weights stay."""
+        with self.lock:
+            if self.epoch > 0 and any(
+                config[k] != self.config[k] for k in ("learning_rate", "batch_size")
+            ):
+                self.changed_while_training = True
+            self.config = config
+            self.model.optimizer.learning_rate = config["learning_rate"]
+            if self.stopped and self.stopped.startswith("stopped at epoch"):
+                self.stopped = None  # a new stop condition is judged afresh
+            self._publish()
+
     def step(self) -> None:
         with self.lock:
             self.playing = False
@@ -804,7 +821,23 @@ class Run:
                 "neuron_grid": NEURON_GRID,
                 "output_grid": OUTPUT_GRID,
                 "frame": json.loads(self.slot.text) if self.slot.text else None,
+                "feature_pictures": self._feature_pictures(),
             }
+
+    def _feature_pictures(self) -> dict | None:
+        """Every Playground feature over the plane (the page shows the unused ones dimmed)."""
+        from fastnn import datasets
+
+        if not self.uses_features():
+            return None
+        n = NEURON_GRID
+        (x_low, x_high), (y_low, y_high) = self.extent
+        gx, gy = np.meshgrid(np.linspace(x_low, x_high, n), np.linspace(y_high, y_low, n))
+        points = (np.column_stack([gx.ravel(), gy.ravel()]) - self.mean) / self.std
+        values = datasets.playground_features(points, list(FEATURES))
+        scale = np.abs(values).max(axis=0)
+        scale[scale == 0] = 1.0
+        return {name: _encode(values[:, j], scale[j]) for j, name in enumerate(FEATURES)}
 
     def model_bytes(self) -> bytes:
         with self.lock, tempfile.TemporaryDirectory(prefix="fastnn-web-") as folder:
@@ -895,6 +928,11 @@ def _code(run: Run) -> str:
     else:
         lines += [
             f"X, y = datasets.make_playground({c['dataset']!r}, {c['samples']}, {c['noise']!r}, seed={c['seed']})"
+        ]
+    if run.changed_while_training:
+        lines += [
+            "# The learning rate or batch size changed during training on the page: this script",
+            "# trains with the last ones throughout, so its weights differ from the page's.",
         ]
     lines += [
         "X_train, X_test, y_train, y_test = datasets.train_test_split(",
@@ -1117,6 +1155,10 @@ class _Handler(BaseHTTPRequestHandler):
         if not isinstance(regenerate, bool):
             raise _bad("regenerate must be true or false")
         old = run.config
+        changed = {key for key in config if config[key] != old[key]}
+        if changed <= LIVE_FIELDS:  # as Playground: these apply to the running network
+            run.update_live(config)
+            return self._json(run.state())
         try:
             run.reset(config, regenerate=regenerate)
         except Exception:

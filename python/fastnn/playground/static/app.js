@@ -59,9 +59,12 @@ function runPath(action) {
 
 // ---- the URL ------------------------------------------------------------------------------
 
+const VIEW_OPTIONS = ["show_test", "discretize"]; // the page's own, not the server's
+
 function configFromURL() {
   const params = new URLSearchParams(location.hash.slice(1));
   const config = {};
+  for (const name of VIEW_OPTIONS) $(name).checked = params.get(name) === "1";
   for (const [key, value] of params) {
     if (!(key in app.options.defaults) || key === "dataset" && value === "csv") continue;
     const example = app.options.defaults[key];
@@ -83,6 +86,7 @@ function writeURL() {
   for (const [key, value] of Object.entries(app.state.config)) {
     params.set(key, Array.isArray(value) ? value.join(",") : String(value));
   }
+  for (const name of VIEW_OPTIONS) if ($(name).checked) params.set(name, "1");
   history.replaceState(null, "", "#" + params.toString());
 }
 
@@ -227,15 +231,17 @@ function fillControls() {
   $("remove_layer").addEventListener("click", () => {
     change({ hidden: app.state.config.hidden.slice(0, -1) }, false);
   });
-  $("show_test").addEventListener("change", drawPlot);
-  $("discretize").addEventListener("change", () => { drawPlot(); });
+  for (const name of VIEW_OPTIONS) {
+    $(name).addEventListener("change", () => { drawPlot(); writeURL(); });
+  }
   $("csv_file").addEventListener("change", upload);
   $("plot").addEventListener("click", addPoint);
   $("download_png").addEventListener("click", downloadPicture);
   $("weight_editor").addEventListener("submit", submitWeight);
   $("weight_input").addEventListener("keydown", (e) => { if (e.key === "Escape") closeEditor(); });
   document.addEventListener("mousedown", (e) => {
-    if (!$("weight_editor").contains(e.target) && !e.target.classList.contains("link")) closeEditor();
+    if (!$("weight_editor").contains(e.target) && !e.target.classList.contains("link")
+        && !e.target.closest(".neuron")) closeEditor();
   });
 }
 
@@ -364,10 +370,12 @@ function buildNetwork() {
         net.appendChild(name);
         if (s.uses_features) div.addEventListener("click", () => toggleFeature(item));
         div.addEventListener("mousemove", (e) => hover(e, `input ${name.textContent}${on ? "" : " (off: click to use it)"}`));
-        cells.push({ div, canvas, row: on ? active.indexOf(i) : -1 });
+        cells.push({ div, canvas, row: on ? active.indexOf(i) : -1, name: item });
       } else {
         div.id = `neuron_${layer}_${i}`;
         div.addEventListener("mousemove", (e) => hover(e, neuronText(layer, i)));
+        div.addEventListener("click", (e) => openEditor(e, { layer: layer - 1, from: "bias", to: i }));
+        div.style.cursor = "pointer";
         cells.push({ div, canvas, row: i });
       }
       div.addEventListener("mouseleave", unhover);
@@ -439,7 +447,7 @@ function neuronText(layer, i) {
   const f = app.frame;
   const bias = f ? f.biases[layer - 1][i] : 0;
   const last = layer === app.state.layer_sizes.length - 1;
-  return `${last ? "output" : `layer ${layer}`} neuron ${i + 1}: bias ${bias.toFixed(3)}`;
+  return `${last ? "output" : `layer ${layer}`} neuron ${i + 1}: bias ${bias.toFixed(3)}; click to edit`;
 }
 
 function linkText(link) {
@@ -465,7 +473,9 @@ function openEditor(event, link) {
   editor.hidden = false;
   editor.style.left = `${event.clientX + 8}px`;
   editor.style.top = `${event.clientY - 8}px`;
-  const w = app.frame ? app.frame.weights[link.layer][link.from][link.to] : 0;
+  $("weight_label").textContent = link.from === "bias" ? "Bias" : "Weight";
+  const w = !app.frame ? 0 : link.from === "bias"
+    ? app.frame.biases[link.layer][link.to] : app.frame.weights[link.layer][link.from][link.to];
   $("weight_input").value = w.toFixed(3);
   $("weight_input").focus();
   $("weight_input").select();
@@ -549,8 +559,8 @@ function drawNetwork() {
   layers[0].forEach((cell) => {
     if (cell.row >= 0 && f.heatmaps[0][cell.row]) {
       paint(cell.canvas, decode(f.heatmaps[0][cell.row]), (p, b) => diverging(unit(b[p])));
-    } else {
-      cell.canvas.getContext("2d").clearRect(0, 0, cell.canvas.width, cell.canvas.height);
+    } else if (app.state.feature_pictures) { // an unused feature: its picture, dimmed
+      paint(cell.canvas, decode(app.state.feature_pictures[cell.name]), (p, b) => diverging(unit(b[p])));
     }
   });
   for (let layer = 1; layer < layers.length - 1; layer++) {
