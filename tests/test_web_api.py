@@ -304,6 +304,22 @@ def test_learning_rate_and_batch_size_apply_to_the_running_network(web):
     assert status == 200 and after["frame"]["epoch"] == 0
 
 
+def test_a_frame_stops_training_after_its_time(monkeypatch):
+    # A frame starts no new piece of training past FRAME_SECONDS: with none left, one piece
+    # (the first is one epoch) however many epochs a frame may hold.
+    run = server.Run("direct", server.validate_config({"epochs_per_frame": 1000}))
+    try:
+        monkeypatch.setattr(server, "FRAME_SECONDS", 0.0)
+        run._train(1000)
+        assert run.epoch == 1
+        monkeypatch.setattr(server, "FRAME_SECONDS", 60.0)
+        monkeypatch.setattr(server, "PIECE_SECONDS", 60.0)
+        run._train(50)
+        assert run.epoch == 51  # a second piece of all the rest
+    finally:
+        run.close()
+
+
 def test_step_trains_exactly_one_epoch(web):
     run_id = new_run(web)["id"]
     for expected in (1, 2):

@@ -57,6 +57,8 @@ MAX_CSV_COLUMNS = 64
 MAX_POINTS = 20000
 NEURON_GRID = 24  # the neurons' pictures, NEURON_GRID x NEURON_GRID samples of the plane
 OUTPUT_GRID = 64  # the output's decision regions
+PIECE_SECONDS = 0.05  # training runs in calls of fit this long (the run's lock is held)
+FRAME_SECONDS = 0.25  # and a frame's training stops starting new ones after this long
 MAX_FPS = 30.0  # frames a second while playing, at most (the page draws at most this many)
 HISTORY_POINTS = 2000  # loss-chart points kept per run (thinned by halves beyond)
 
@@ -605,23 +607,36 @@ class Run:
         c = self.config
         if c["stop_epoch"]:
             epochs = max(0, min(epochs, c["stop_epoch"] - self.epoch))
-        if epochs:
+        # In pieces sized to take about PIECE_SECONDS, and no more pieces past FRAME_SECONDS:
+        # a big network or file makes a frame hold fewer epochs, never block the run's lock
+        # (pause, set a weight) for long.
+        deadline = time.monotonic() + FRAME_SECONDS
+        piece = 1
+        while epochs > 0:
+            started = time.monotonic()
             with _FIT_LOCK, warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
                 self.model.fit(
                     self.train_inputs,
                     self.y_train,
-                    epochs=self.epoch + epochs,
+                    epochs=self.epoch + piece,
                     initial_epoch=self.epoch,
                     batch_size=c["batch_size"],
                     verbose=0,
                 )
             done = len(self.model.history.epoch)
             self.epoch += done
-            if done < epochs or any(issubclass(w.category, RuntimeWarning) for w in caught):
+            epochs -= done
+            if done < piece or any(issubclass(w.category, RuntimeWarning) for w in caught):
                 reason = getattr(self.model.history, "stopped_reason", None)
                 self.stopped = reason or "training stopped: the loss became NaN or infinite"
                 self.playing = False
+                return
+            now = time.monotonic()
+            if now > deadline:
+                break
+            per_epoch = max((now - started) / done, 1e-6)
+            piece = max(1, min(epochs, int(PIECE_SECONDS / per_epoch)))
         if c["stop_epoch"] and self.epoch >= c["stop_epoch"]:
             self.stopped = f"stopped at epoch {self.epoch} (the stop condition)"
             self.playing = False

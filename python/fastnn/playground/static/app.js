@@ -323,16 +323,20 @@ async function upload() {
 
 // ---- the network --------------------------------------------------------------------------
 
-const GEOMETRY = { column: 110, row: 52, size: 40, top: 36, left: 70 };
-
 function buildNetwork() {
   const net = $("net");
   net.innerHTML = "";
   const s = app.state;
   const inputs = s.uses_features ? app.options.features : s.input_names;
   const columns = [inputs, ...s.layer_sizes.slice(1).map((n) => Array.from({ length: n }, (_, i) => i))];
-  const g = GEOMETRY;
   const tallest = Math.max(...columns.map((c) => c.length));
+  // Playground's sizes up to 10 neurons a column; wider layers get smaller pictures.
+  const row = Math.max(20, Math.min(52, Math.floor(520 / tallest)));
+  const size = Math.max(14, row - 12);
+  // Columns as far apart as Playground's, closer when many layers must fit the width.
+  const room = net.parentElement.clientWidth - 70 - size - 30;
+  const column = Math.max(60, Math.min(110, Math.floor(room / Math.max(columns.length - 1, 1))));
+  const g = { column, row, size, top: 36, left: 70 };
   const width = g.left + (columns.length - 1) * g.column + g.size + 20;
   const height = g.top + tallest * g.row + 10;
   net.style.height = `${height}px`;
@@ -354,6 +358,7 @@ function buildNetwork() {
       div.className = "neuron" + (layer === 0 ? " input" : "");
       div.style.left = `${x}px`;
       div.style.top = `${y}px`;
+      div.style.width = div.style.height = `${g.size}px`;
       const canvas = document.createElement("canvas");
       canvas.width = canvas.height = layer === columns.length - 1 ? s.output_grid : s.neuron_grid;
       div.appendChild(canvas);
@@ -365,7 +370,7 @@ function buildNetwork() {
         const name = document.createElement("div");
         name.className = "name";
         name.style.left = `${x - 66}px`;
-        name.style.top = `${y + 12}px`;
+        name.style.top = `${y + g.size / 2 - 7}px`;
         name.textContent = s.uses_features ? FEATURE_LABELS[item] : item;
         net.appendChild(name);
         if (s.uses_features) div.addEventListener("click", () => toggleFeature(item));
