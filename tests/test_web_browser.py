@@ -2,7 +2,7 @@
 driven by Selenium against a server on a free loopback port. About 15 s.
 
 Outside CI the tests skip, saying why, when Chromium, its driver or Selenium is missing; in CI
-(CI=true, as .ci/run sets it) they fail instead. The last test takes the README's screenshot;
+(CI=true, as .ci/run sets it) they fail instead. test_screenshot_for_the_readme takes the README's picture;
 ``FASTNN_SCREENSHOT=1 pytest tests/test_web_browser.py`` writes it to docs/images/playground_web.png.
 """
 
@@ -294,3 +294,10 @@ def test_screenshot_for_the_readme(browser, web, tmp_path):
     assert errors_in_console(browser) == []
     if os.environ.get("FASTNN_SCREENSHOT") == "1":
         shutil.copyfile(picture, SCREENSHOT)
+
+
+def test_the_page_says_when_its_run_is_gone(browser, web):
+    state = open_page(browser, web)
+    web.drop_run(state["id"])  # as after a server restart: the stream ends, the run is unknown
+    until(browser, "!document.getElementById('error').hidden", "the message")
+    assert "reload the page" in browser.find_element("id", "error").text

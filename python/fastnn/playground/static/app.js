@@ -129,6 +129,19 @@ function listen() {
     app.pending = JSON.parse(event.data);
     requestAnimationFrame(takeFrame); // draws the latest only; older ones are dropped
   });
+  source.addEventListener("error", async () => {
+    // EventSource reconnects by itself; a run the server no longer has cannot come back.
+    try {
+      await api("GET", runPath());
+    } catch (error) {
+      if (error.status === 404) {
+        source.close();
+        showError("The server no longer has this run (it restarted?): reload the page.");
+      } else if (!error.status) {
+        showError("The server does not answer (was it stopped?); retrying.");
+      }
+    }
+  });
   app.events = source;
 }
 
@@ -136,9 +149,7 @@ function takeFrame() {
   const frame = app.pending;
   if (!frame) return;
   app.pending = null;
-  if (app.frame && frame.seq <= app.frame.seq && frame.epoch >= app.frame.epoch) {
-    if (frame.seq < app.frame.seq) return;
-  }
+  if (app.frame && frame.seq < app.frame.seq) return; // older than what is shown
   app.frame = frame;
   const last = app.history[app.history.length - 1];
   if (!last || frame.point[0] !== last[0]) app.history.push(frame.point);
