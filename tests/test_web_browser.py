@@ -2,8 +2,9 @@
 driven by Selenium against a server on a free loopback port. About 15 s.
 
 Outside CI the tests skip, saying why, when Chromium, its driver or Selenium is missing; in CI
-(CI=true, as .ci/run sets it) they fail instead. test_screenshot_for_the_readme takes the README's picture;
-``FASTNN_SCREENSHOT=1 pytest tests/test_web_browser.py`` writes it to docs/images/playground_web.png.
+(CI=true, as .ci/run sets it) they fail instead. test_screenshot_for_the_readme takes the
+README's picture; ``FASTNN_SCREENSHOT=1 pytest tests/test_web_browser.py`` writes it to
+docs/images/playground_web.png. FASTNN_CHROMIUM and FASTNN_CHROMEDRIVER name other binaries.
 """
 
 from __future__ import annotations
