@@ -129,6 +129,8 @@ def test_options_list_the_choices(web):
     assert {"circle", "xor", "gauss", "spiral", "plane", "multi_gauss"} <= set(options["datasets"])
     assert "adam" in options["optimizers"] and "relu" in options["activations"]
     assert options["max_layers"] > 6 and options["max_units"] > 8  # past Playground's 6 x 8
+    spiral = np.array(options["thumbnails"]["spiral"])
+    assert spiral.shape == (200, 3) and set(spiral[:, 2]) == {0, 1}
 
 
 # ---- creating runs and bad configurations ----------------------------------------------------
@@ -201,7 +203,7 @@ def test_bad_configurations_are_refused_with_a_message(web, config, words):
         (b'{"config": 5}', {}, 400, "JSON object"),
         (b"\xff\xfe", {}, 400, "not valid JSON"),
         (b"x" * 10, {"Content-Length": "nine"}, 400, "Content-Length"),
-        (b"{}", {"Content-Length": str(server.MAX_JSON_BYTES + 1)}, 413, "at most"),
+        (b" " * (server.MAX_JSON_BYTES + 1), {}, 413, "over 65536 bytes"),
     ],
 )
 def test_bad_bodies_are_refused(web, raw, headers, status, words):
@@ -505,7 +507,7 @@ def test_csv_target_column_and_regression(web):
         (b"a,b,c\n1,2,0\n3,4,0\n5,6,0\n7,8,0\n", 400, "2 classes"),
         (b"a,b,c\n1,2,0\n", 400, "4 data rows"),
         (b"a,b\xff,c\n1,2,0\n", 400, "UTF-8"),
-        (b"1,2,0\n" * (server.MAX_CSV_BYTES // 6 + 1), 413, "at most"),
+        (b"1,2,0\n" * (server.MAX_CSV_BYTES // 6 + 1), 413, "over 2097152 bytes"),
     ],
 )
 def test_bad_csv_files_are_refused_and_the_run_keeps_working(web, raw, status, words):

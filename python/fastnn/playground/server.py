@@ -1070,6 +1070,7 @@ class _Handler(BaseHTTPRequestHandler):
     server: PlaygroundServer
     protocol_version = "HTTP/1.1"
     server_version = "fastnn-playground"
+    timeout = 60  # seconds a socket may stall (a body never sent, a page that stopped reading)
 
     def log_message(self, format, *args) -> None:
         if not self.server.quiet:
@@ -1265,9 +1266,16 @@ class _Handler(BaseHTTPRequestHandler):
         if length < 0:
             raise _bad("Content-Length is negative")
         if length > limit:
-            # Read nothing more: the connection closes after the answer.
+            # Read a body up to a few times the limit and drop it, so that the client, still
+            # sending, gets the answer; past that, answer and close without reading.
+            if length <= 8 * limit:
+                while length > 0:
+                    chunk = self.rfile.read(min(length, 1 << 16))
+                    if not chunk:
+                        break
+                    length -= len(chunk)
             self.close_connection = True
-            raise ApiError(413, f"the request body is {length} bytes; at most {limit}")
+            raise ApiError(413, f"the request body is over {limit} bytes")
         return self.rfile.read(length)
 
     def _body_json(self, empty_ok: bool = False):
@@ -1329,7 +1337,25 @@ def _options() -> dict:
         "max_units": MAX_UNITS,
         "max_classes": MAX_CLASSES,
         "max_csv_bytes": MAX_CSV_BYTES,
+        "thumbnails": _thumbnails(),
     }
+
+
+_THUMBNAILS: dict | None = None
+
+
+def _thumbnails() -> dict:
+    """200 points of each built-in set, noise 0 (the data buttons' pictures): [x1, x2, label]."""
+    global _THUMBNAILS
+    if _THUMBNAILS is None:
+        from fastnn import datasets
+
+        out = {}
+        for name in BUILTIN:
+            X, y = datasets.make_playground(name, 200, 0, 0)
+            out[name] = np.round(np.column_stack([X, y]), 2).tolist()
+        _THUMBNAILS = out
+    return _THUMBNAILS
 
 
 def make_server(host: str = "127.0.0.1", port: int = 0, quiet: bool = True) -> PlaygroundServer:

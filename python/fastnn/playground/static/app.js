@@ -201,7 +201,8 @@ function fillControls() {
     const b = document.createElement("button");
     b.dataset.name = name;
     b.id = `dataset_${name}`;
-    b.textContent = name === "csv" ? "your CSV" : name.replace("_", "-");
+    if (o.thumbnails[name]) b.appendChild(thumbnail(o.thumbnails[name], o.regression_sets.includes(name)));
+    b.appendChild(document.createTextNode(name === "csv" ? "your CSV" : name.replace("_", "-")));
     b.addEventListener("click", () => {
       if (name === "csv" && !(app.state && app.state.upload)) {
         $("csv_file").click();
@@ -254,6 +255,20 @@ function fillControls() {
     if (!$("weight_editor").contains(e.target) && !e.target.classList.contains("link")
         && !e.target.closest(".neuron")) closeEditor();
   });
+}
+
+function thumbnail(points, regression) {
+  const canvas = document.createElement("canvas");
+  canvas.width = canvas.height = 60;
+  const ctx = canvas.getContext("2d");
+  ctx.fillStyle = "#f4f4f4";
+  ctx.fillRect(0, 0, 60, 60);
+  for (const [x, y, label] of points) {
+    const color = regression ? diverging(Math.max(-1, Math.min(1, label))) : label === 1 ? BLUE : ORANGE;
+    ctx.fillStyle = `rgb(${color.join(",")})`;
+    ctx.fillRect((x + 6) * 5 - 1, (6 - y) * 5 - 1, 2.4, 2.4);
+  }
+  return canvas;
 }
 
 function syncControls() {
