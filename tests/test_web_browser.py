@@ -276,6 +276,13 @@ def test_the_model_download_loads_in_python(browser, web, downloads):
     assert [layer.units for layer in model.layers] == [6, 3, 1]
     weights = browser.execute_script("return fastnnApp.frame.weights[0];")
     np.testing.assert_allclose(model.layers[0].kernel, weights, atol=1e-5)
+    # The output's picture, made in the page.
+    browser.find_element("id", "download_png").click()
+    picture = downloads / "playground.png"
+    deadline = time.monotonic() + WAIT
+    while not (picture.exists() and picture.stat().st_size) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert picture.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_screenshot_for_the_readme(browser, web, tmp_path):
