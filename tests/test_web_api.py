@@ -253,6 +253,14 @@ def test_changing_the_config_keeps_the_old_run_when_refused(web):
     assert status == 200 and same["train"] == changed["train"]
     assert same["layer_sizes"] == [3, 2, 1] and len(same["frame"]["heatmaps"][0]) == 3
     assert call(web, "PUT", f"/api/runs/{run_id}/config", {"regenerate": "yes"})[0] == 400
+    # Other data whatever regenerate says: a new split.
+    status, split = call(
+        web,
+        "PUT",
+        f"/api/runs/{run_id}/config",
+        {"config": {"train_ratio": 80}, "regenerate": False},
+    )
+    assert status == 200 and len(split["train"]) == 400
 
 
 # ---- training ---------------------------------------------------------------------------------
@@ -427,6 +435,13 @@ def test_points_added_by_click(web):
         assert call(web, "POST", f"/api/runs/{run_id}/points", bad)[0] == 400
 
 
+def test_reset_keeps_the_points_added(web):
+    run_id = new_run(web)["id"]
+    added = call(web, "POST", f"/api/runs/{run_id}/points", {"x": 1, "y": 1, "label": 0})[1]
+    status, state = call(web, "POST", f"/api/runs/{run_id}/reset")
+    assert status == 200 and state["train"] == added["train"]
+
+
 def test_multiclass_spiral_has_a_softmax_output(web):
     state = new_run(web, dataset="spiral", classes=4, hidden=[8])
     assert state["class_labels"] == ["0", "1", "2", "3"]
@@ -493,6 +508,19 @@ def test_csv_target_column_and_regression(web):
     assert (
         status == 200 and state["class_labels"] == ["0", "1"] and state["columns"] == ["x1", "x2"]
     )
+
+
+def test_csv_with_one_input_column(web):
+    run_id = new_run(web)["id"]
+    text = b"size,label\n" + b"\n".join(f"{i},{int(i > 10)}".encode() for i in range(20))
+    status, state = call(web, "POST", f"/api/runs/{run_id}/csv", raw=text)
+    assert status == 200, state
+    assert state["layer_sizes"][0] == 1 and len(state["extent"]) == 2
+    assert len(state["train"][0]) == 2  # [x, label]
+    status, body = call(web, "POST", f"/api/runs/{run_id}/points", {"x": 1, "y": 0, "label": 0})
+    assert status == 400 and "one input column" in body["error"]
+    call(web, "POST", f"/api/runs/{run_id}/step")
+    wait_for(lambda: frame_of(web, run_id)["epoch"] == 1, "a step")
 
 
 @pytest.mark.parametrize(

@@ -45,6 +45,8 @@ OPTIMIZERS = ("sgd", "adam", "rmsprop", "adagrad", "adadelta", "adamw")
 LOSSES = ("auto", "mse", "binary_crossentropy", "sparse_categorical_crossentropy")
 # Settings a running network takes on as it is (Playground's learning rate and batch size);
 # any other change builds the network anew.
+# The fields that make other data; any other change keeps the points unless asked.
+DATA_FIELDS = ("dataset", "classes", "noise", "train_ratio", "samples", "seed", "plane", "problem")
 LIVE_FIELDS = {"learning_rate", "batch_size", "epochs_per_frame", "stop_epoch", "stop_test_loss"}
 MAX_LAYERS = 8  # Playground stops at 6 hidden layers of 8 neurons
 MAX_UNITS = 32
@@ -470,8 +472,11 @@ class Run:
             else:
                 data = _builtin(config)
             _output_kind(config, data)  # a loss that does not fit: refused before any change
+            old = getattr(self, "config", None)
+            if old is None or any(config[k] != old[k] for k in DATA_FIELDS):
+                regenerate = True  # other data: the points (and added ones) cannot stay
             self.config = config
-            if regenerate or not hasattr(self, "data"):
+            if regenerate:
                 self.data = data
                 self._split()
             self._build_model()
@@ -507,6 +512,8 @@ class Run:
                 low, high = float(d.X[:, j].min()), float(d.X[:, j].max())
                 pad = 0.05 * (high - low) or 1.0
                 self.extent.append([low - pad, high + pad])
+            if len(self.plane) == 1:  # one input column: the plane's height is no input
+                self.extent.append([0.0, 1.0])
         if d.problem == "regression":
             self.y_scale = max(1.0, float(np.abs(d.y).max()))
         else:
@@ -1184,7 +1191,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _reset(self, run: Run) -> None:
         _only(self._body_json(empty_ok=True), ())
-        run.reset(run.config)
+        run.reset(run.config, regenerate=False)  # as Playground: new weights, the same points
         self._json(run.state())
 
     def _play(self, run: Run) -> None:
