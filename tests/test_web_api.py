@@ -122,6 +122,18 @@ def test_a_foreign_host_header_is_refused(web):
     assert status == 403 and "Host" in body["error"]
 
 
+def test_another_sites_page_is_refused(web):
+    status, body = call(
+        web, "POST", "/api/runs", {"config": {}}, headers={"Origin": "https://evil.example"}
+    )
+    assert status == 403 and "evil.example" in body["error"]
+    host, port = web.server_address[:2]
+    status, _ = call(
+        web, "POST", "/api/runs", {"config": {}}, headers={"Origin": f"http://{host}:{port}"}
+    )
+    assert status == 201
+
+
 def test_options_list_the_choices(web):
     status, options = call(web, "GET", "/api/options")
     assert status == 200

@@ -1011,6 +1011,7 @@ _STATIC_TYPES = {
     ".png": "image/png",
     ".svg": "image/svg+xml",
 }
+_LOOPBACK = ("127.0.0.1", "localhost", "::1")
 _RUN_PATH = re.compile(r"^/api/runs/([A-Za-z0-9_-]{1,64})(?:/([a-z_.]+))?$")
 
 
@@ -1122,8 +1123,12 @@ class _Handler(BaseHTTPRequestHandler):
         if host not in ("127.0.0.1", "::1", "localhost"):
             return
         name = (self.headers.get("Host") or "").rsplit(":", 1)[0].strip("[]")
-        if name not in ("127.0.0.1", "localhost", "::1"):
+        if name not in _LOOPBACK:
             raise ApiError(403, f"Host {self.headers.get('Host')!r} is not this local server")
+        # Nor may another site's page send requests here (the browser names it in Origin).
+        origin = self.headers.get("Origin")
+        if origin is not None and urlsplit(origin).hostname not in _LOOPBACK:
+            raise ApiError(403, f"requests from {origin} are not served")
 
     def _static(self, path: str) -> None:
         name = (
