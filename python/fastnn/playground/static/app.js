@@ -22,7 +22,7 @@ const LIST_FIELDS = ["features", "hidden", "plane"];
 
 const app = {
   options: null, config: null, state: null, frame: null, pending: null,
-  events: null, history: [], busy: false,
+  events: null, history: [], busy: false, drawn: 0, // frames drawn, for measuring
 };
 window.fastnnApp = app; // for the browser tests and the curious
 
@@ -156,6 +156,7 @@ function takeFrame() {
   else app.history[app.history.length - 1] = frame.point;
   if (frame.epoch === 0) app.history = [frame.point];
   drawAll();
+  app.drawn += 1;
 }
 
 async function change(fields, regenerate = true) {
