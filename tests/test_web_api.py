@@ -98,6 +98,16 @@ def test_the_page_and_its_files_are_served(web):
         assert status == 200 and kind in body
 
 
+def test_the_page_needs_no_internet():
+    # Everything the page loads is its own: no CDN, no fonts or scripts from elsewhere.
+    names = sorted(os.listdir(server.STATIC_DIR))
+    assert names == ["app.js", "index.html", "style.css"]
+    for name in names:
+        with open(os.path.join(server.STATIC_DIR, name), encoding="utf-8") as f:
+            text = f.read().replace('"http://www.w3.org/2000/svg"', "")  # a name, not a load
+        assert "http://" not in text and "https://" not in text and "//cdn" not in text, name
+
+
 @pytest.mark.parametrize(
     "path",
     [
