@@ -10,6 +10,7 @@ import base64
 import http.client
 import json
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -692,6 +693,32 @@ def test_a_slow_reader_skips_frames(web):
     newest = read_frames(web, run_id, 1, after=state["frame"]["seq"])[0]
     call(web, "POST", f"/api/runs/{run_id}/pause")
     assert newest["seq"] >= state["frame"]["seq"] + 10
+
+
+def test_fastnn_playground_serve_prints_its_url_and_serves(tmp_path):
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path), PYTHONUNBUFFERED="1")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "fastnn", "playground", "--serve", "--no-browser", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        text=True,
+    )
+    try:
+        line = process.stdout.readline()
+        assert line.startswith("fastnn playground: http://127.0.0.1:"), line
+        url = line.split()[2]
+        host, port = url[len("http://") :].rstrip("/").split(":")
+        connection = http.client.HTTPConnection(host, int(port), timeout=WAIT)
+        connection.request("GET", "/")
+        response = connection.getresponse()
+        assert response.status == 200 and b"fastnn playground" in response.read()
+        connection.close()
+    finally:
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=WAIT)
+    assert process.returncode == 0, err
+    assert "stopped" in out
 
 
 def test_the_serve_options_of_the_command_line(capsys):
