@@ -619,18 +619,32 @@ def test_the_python_code_rebuilds_the_same_network(web, tmp_path):
         np.testing.assert_allclose(layer.kernel, weights, atol=2e-5)
 
 
-def test_code_for_a_csv_run_reads_the_file(web, tmp_path):
+SEMICOLONS = b"# a comment\n\n" + b"\n".join(
+    f"{'ab'[i % 2]};{i * 0.1:.1f};{(i * 7) % 5}".encode() for i in range(40)
+)
+
+
+@pytest.mark.parametrize(
+    ("data", "query", "classes"), [(CSV3, "", 3), (SEMICOLONS, "?target=0", 2)]
+)
+def test_code_for_a_csv_run_reads_the_file(web, tmp_path, data, query, classes):
     run_id = new_run(web)["id"]
-    call(web, "POST", f"/api/runs/{run_id}/csv", raw=CSV3)
+    assert call(web, "POST", f"/api/runs/{run_id}/csv{query}", raw=data)[0] == 200
+    call(web, "POST", f"/api/runs/{run_id}/step")
+    wait_for(lambda: frame_of(web, run_id)["epoch"] == 1, "a step")
     status, code = call(web, "GET", f"/api/runs/{run_id}/code.py")
     assert status == 200
-    (tmp_path / "data.csv").write_bytes(CSV3)
+    (tmp_path / "data.csv").write_bytes(data)
     (tmp_path / "playground.py").write_bytes(code)
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
     subprocess.run(
         [sys.executable, "playground.py"], cwd=tmp_path, env=env, check=True, capture_output=True
     )
-    assert fastnn.load_model(tmp_path / "playground.fnn").layers[-1].units == 3
+    rebuilt = fastnn.load_model(tmp_path / "playground.fnn")
+    assert rebuilt.layers[-1].units == (1 if classes == 2 else classes)
+    frame = frame_of(web, run_id)
+    for layer, weights in zip(rebuilt.layers, frame["weights"], strict=True):
+        np.testing.assert_allclose(layer.kernel, weights, atol=2e-5)
 
 
 # ---- runs side by side, and the bounded stream ------------------------------------------------

@@ -293,9 +293,17 @@ def parse_csv(data: bytes, target: str | None = None) -> dict:
         return value if math.isfinite(value) else None
 
     header = [f.strip() for f in rows[0]]
-    # A first row with a non-number among the inputs is a header (the label may be a word).
-    has_header = any(number(f) is None for f in header[:-1]) or all(
-        number(f) is None for f in header
+    # The first row is a header when a column has a word there and a number below it (a label
+    # column may hold words throughout), when the target is a column name, or when the file
+    # has that row alone and it is all words.
+    second = [f.strip() for f in rows[1]] if len(rows) > 1 else []
+    has_header = (
+        any(
+            number(a) is None and number(b) is not None
+            for a, b in zip(header, second, strict=False)
+        )
+        or (target not in (None, "") and not re.fullmatch(r"-?\d+", str(target)))
+        or (not second and all(number(f) is None for f in header))
     )
     names = header if has_header else [f"x{j}" for j in range(1, width)] + ["label"]
     body = list(zip((n for n, _ in lines), rows, strict=True))[1 if has_header else 0 :]
@@ -334,6 +342,8 @@ def parse_csv(data: bytes, target: str | None = None) -> dict:
         "target_name": names[column],
         "rows": len(body),
         "has_header": has_header,
+        "column": column,
+        "delimiter": delimiter,
     }
 
 
@@ -926,12 +936,12 @@ def _code(run: Run) -> str:
     if c["dataset"] == "csv":
         lines += [
             "# The uploaded CSV file: save it next to this script as data.csv.",
-            "with open('data.csv', newline='') as f:",
-            "    rows = [r for r in csv.reader(f) if r]",
-            f"header = {run.upload['has_header']}",
-            "rows = rows[1:] if header else rows",
-            f"target = {run.upload['input_names'] + [run.upload['target_name']]!r}.index({run.upload['target_name']!r}) if header else -1",
-            "X = np.array([[float(v) for j, v in enumerate(r) if j != target % len(r)] for r in rows])",
+            "with open('data.csv', encoding='utf-8-sig', newline='') as f:",
+            "    lines = [s for s in f.read().splitlines() if s.strip() and not s.lstrip().startswith('#')]",
+            f"rows = list(csv.reader(lines, delimiter={run.upload['delimiter']!r}))",
+            "rows = rows[1:]  # the header" if run.upload["has_header"] else "# no header row",
+            f"target = {run.upload['column']}  # the label column, {run.upload['target_name']!r}",
+            "X = np.array([[float(v) for j, v in enumerate(r) if j != target] for r in rows])",
             "labels = [r[target].strip() for r in rows]",
         ]
         if d.problem == "classification":
@@ -1244,7 +1254,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Connection", "close")
         self.end_headers()
         self.close_connection = True
-        after = (self.query.get("after") or ["0"])[0]
+        # A reconnecting EventSource says the last frame it got in Last-Event-ID.
+        after = (self.query.get("after") or [self.headers.get("Last-Event-ID") or "0"])[0]
         seq = int(after) if after.isdigit() and len(after) < 18 else 0
         while not run.closed:
             seq, text = run.slot.next_after(seq, timeout=10.0)
