@@ -603,8 +603,15 @@ function drawNetwork() {
   }
   const out = layers[layers.length - 1];
   out.forEach((cell, i) => {
-    const data = f.output.length > 1 ? f.output[i] : f.output[0];
-    if (data) paint(cell.canvas, decode(data), (p, b) => diverging(unit(b[p])));
+    if (f.output.length > 1) { // a class's probability, from pale to its colour
+      const color = CLASS_COLORS[i % 8];
+      paint(cell.canvas, decode(f.output[i]), (p, b) => {
+        const t = (unit(b[p]) + 1) / 2;
+        return [0, 1, 2].map((k) => WHITE[k] + (color[k] - WHITE[k]) * t);
+      });
+    } else if (f.output[0]) {
+      paint(cell.canvas, decode(f.output[0]), (p, b) => diverging(unit(b[p])));
+    }
   });
   let largest = 0;
   for (const link of app.links) largest = Math.max(largest, Math.abs(f.weights[link.layer][link.from][link.to]));
