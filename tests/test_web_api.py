@@ -735,6 +735,14 @@ def test_fastnn_playground_serve_prints_its_url_and_serves(tmp_path):
     assert "stopped" in out
 
 
+def test_a_port_in_use_is_one_line_and_status_1(web, capsys):
+    port = web.server_address[1]
+    assert cli.main(["playground", "--serve", "--no-browser", "--port", str(port)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("fastnn playground: error:") and "in use" in err
+    assert len(err.strip().splitlines()) == 1
+
+
 def test_the_serve_options_of_the_command_line(capsys):
     with pytest.raises(SystemExit) as exit_info:
         cli.main(["playground", "--serve", "--port", "70000"])

@@ -1032,10 +1032,11 @@ class PlaygroundServer(ThreadingHTTPServer):
     allow_reuse_address = True
 
     def __init__(self, address, quiet: bool = True) -> None:
-        super().__init__(address, _Handler)
+        # Before the bind: a failed bind calls server_close, which reads them.
         self.runs: dict[str, Run] = {}
         self.runs_lock = threading.Lock()
         self.quiet = quiet
+        super().__init__(address, _Handler)
         self.static = {
             name: os.path.join(STATIC_DIR, name)
             for name in os.listdir(STATIC_DIR)
