@@ -735,6 +735,24 @@ def test_fastnn_playground_serve_prints_its_url_and_serves(tmp_path):
     assert "stopped" in out
 
 
+def test_an_ipv6_loopback_server():
+    try:
+        srv = server.make_server("::1", 0)
+    except OSError as error:  # a machine without IPv6
+        pytest.skip(f"no IPv6 loopback: {error}")
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    try:
+        assert srv.url.startswith("http://[::1]:")
+        connection = http.client.HTTPConnection("::1", srv.server_address[1], timeout=WAIT)
+        connection.request("GET", "/api/options")
+        assert connection.getresponse().status == 200
+        connection.close()
+    finally:
+        srv.shutdown()
+        srv.server_close()
+
+
 def test_a_port_in_use_is_one_line_and_status_1(web, capsys):
     port = web.server_address[1]
     assert cli.main(["playground", "--serve", "--no-browser", "--port", str(port)]) == 1

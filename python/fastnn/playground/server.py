@@ -20,6 +20,7 @@ import math
 import os
 import re
 import secrets
+import socket
 import tempfile
 import threading
 import time
@@ -1046,7 +1047,7 @@ class PlaygroundServer(ThreadingHTTPServer):
     @property
     def url(self) -> str:
         host, port = self.server_address[:2]
-        return f"http://{host}:{port}/"
+        return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
 
     def new_run(self, config: dict, upload: dict | None = None) -> Run:
         with self.runs_lock:
@@ -1382,16 +1383,22 @@ def _thumbnails() -> dict:
     return _THUMBNAILS
 
 
+class _PlaygroundServer6(PlaygroundServer):
+    address_family = socket.AF_INET6
+
+
 def make_server(host: str = "127.0.0.1", port: int = 0, quiet: bool = True) -> PlaygroundServer:
-    """A server bound to ``host:port`` (port 0: a free one); call ``serve_forever``."""
-    return PlaygroundServer((host, port), quiet=quiet)
+    """A server bound to ``host:port`` (port 0: a free one; an IPv6 host such as ``::1`` too);
+    call ``serve_forever``."""
+    kind = _PlaygroundServer6 if ":" in host else PlaygroundServer
+    return kind((host, port), quiet=quiet)
 
 
 def serve(host: str = "127.0.0.1", port: int = 0, open_browser: bool = True) -> int:
     """``fastnn playground --serve``: print the URL, open the browser, serve until Ctrl-C."""
     server = make_server(host, port, quiet=True)
     url = server.url
-    if host in ("0.0.0.0", "::"):
+    if host in ("0.0.0.0", "::", ""):
         print(f"note: listening on every interface ({host}); anyone who can reach it can use it")
     print(f"fastnn playground: {url} (Ctrl-C stops)", flush=True)
     if open_browser:
