@@ -213,6 +213,7 @@ def test_csv_upload(browser, web, tmp_path):
     state = browser.execute_script("return fastnnApp.state;")
     assert state["class_labels"] == ["cat", "dog", "emu"] and state["layer_sizes"][0] == 3
     assert browser.find_element("id", "plane_choice").is_displayed()
+    assert "the slice at c = " in browser.find_element("id", "axis_x").text
     assert len(browser.find_elements("css selector", "#confusion tr")) == 4
     assert "90 rows" in browser.find_element("id", "upload_info").text
     # A bad file: the message shows, the run stays as it was.

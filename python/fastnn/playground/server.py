@@ -834,6 +834,7 @@ class Run:
                 "columns": d.input_names,
                 "plane": self.plane,
                 "extent": self.extent,
+                "means": [round(float(m), 5) for m in self.mean] if d.standardize else None,
                 "y_scale": self.y_scale,
                 "uses_features": self.uses_features(),
                 "layer_sizes": [len(self.input_names())]

@@ -680,7 +680,12 @@ function drawPlot() {
   s.train.forEach((p) => dot(p, "#fff"));
   if ($("show_test").checked) s.test.forEach((p) => dot(p, "#000"));
   const names = s.uses_features ? ["X₁", "X₂"] : s.plane.map((j) => s.columns[j]);
-  $("axis_x").textContent = `${names[0]} →, ${names[1] || ""} ↑ (${x0.toFixed(1)}…${x1.toFixed(1)} × ${y0.toFixed(1)}…${y1.toFixed(1)})`;
+  let text = `${names[0]} →, ${names[1] || ""} ↑ (${x0.toFixed(1)}…${x1.toFixed(1)} × ${y0.toFixed(1)}…${y1.toFixed(1)})`;
+  if (!s.uses_features && s.columns.length > 2) { // the slice the plane is
+    const held = s.columns.map((name, j) => [name, j]).filter(([, j]) => !s.plane.includes(j));
+    text += `; the slice at ${held.map(([name, j]) => `${name} = ${Number(s.means[j].toPrecision(3))}`).join(", ")} (their means)`;
+  }
+  $("axis_x").textContent = text;
 }
 
 function drawChart() {
