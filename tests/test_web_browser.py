@@ -311,3 +311,23 @@ def test_the_page_says_when_its_run_is_gone(browser, web):
     web.drop_run(state["id"])  # as after a server restart: the stream ends, the run is unknown
     until(browser, "!document.getElementById('error').hidden", "the message")
     assert "reload the page" in browser.find_element("id", "error").text
+
+
+def test_two_tabs_have_their_own_runs(browser, web):
+    first = open_page(browser, web, "#hidden=3&seed=5")
+    tab_one = browser.current_window_handle
+    browser.switch_to.new_window("tab")
+    try:
+        second = open_page(browser, web, "#hidden=3&seed=5")
+        assert second["id"] != first["id"]
+        assert second["frame"]["weights"] == first["frame"]["weights"]
+        browser.switch_to.window(tab_one)
+        browser.find_element("id", "play").click()
+        until(browser, "fastnnApp.frame.epoch >= 20", "the first tab training")
+        browser.find_element("id", "play").click()
+        browser.switch_to.window(browser.window_handles[-1])
+        frame = browser.execute_script("return fastnnApp.frame;")
+        assert frame["epoch"] == 0 and frame["weights"] == first["frame"]["weights"]
+    finally:
+        browser.close()
+        browser.switch_to.window(tab_one)
