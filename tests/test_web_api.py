@@ -11,6 +11,7 @@ import http.client
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -683,6 +684,27 @@ def test_two_runs_at_once_do_not_touch_each_other(web):
     expected = np.array(b["frame"]["weights"][0])
     expected[0, 0] = 2.0
     np.testing.assert_array_equal(fb["weights"][0], expected)
+
+
+def test_pages_that_go_away_mid_stream_harm_nothing(web):
+    run_id = new_run(web, epochs_per_frame=1)["id"]
+    call(web, "POST", f"/api/runs/{run_id}/play")
+    host, port = web.server_address[:2]
+    request = f"GET /api/runs/{run_id}/events HTTP/1.1\r\nHost: {host}\r\n\r\n".encode()
+    for _ in range(5):  # read a frame, then hang up without a word
+        with socket.create_connection((host, port), timeout=WAIT) as raw:
+            raw.sendall(request)
+            received = b""
+            while b"data: " not in received:
+                received += raw.recv(65536)
+            raw.shutdown(socket.SHUT_RDWR)
+    # A request that hangs up before its answer.
+    with socket.create_connection((host, port), timeout=WAIT) as raw:
+        raw.sendall(f"GET /api/runs/{run_id} HTTP/1.1\r\nHost: {host}\r\n\r\n".encode())
+        raw.shutdown(socket.SHUT_RDWR)
+    wait_for(lambda: frame_of(web, run_id)["epoch"] >= 30, "training on")
+    call(web, "POST", f"/api/runs/{run_id}/pause")
+    assert web.errors == []
 
 
 def test_the_frame_slot_keeps_the_latest_frame_only():

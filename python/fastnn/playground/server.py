@@ -1038,6 +1038,7 @@ class PlaygroundServer(ThreadingHTTPServer):
         self.runs: dict[str, Run] = {}
         self.runs_lock = threading.Lock()
         self.quiet = quiet
+        self.errors: list[str] = []  # what escaped a handler (none should): for the tests
         super().__init__(address, _Handler)
         self.static = {
             name: os.path.join(STATIC_DIR, name)
@@ -1049,6 +1050,17 @@ class PlaygroundServer(ThreadingHTTPServer):
     def url(self) -> str:
         host, port = self.server_address[:2]
         return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
+
+    def handle_error(self, request, client_address) -> None:
+        import sys
+        import traceback
+
+        self.errors.append(traceback.format_exc())
+        del self.errors[:-20]
+        if not self.quiet:
+            super().handle_error(request, client_address)
+        elif not isinstance(sys.exc_info()[1], OSError):  # a bug, said even when quiet
+            print(f"fastnn playground: {self.errors[-1]}", file=sys.stderr)
 
     def new_run(self, config: dict, upload: dict | None = None) -> Run:
         with self.runs_lock:
@@ -1124,11 +1136,17 @@ class _Handler(BaseHTTPRequestHandler):
             else:
                 raise ApiError(405, f"{method} {path}: only GET serves files")
         except ApiError as error:
-            self._json({"error": error.message}, error.status)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
+            self._error(error.status, error.message)
+        except (BrokenPipeError, ConnectionResetError, TimeoutError):
+            self.close_connection = True  # the client went away: nobody to answer
         except Exception as error:  # a bug: still an answer, and the server keeps serving
-            self._json({"error": f"internal error: {type(error).__name__}: {error}"}, 500)
+            self._error(500, f"internal error: {type(error).__name__}: {error}")
+
+    def _error(self, status: int, message: str) -> None:
+        try:
+            self._json({"error": message}, status)
+        except OSError:
+            self.close_connection = True
 
     def _check_host(self) -> None:
         # A page on another site must not drive a loopback server through DNS rebinding.
@@ -1260,11 +1278,16 @@ class _Handler(BaseHTTPRequestHandler):
         # A reconnecting EventSource says the last frame it got in Last-Event-ID.
         after = (self.query.get("after") or [self.headers.get("Last-Event-ID") or "0"])[0]
         seq = int(after) if after.isdigit() and len(after) < 18 else 0
-        while not run.closed:
-            seq, text = run.slot.next_after(seq, timeout=10.0)
-            message = f"id: {seq}\nevent: frame\ndata: {text}\n\n" if text else ": keep-alive\n\n"
-            self.wfile.write(message.encode())
-            self.wfile.flush()
+        try:
+            while not run.closed:
+                seq, text = run.slot.next_after(seq, timeout=10.0)
+                message = (
+                    f"id: {seq}\nevent: frame\ndata: {text}\n\n" if text else ": keep-alive\n\n"
+                )
+                self.wfile.write(message.encode())
+                self.wfile.flush()
+        except OSError:  # the page went away, or stopped reading for `timeout` seconds
+            return
 
     def _model(self, run: Run) -> None:
         self._send(
