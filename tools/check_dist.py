@@ -34,6 +34,10 @@ def check_wheel(path: str) -> list[str]:
             "fastnn/_isa.py",
             "fastnn/py.typed",
             "fastnn/_core.pyi",
+            # The page of `fastnn playground --serve`.
+            "fastnn/playground/static/index.html",
+            "fastnn/playground/static/app.js",
+            "fastnn/playground/static/style.css",
             *[f"fastnn/libfastnn_core_{lv}.so" for lv in levels],
         ]
         for w in wanted:

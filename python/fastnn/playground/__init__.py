@@ -74,14 +74,15 @@ def plot(
     class_names: Sequence[str] | None = None,
     title: str | None = None,
     discretize: bool = False,
+    plane: Sequence[int] | None = None,
     resolution: int = 100,
     dpi: int = 90,
 ) -> Figure:
     """Draw `model` and its data in one figure; write it to `path` (PNG, SVG or PDF by suffix).
 
-    ``X`` holds the points (n, d) in the plane the picture shows: its first two columns are
-    the axes (with d > 2 the picture is the slice through the training mean of the other
-    columns). The model's inputs are ``playground_features(transform(X), features)``, each
+    ``X`` holds the points (n, d) in the plane the picture shows: its columns ``plane``
+    (default ``(0, 1)``, the first two) are the axes; with d > 2 the picture is the slice
+    through the training mean of the other columns, and the output's title names them. The model's inputs are ``playground_features(transform(X), features)``, each
     step skipped when None: so ``X`` stays in the user's units while the model sees
     standardised values or Playground's features (``x1^2``, ``sin_x1``, ...).
 
@@ -133,11 +134,14 @@ def plot(
                 f"{', '.join(SUFFIXES)}"
             )
     loss_curves = _loss_curves(history)
+    plane = _plane(plane, X.shape[1])
     everything = X if X_test is None else np.concatenate([X, X_test])
-    (x_low, x_high), (y_low, y_high) = _domain(domain, everything)
+    (x_low, x_high), (y_low, y_high) = _domain(domain, everything[:, plane])
     names = list(input_names) if input_names is not None else ["x1", "x2"]
     if len(names) < 2:
         raise ValueError("plot: input_names needs a name for each of the two axes")
+    column_names = names + [f"x{j + 1}" for j in range(len(names), X.shape[1])]
+    axis_names = [column_names[j] for j in plane] if max(plane) < len(column_names) else names
 
     # One forward pass over the grid gives every neuron's heatmap.
     xs = np.linspace(x_low, x_high, resolution)
@@ -145,7 +149,7 @@ def plot(
     gx, gy = np.meshgrid(xs, ys)  # row i is ys[i]: images are drawn with origin="lower"
     grid = np.empty((resolution * resolution, X.shape[1]))
     grid[:] = X.mean(axis=0)  # the slice through the mean when there are more than 2 columns
-    grid[:, 0], grid[:, 1] = gx.ravel(), gy.ravel()
+    grid[:, plane[0]], grid[:, plane[1]] = gx.ravel(), gy.ravel()
     inputs = _model_inputs(grid, transform, features, model)
     values = network_values(model, inputs)
     input_labels = (
@@ -193,16 +197,21 @@ def plot(
     )
     output_ax = fig.add_subplot(grid_spec[0, 1] if loss_curves else grid_spec[:, 1])
     _draw_output(
-        output_ax, scene, values[-1], model_layers[-1], (X, y), (X_test, y_test),
-        (x_low, x_high, y_low, y_high), names,
+        output_ax, scene, values[-1], model_layers[-1], (X[:, plane], y),
+        (None if X_test is None else X_test[:, plane], y_test),
+        (x_low, x_high, y_low, y_high), axis_names,
     )  # fmt: skip
     if X.shape[1] > 2:
-        others = X.shape[1] - 2
+        others = [j for j in range(X.shape[1]) if j not in plane]
+        mean = X.mean(axis=0)
+        held = ", ".join(f"{column_names[j]} = {mean[j]:.3g}" for j in others[:3])
+        held += ", …" if len(others) > 3 else ""
         output_ax.set_title(
-            "output (the other input at its mean)"
-            if others == 1
-            else f"output (the other {others} inputs at their means)",
+            f"output (the other input at its mean: {held})"
+            if len(others) == 1
+            else f"output (the other {len(others)} inputs at their means: {held})",
             fontsize=9,
+            wrap=True,
         )
     if loss_curves:
         _draw_loss(fig.add_subplot(grid_spec[1, 1]), loss_curves)
@@ -371,16 +380,20 @@ def _draw_output(ax, scene, output_values, output_layer, train, test, extent, na
         background, extent=extent, origin="lower", interpolation="bilinear", aspect="auto",
         alpha=0.65,
     )  # fmt: skip
+    shown = sum(len(X) for X, _ in (train, test) if X is not None)
+    # Many points would hide the regions under their rims: smaller dots, thinner rims.
+    size = 16.0 if shown <= 400 else max(4.0, 16.0 * math.sqrt(400 / shown))
     for (X, y), edge in ((train, "white"), (test, "black")):
         if X is None:
             continue
+        rim = 0.6 if shown <= 400 else 0.3
         if scene.kind == "regression":
             ax.scatter(X[:, 0], X[:, 1], c=y, cmap=scene.cmap, vmin=scene.value_range[0],
-                       vmax=scene.value_range[1], s=16, edgecolors=edge, linewidths=0.6,
+                       vmax=scene.value_range[1], s=size, edgecolors=edge, linewidths=rim,
                        zorder=3)  # fmt: skip
         else:
-            ax.scatter(X[:, 0], X[:, 1], c=[_class_color(int(c)) for c in y], s=16,
-                       edgecolors=edge, linewidths=0.6, zorder=3)  # fmt: skip
+            ax.scatter(X[:, 0], X[:, 1], c=[_class_color(int(c)) for c in y], s=size,
+                       edgecolors=edge, linewidths=rim, zorder=3)  # fmt: skip
     ax.set_xlim(extent[0], extent[1])
     ax.set_ylim(extent[2], extent[3])
     ax.set_box_aspect(1)
@@ -590,6 +603,23 @@ def _labels(y, n: int, kind: str, n_classes: int, name: str) -> np.ndarray:
             f"for this {kind} model"
         )
     return y.astype(np.int64)
+
+
+def _plane(plane, columns: int) -> list[int]:
+    """The two columns of X on the axes: (0, 1) by default."""
+    if plane is None:
+        return [0, 1]
+    try:
+        pair = [int(j) for j in plane]
+        whole = all(int(j) == j and not isinstance(j, bool) for j in plane)
+    except (TypeError, ValueError):
+        pair, whole = [], False
+    if len(pair) != 2 or not whole or pair[0] == pair[1] or not all(0 <= j < columns for j in pair):
+        raise ValueError(
+            f"plot: plane must be two different column indices of X (0 to {columns - 1}), "
+            f"got {plane!r}"
+        )
+    return pair
 
 
 def _domain(domain, points: np.ndarray):

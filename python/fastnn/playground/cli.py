@@ -211,6 +211,13 @@ def _add_playground(commands) -> argparse.ArgumentParser:
         "--discretize", action="store_true", help="paint each region with its class alone"
     )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    web = p.add_argument_group("the page in the browser (docs/web.md)")
+    web.add_argument("--serve", action="store_true", help="serve the interactive page instead")
+    web.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)"
+    )
+    web.add_argument("--port", type=_port, default=0, metavar="N", help="(default: 0, a free one)")
+    web.add_argument("--no-browser", action="store_true", help="print the URL, open no browser")
     p.prog = f"{_PROG} playground"
     return p
 
@@ -219,6 +226,10 @@ def playground(args: argparse.Namespace) -> int:
     """The body of ``fastnn playground``; returns the exit status."""
     prog = f"{_PROG} playground"
     try:
+        if args.serve:
+            from fastnn.playground.server import serve
+
+            return serve(args.host, args.port, open_browser=not args.no_browser)
         _check_options(args)
         return _playground(args)
     except _Usage as error:
@@ -608,6 +619,13 @@ def _samples(text: str) -> int:
             f"{text} samples is more than this command generates (at most {MAX_SAMPLES:,}); "
             "train on your own data with --data"
         )
+    return value
+
+
+def _port(text: str) -> int:
+    value = _integer(text, 0, "a port number, 0 to 65535")
+    if value > 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number, 0 to 65535")
     return value
 
 
