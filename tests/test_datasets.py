@@ -359,3 +359,12 @@ def test_csv_target_errors(tmp_path):
 def test_csv_missing_file(tmp_path):
     with pytest.raises(FileNotFoundError):
         load_csv(tmp_path / "nope.csv")
+
+
+def test_an_unclosed_quote_does_not_swallow_the_next_lines(tmp_path):
+    # Found by tests/test_fuzz.py: the reader once parsed all lines as one CSV stream, so a
+    # quote left open joined lines and failed with an error naming neither file nor line.
+    path = tmp_path / "quote.csv"
+    path.write_text(',"\n0\n')
+    with pytest.raises(ValueError, match=r"quote\.csv, line 1: found 1 column|quote\.csv"):
+        datasets.load_csv(path)

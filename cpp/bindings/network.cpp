@@ -375,7 +375,7 @@ void bind_network(py::module_& m) {
       "permutation",
       [](py::handle n_arg, py::handle seed_arg, py::handle epoch_arg) {
         const Call c{"permutation"};
-        const Index n = c.count(n_arg, "n", 0);
+        const auto n = static_cast<Index>(c.param(fastnn::kPermutationSize, n_arg));
         const std::uint64_t seed = c.uint64(fastnn::kSeed, seed_arg);
         const std::uint64_t epoch = c.uint64(fastnn::kEpoch, epoch_arg);
         py::array_t<std::int64_t> idx(n);

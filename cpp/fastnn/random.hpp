@@ -18,6 +18,11 @@ inline constexpr Parameter kSeed =
 inline constexpr Parameter kEpoch =
     int_param("epoch", 0, 0, 18446744073709551616.0, true, "the epoch's number (0-based)");
 
+// permutation()'s n: an order of 2**28 samples is 2 GB of int64, more than a data set that fits
+// beside it would need to draw through this call (the training loops draw their own).
+inline constexpr Parameter kPermutationSize =
+    int_param("n", 0, 0, 268435456.0, false, "the number of samples to order");
+
 struct SplitMix64 {
   std::uint64_t state;
   std::uint64_t next() {

@@ -325,11 +325,15 @@ def load_csv(
     delimiter = ","
     if "," not in first:
         delimiter = next((d for d in (";", "\t") if d in first), ",")
-    rows = csv.reader([line for _, line in lines], delimiter=delimiter)
     header = None
     values: list[list[float]] = []
     width = None
-    for (number, _), fields in zip(lines, rows, strict=True):
+    for number, line in lines:
+        # Line by line: a quote left open must not swallow the lines after it.
+        try:
+            fields = next(csv.reader([line], delimiter=delimiter), [])
+        except csv.Error as error:
+            raise ValueError(f"{path}, line {number}: {error}") from None
         fields = [field.strip() for field in fields]
         if width is None:
             width = len(fields)

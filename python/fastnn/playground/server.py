@@ -130,7 +130,7 @@ def _choice(raw, name: str, choices) -> str:
     return raw
 
 
-def validate_config(raw, base: dict | None = None) -> dict:
+def validate_config(raw: object, base: dict | None = None) -> dict:
     """A complete configuration from ``raw`` (fields over ``base``, else DEFAULTS); ApiError if bad."""
     if not isinstance(raw, dict):
         raise _bad("the configuration must be a JSON object")
@@ -196,7 +196,9 @@ def validate_config(raw, base: dict | None = None) -> dict:
 # ---- data ------------------------------------------------------------------------------------
 
 
-def make_multiclass(name: str, classes: int, n_samples: int, noise: float, seed):
+def make_multiclass(
+    name: str, classes: int, n_samples: int, noise: float, seed: int | None
+) -> tuple[np.ndarray, np.ndarray]:
     """Gauss or spiral with ``classes`` classes (labels 0..classes-1), Playground's scale.
 
     Gauss: one blob per class, their centres on a circle of radius 3.5; the variance grows
@@ -286,7 +288,7 @@ def parse_csv(data: bytes, target: str | None = None) -> dict:
     if width > MAX_CSV_COLUMNS:
         raise ApiError(413, f"the CSV file has {width} columns; at most {MAX_CSV_COLUMNS}")
 
-    def number(field: str):
+    def number(field: str) -> float | None:
         try:
             value = float(field)
         except ValueError:
@@ -818,7 +820,7 @@ class Run:
         with self.lock:
             d = self.data
 
-            def points(X, y):
+            def points(X: np.ndarray, y: np.ndarray) -> list:
                 coords = X[:, self.plane] if len(self.plane) == 2 else X[:, :1]
                 return [
                     [round(float(a), 5) for a in row] + [_label(v)]
@@ -1051,7 +1053,7 @@ class PlaygroundServer(ThreadingHTTPServer):
         host, port = self.server_address[:2]
         return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
 
-    def handle_error(self, request, client_address) -> None:
+    def handle_error(self, request: object, client_address: object) -> None:
         import sys
         import traceback
 
@@ -1105,7 +1107,7 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "fastnn-playground"
     timeout = 60  # seconds a socket may stall (a body never sent, a page that stopped reading)
 
-    def log_message(self, format, *args) -> None:
+    def log_message(self, format: str, *args: object) -> None:
         if not self.server.quiet:
             super().log_message(format, *args)
 

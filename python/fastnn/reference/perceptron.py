@@ -24,7 +24,7 @@ def perceptron_epoch(
     """
     tables.PERCEPTRON["learning_rate"].check(learning_rate, "perceptron_epoch()")
     dtype = X.dtype.type
-    lr = dtype(learning_rate)
+    lr = _in_precision(learning_rate, dtype, "perceptron_epoch()")
     mistakes = 0
     for i in range(X.shape[0]) if order is None else order:
         x = X[i]
@@ -63,6 +63,7 @@ def perceptron_fit(
     given = dict(learning_rate=learning_rate, max_epochs=max_epochs, shuffle=shuffle, seed=seed)
     for name, value in given.items():
         tables.PERCEPTRON[name].check(value, "perceptron_fit()")
+    _in_precision(learning_rate, X.dtype.type, "perceptron_fit()")
     errors = []
     for epoch in range(max_epochs):
         order = permutation(X.shape[0], seed, epoch) if shuffle else None
@@ -70,3 +71,16 @@ def perceptron_fit(
         if errors[-1] == 0:
             break
     return np.array(errors, dtype=np.int64)
+
+
+def _in_precision(learning_rate: float, dtype: type, where: str):
+    """The learning rate in X's dtype, which must keep it finite and > 0 (1e-50 is 0 in
+    float32, 1e300 infinite), as the kernel checks it."""
+    with np.errstate(over="ignore", under="ignore"):
+        lr = dtype(learning_rate)
+    if not (np.isfinite(lr) and lr > 0):
+        raise ValueError(
+            f"{where}: learning_rate must be a finite number > 0 in {np.dtype(dtype).name}, "
+            f"got {learning_rate}"
+        )
+    return lr
