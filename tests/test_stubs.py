@@ -4,6 +4,9 @@
 and compares, so a kernel added to the core's tables (or an argument renamed) cannot ship
 with a stale stub. ``_cpuid.pyi`` is written by hand: its names and parameters are compared
 with the module by introspection.
+
+The Python layer is held to the same: every public function and method typed, every public
+name documented (an override may inherit its base's docstring).
 """
 
 from __future__ import annotations
@@ -88,3 +91,46 @@ def test_the_public_python_api_is_annotated():
                 if untyped or node.returns is None:
                     missing.append(f"{path.name}:{node.lineno} {node.name} {untyped}")
     assert not missing, "\n".join(missing)
+
+
+def _public_python_modules():
+    import pkgutil
+
+    names = ["fastnn"] + [m.name for m in pkgutil.walk_packages(fastnn.__path__, "fastnn.")]
+    for name in names:
+        last = name.rsplit(".", 1)[-1]
+        # the compiled modules are checked above through their stubs; libfastnn_core_v* are the
+        # per-ISA cores (no Python module in them)
+        if not last.startswith(("_", "lib")) and "._" not in name:
+            yield importlib.import_module(name)
+
+
+def _undocumented(module) -> list[str]:
+    missing = [] if inspect.getdoc(module) else [module.__name__]
+    for name, obj in vars(module).items():
+        if name.startswith("_") or getattr(obj, "__module__", None) != module.__name__:
+            continue
+        if not (inspect.isfunction(obj) or inspect.isclass(obj)):
+            continue
+        if not inspect.getdoc(obj):
+            missing.append(f"{module.__name__}.{name}")
+        if inspect.isclass(obj):
+            for attr, member in vars(obj).items():
+                if isinstance(member, (staticmethod, classmethod)):
+                    member = member.__func__
+                elif isinstance(member, property):
+                    member = member.fget
+                # an override without its own docstring inherits its base's (inspect.getdoc)
+                if not attr.startswith("_") and inspect.isfunction(member):
+                    if not inspect.getdoc(getattr(obj, attr)):
+                        missing.append(f"{module.__name__}.{name}.{attr}")
+    return missing
+
+
+def test_every_public_python_name_has_a_docstring():
+    modules = list(_public_python_modules())
+    assert {"fastnn.models", "fastnn.training", "fastnn.playground.server"} <= {
+        m.__name__ for m in modules
+    }
+    missing = [name for module in modules for name in _undocumented(module)]
+    assert not missing, "no docstring: " + ", ".join(missing)

@@ -419,6 +419,7 @@ class FrameSlot:
         self.closed = False
 
     def publish(self, text: str) -> int:
+        """Make ``text`` the newest frame, wake the readers; its number."""
         with self._cond:
             self.seq += 1
             self.text = text
@@ -426,6 +427,7 @@ class FrameSlot:
             return self.seq
 
     def close(self) -> None:
+        """No more frames: readers waiting in :meth:`next_after` return."""
         with self._cond:
             self.closed = True
             self._cond.notify_all()
@@ -533,6 +535,7 @@ class Run:
             self.y_scale = 1.0
 
     def uses_features(self) -> bool:
+        """Whether the data has two inputs, so the network sees Playground's features of them."""
         return self.data.X.shape[1] == 2
 
     def inputs(self, points: np.ndarray) -> np.ndarray:
@@ -545,6 +548,7 @@ class Run:
         return scaled
 
     def input_names(self) -> list[str]:
+        """The names of the network's inputs: the chosen features, or the data's columns."""
         return list(self.config["features"]) if self.uses_features() else self.data.input_names
 
     def _grid(self, n: int) -> np.ndarray:
@@ -734,6 +738,7 @@ class Run:
     # ---- controls ------------------------------------------------------------------------
 
     def play(self, playing: bool) -> None:
+        """Start or pause training; playing past a reached stop epoch is a 409."""
         with self.lock:
             if playing and self.stopped and self.stopped.startswith("stopped at epoch"):
                 self.stopped = None  # play again past a stop condition
@@ -760,12 +765,15 @@ class Run:
             self._publish()
 
     def step(self) -> None:
+        """Pause, and train one more epoch (steps asked for add up, at most 100)."""
         with self.lock:
             self.playing = False
             self.steps = min(self.steps + 1, 100)
             self.wake.notify_all()
 
     def set_weight(self, body: dict) -> None:
+        """Set one weight or bias from ``{layer, from, to, value}`` (``from`` an input index or
+        "bias"); 400 names a field out of range."""
         _only(body, ("layer", "from", "to", "value"))
         with self.lock:
             layers = self.model.layers
@@ -781,6 +789,8 @@ class Run:
             self._publish()
 
     def add_point(self, body: dict) -> None:
+        """Add a point ``{x, y, label, set}`` on the plane to the training or the test set (the
+        other columns at their means); 409 past MAX_POINTS."""
         _only(body, ("x", "y", "label", "set"))
         with self.lock:
             d = self.data
@@ -808,6 +818,7 @@ class Run:
             self._publish()
 
     def close(self) -> None:
+        """Stop the run for good: its training thread ends and its readers return."""
         with self.lock:
             self.closed = True
             self.playing = False
@@ -817,6 +828,8 @@ class Run:
     # ---- state and downloads -------------------------------------------------------------
 
     def state(self) -> dict:
+        """Everything the page needs to draw the run: its settings, data, points, history and
+        latest frame, as JSON-ready values."""
         with self.lock:
             d = self.data
 
@@ -876,6 +889,7 @@ class Run:
         return {name: _encode(values[:, j], scale[j]) for j, name in enumerate(FEATURES)}
 
     def model_bytes(self) -> bytes:
+        """The trained model as a fastnn model file (what :func:`fastnn.load_model` reads)."""
         with self.lock, tempfile.TemporaryDirectory(prefix="fastnn-web-") as folder:
             path = os.path.join(folder, "model.fnn")
             self.model.save(path)
@@ -1050,6 +1064,7 @@ class PlaygroundServer(ThreadingHTTPServer):
 
     @property
     def url(self) -> str:
+        """The address the server answers at (an IPv6 host in brackets)."""
         host, port = self.server_address[:2]
         return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
 
@@ -1065,6 +1080,8 @@ class PlaygroundServer(ThreadingHTTPServer):
             print(f"fastnn playground: {self.errors[-1]}", file=sys.stderr)
 
     def new_run(self, config: dict, upload: dict | None = None) -> Run:
+        """Start a run of ``config`` (on an uploaded CSV's data if given); past MAX_RUNS the
+        least recently used paused run is forgotten (503 when all are playing)."""
         with self.runs_lock:
             if len(self.runs) >= MAX_RUNS:  # forget the least recently used paused run
                 idle = [r for r in self.runs.values() if not r.playing]
@@ -1077,6 +1094,7 @@ class PlaygroundServer(ThreadingHTTPServer):
             return run
 
     def get_run(self, run_id: str) -> Run:
+        """The run called ``run_id``, marked as just used; 404 when there is none."""
         with self.runs_lock:
             run = self.runs.get(run_id)
         if run is None:
@@ -1087,6 +1105,7 @@ class PlaygroundServer(ThreadingHTTPServer):
         return run
 
     def drop_run(self, run_id: str) -> None:
+        """Close and forget the run called ``run_id``; 404 when there is none."""
         with self.runs_lock:
             run = self.runs.pop(run_id, None)
         if run is None:
