@@ -9,6 +9,7 @@ data, the callbacks, the logs, and keeping the last finite weights when training
 from __future__ import annotations
 
 import itertools
+import math
 import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -119,6 +120,9 @@ def fit(
     network = model._network(batch_size)
     # The progress bar needs a few updates per epoch; a chunk is a call into the core.
     chunks = min(num_batches, 20) if bar is not None and num_batches >= 40 else 1
+    chunk_bounds = list(
+        itertools.pairwise(np.linspace(0, num_batches, chunks + 1).round().astype(int).tolist())
+    )
 
     callback_list.on_train_begin({})
     last_finite, last_finite_step = model._snapshot(), model.optimizer.iterations
@@ -127,8 +131,7 @@ def fit(
             callback_list.on_epoch_begin(epoch, {})
             learning_rate = model.optimizer.learning_rate_at(epoch)
             sums = None
-            bounds = np.linspace(0, num_batches, chunks + 1).round().astype(int)
-            for first, last in itertools.pairwise(bounds):
+            for first, last in chunk_bounds:
                 part = network.train_epoch(
                     X,
                     y,
@@ -150,9 +153,7 @@ def fit(
             model.optimizer.iterations = network.step
             # The core checks each batch's loss before its update; the epoch's last update
             # can still overflow the weights (SGD at 1e30) with every loss finite.
-            weights_finite = sums["finite"] and all(
-                np.isfinite(w).all() for w in model._trained_arrays()
-            )
+            weights_finite = sums["finite"] and all(map(_finite, model._trained_arrays()))
             if not weights_finite:
                 what = "the loss" if not sums["finite"] else "the weights"
                 model._restore(last_finite)
@@ -182,6 +183,12 @@ def fit(
             bar.close()
     callback_list.on_train_end({})
     return model.history
+
+
+def _finite(a: np.ndarray) -> bool:
+    # A sum is finite only if every value is (NaN and inf survive it), so one reduction
+    # answers the common case; an overflow of the sum alone is told apart by the full check.
+    return math.isfinite(np.add.reduce(a, axis=None)) or bool(np.isfinite(a).all())
 
 
 def logs(model: Sequential, sums: dict, y: np.ndarray) -> dict:
