@@ -443,3 +443,27 @@ def test_the_committed_experiment_pictures_are_small():
     assert len(pictures) == 4
     for picture in pictures:
         assert picture.stat().st_size < 200_000, picture.name
+
+
+def test_cli_plane_and_discretize(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 3))
+    path = tmp_path / "three.csv"
+    rows = "\n".join(f"{a:.3f},{b:.3f},{c:.3f},{int(a * c > 0)}" for a, b, c in X)
+    path.write_text("a,b,c,y\n" + rows + "\n")
+    out = tmp_path / "p.png"
+    code, _, err = run_main(
+        ["playground", "--data", str(path), "--plane", "a,3", "--epochs", "2", "-q",
+         "--out", str(out)],
+        capsys,
+    )  # fmt: skip
+    assert code == 0, err
+    assert out.exists() and out.stat().st_size > 1000
+    code, _, err = run_main(
+        ["playground", "--data", str(path), "--plane", "a,z", "-q", "--no-plot"], capsys
+    )
+    assert code == 1 and "'z' is not an input; the inputs are a, b, c" in one_line(err)
+    code, _, err = run_main(
+        ["playground", "--dataset", "plane", "--discretize", "--epochs", "1", "-q"], capsys
+    )
+    assert code == 1 and "--discretize paints classes" in one_line(err)

@@ -210,6 +210,14 @@ def _add_playground(commands) -> argparse.ArgumentParser:
     p.add_argument(
         "--discretize", action="store_true", help="paint each region with its class alone"
     )
+    p.add_argument(
+        "--plane",
+        metavar="A,B",
+        help=(
+            "for data of more than 2 inputs: the two shown on the plane, by name or 1-based "
+            "column (default: the first two; the others are held at their means)"
+        ),
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     web = p.add_argument_group("the page in the browser (docs/web.md)")
     web.add_argument("--serve", action="store_true", help="serve the interactive page instead")
@@ -423,6 +431,12 @@ def _playground(args) -> int:
                 "(or pass --no-plot)"
             ) from None
     data = _load_data(args, seed)
+    # The picture's options, checked before any training.
+    if args.discretize and data.problem == "regression":
+        raise _Failure(
+            f"--discretize paints classes, and {data.name} is a regression problem: drop it"
+        )
+    plane = _plane(args.plane, data.input_names)
     # The split draws from its own stream: the seed's first numbers drew the data.
     X_train, X_test, y_train, y_test = datasets.train_test_split(
         data.X, data.y, test_ratio=1.0 - args.train_ratio, seed=np.random.default_rng((seed, 1))
@@ -517,9 +531,31 @@ def _playground(args) -> int:
         class_names=data.class_labels or None,
         title=title,
         discretize=args.discretize,
+        plane=plane,
     )
     print(f"wrote {path}")
     return 0
+
+
+def _plane(text: str | None, names: list[str]) -> list[int] | None:
+    """--plane's two columns as 0-based indices into the inputs, by name or 1-based number."""
+    if text is None:
+        return None
+    parts = [p.strip() for p in text.split(",")]
+    if len(parts) != 2 or parts[0] == parts[1]:
+        raise _Failure(f"--plane {text!r}: name two different input columns, e.g. --plane x1,x3")
+    out = []
+    for part in parts:
+        if part in names:
+            out.append(names.index(part))
+        elif part.isdigit() and 1 <= int(part) <= len(names):
+            out.append(int(part) - 1)
+        else:
+            raise _Failure(
+                f"--plane {text!r}: {part!r} is not an input; the inputs are {', '.join(names)} "
+                f"(or their numbers 1-{len(names)})"
+            )
+    return out
 
 
 # ---- option values ---------------------------------------------------------------------------
