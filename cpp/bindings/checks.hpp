@@ -118,13 +118,28 @@ struct UpdateArrays {
   Index n;
 };
 
+// A copy NumPy made of `source`, or a MemoryError: a copy too large for memory (a broadcast
+// view of 2**32 values, say) comes back null, and must not reach a kernel.
+template <typename A>
+A copied(A copy, const py::array& source) {
+  if (!copy) {
+    PyErr_Clear();
+    const std::string message = cat("fastnn: a C-contiguous copy of an input of shape ",
+                                    shape_of(source), " (", source.size(), " values, from a ",
+                                    "non-contiguous or broadcast view) does not fit in memory");
+    PyErr_SetString(PyExc_MemoryError, message.c_str());
+    throw py::error_already_set();
+  }
+  return copy;
+}
+
 // `a` (of dtype T, checked) as a C-contiguous array: itself when it already is one (no
 // NumPy call: for a 10 x 8 layer that is a tenth of the kernel's time), else a copy.
 template <typename T>
 CArray<T> contiguous(const py::array& a) {
   const bool native = a.dtype().byteorder() != '>';
   if (native && (a.flags() & py::array::c_style)) return py::reinterpret_borrow<CArray<T>>(a);
-  return CArray<T>::ensure(a);
+  return copied(CArray<T>::ensure(a), a);
 }
 
 // The checks of one call; `fn` names the kernel in every message.
@@ -278,8 +293,7 @@ struct Call {
       throw py::value_error(cat(fn, "(): ", name, " must be a 1-D array of shape ", expected,
                                 ", got shape ", shape_of(a)));
     }
-    auto idx = IndexArray::ensure(a);
-    if (!idx) throw py::error_already_set();
+    auto idx = copied(IndexArray::ensure(a), a);
     const Index* p = idx.data();
     for (Index k = 0; k < n; ++k) {
       if (p[k] < 0 || p[k] >= n) {
@@ -353,7 +367,8 @@ struct Call {
                                    const std::array<const char*, S>& names) const {
     UpdateArrays<T, S> u;
     u.param_array = in_place<T>(param, "param", "param");
-    u.grad_array = CArray<T>::ensure(flat<T>(grad, "grad", "param", &u.param_array, "param"));
+    py::array g = flat<T>(grad, "grad", "param", &u.param_array, "param");
+    u.grad_array = copied(CArray<T>::ensure(g), g);
     for (std::size_t k = 0; k < S; ++k) {
       u.state_arrays[k] = in_place<T>(state[k], names[k], "param", &u.param_array, "param");
     }

@@ -261,7 +261,7 @@ class PyNetwork {
                                  ",) for the sparse loss, got ", std::string(py::str(a.dtype())),
                                  " of shape ", shape_of(a)));
       }
-      auto labels = py::array_t<std::int64_t, py::array::c_style>::ensure(a);
+      auto labels = copied(py::array_t<std::int64_t, py::array::c_style>::ensure(a), a);
       const std::int64_t* p = labels.data();
       for (Index i = 0; i < n; ++i) {
         if (p[i] < 0 || p[i] >= outputs) {
