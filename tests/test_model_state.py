@@ -221,3 +221,19 @@ def test_pandas_frames_and_series_are_accepted():
     a.fit(X, y, epochs=1, verbose=0)
     b.fit(frame, series, epochs=1, verbose=0)
     np.testing.assert_array_equal(a.predict(X), b.predict(frame))
+
+
+def test_fit_and_predict_refuse_absurd_arguments():
+    m = model()
+    X, y = data()
+    before = m.get_weights()[0]
+    with pytest.raises(ValueError, match=r"epochs must be at most 2\*\*62"):
+        m.fit(X, y, epochs=2**63, verbose=0)
+    with pytest.raises(TypeError, match="shuffle must be True or False"):
+        m.fit(X, y, epochs=1, shuffle="x", verbose=0)
+    for bad in (-1, 0, 2**64, 1.5):
+        with pytest.raises(ValueError, match="batch_size must be an int >= 1 or None"):
+            m.predict(X, batch_size=bad)
+    np.testing.assert_array_equal(m.get_weights()[0], before)
+    with pytest.raises(ValueError, match=r"layer needs [\d,]+ bytes, more than this machine"):
+        fnn.Sequential([fnn.Dense(10**6, input_dim=10**6)])

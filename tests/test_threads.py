@@ -155,7 +155,7 @@ def test_set_num_threads_roundtrip_and_errors():
     assert fastnn.get_num_threads() == 1
     fastnn.set_num_threads(None)
     assert fastnn.get_num_threads() == default
-    with pytest.raises(ValueError, match="n must be >= 1, got 0"):
+    with pytest.raises(ValueError, match="n must be >= 1 and <= 4096, got 0"):
         fastnn.set_num_threads(0)
     with pytest.raises(TypeError, match="n must be an int or None, got float"):
         fastnn.set_num_threads(1.5)

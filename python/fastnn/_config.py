@@ -8,6 +8,9 @@ from typing import TextIO
 
 from fastnn import _core, _isa
 
+#: The most threads set_num_threads takes (OpenMP's count is a C int; no machine has more).
+MAX_THREADS = 4096
+
 
 def set_num_threads(n: int | None) -> None:
     """Set how many threads the kernels may use (``n >= 1``), or ``None`` for the default.
@@ -30,8 +33,8 @@ def set_num_threads(n: int | None) -> None:
         return
     if isinstance(n, bool) or not isinstance(n, int):
         raise TypeError(f"set_num_threads(): n must be an int or None, got {type(n).__name__}")
-    if n < 1:
-        raise ValueError(f"set_num_threads(): n must be >= 1, got {n}")
+    if not 1 <= n <= MAX_THREADS:
+        raise ValueError(f"set_num_threads(): n must be >= 1 and <= {MAX_THREADS}, got {n}")
     _core.set_num_threads(n)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
 from fastnn import activations, initializers, kernels, regularizers, tables
@@ -66,6 +68,12 @@ class Dense:
         if self.input_dim is not None and self.input_dim != input_dim:
             raise ValueError(
                 f"Dense {self.name}: input_dim={self.input_dim} but the layer before gives {input_dim}"
+            )
+        need = (input_dim + 1) * self.units * np.dtype(dtype).itemsize
+        if need > _memory_bytes():
+            raise ValueError(
+                f"Dense {self.name}: a {input_dim} x {self.units} layer needs {need:,} bytes, more"
+                f" than this machine's {_memory_bytes():,} bytes of memory"
             )
         self.input_dim = input_dim
         self.kernel = initializers.get(self.kernel_initializer)(rng, (input_dim, self.units), dtype)
@@ -134,3 +142,11 @@ class Dense:
 
     def __repr__(self) -> str:
         return f"Dense({self.units}, activation={self.activation!r})"
+
+
+def _memory_bytes() -> int:
+    """The machine's physical memory (2**40 where the system does not say)."""
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, OSError, ValueError):
+        return 2**40

@@ -361,6 +361,12 @@ class Sequential:
         NaN or inf in X give NaN or inf in the rows they are in (predict does not scan its
         input, so that one sample costs about a microsecond).
         """
+        if batch_size is not None and (
+            isinstance(batch_size, bool)
+            or not isinstance(batch_size, (int, np.integer))
+            or not 1 <= batch_size <= 2**62
+        ):
+            raise ValueError(f"predict: batch_size must be an int >= 1 or None, got {batch_size!r}")
         predictor = self._predictor
         if (
             predictor is not None

@@ -59,6 +59,10 @@ def fit(
     model._require_layers()
     model._require_compiled("fit")
     epochs = _int_at_least(epochs, 0, "epochs")
+    if epochs > 2**62:  # the model file counts epochs in [0, 2**62]
+        raise ValueError(f"fit: epochs must be at most 2**62, got {epochs}")
+    if not isinstance(shuffle, (bool, np.bool_)):
+        raise TypeError(f"fit: shuffle must be True or False, got {type(shuffle).__name__}")
     batch_size = _int_at_least(32 if batch_size is None else batch_size, 1, "batch_size")
     initial_epoch = _int_at_least(initial_epoch, 0, "initial_epoch")
     if (
