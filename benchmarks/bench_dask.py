@@ -27,6 +27,7 @@ def _threads() -> tuple[str | None, int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--max-iter", type=int, default=100, help="epochs per fit (default 100)")
     args = parser.parse_args()
 
     import joblib
@@ -47,7 +48,7 @@ def main() -> None:
                           dashboard_address=None) as cluster, Client(cluster) as client:  # fmt: skip
             threads = sorted(set(client.run(_threads).values()))
             for _ in range(args.repeats):
-                search = GridSearchCV(MLPClassifier(max_iter=100, random_state=0), grid, cv=3,
+                search = GridSearchCV(MLPClassifier(max_iter=args.max_iter, tol=0.0, random_state=0), grid, cv=3,
                                       n_jobs=-1)  # fmt: skip
                 start = time.perf_counter()
                 with joblib.parallel_backend("dask"):
