@@ -12,6 +12,31 @@ const fastnn::Parameter& row(const char* name) {
   return *fastnn::find_param(fastnn::kPerceptronParameters, name);
 }
 
+// The arguments both kernels take, checked: X (n, d) and labels y of its dtype, w (d,) and b (1,)
+// updated in place (so sharing memory with nothing), the learning rate > 0 in that dtype.
+template <typename T>
+struct PerceptronArgs {
+  CArray<T> x, labels;
+  py::array_t<T> weights, bias;
+  Index n, d;
+  T lr;
+
+  PerceptronArgs(const Call& c, py::handle X, py::handle y, py::handle w, py::handle b,
+                 double lr_value) {
+    x = c.matrix<T>(X, "X", "X");
+    n = x.shape(0), d = x.shape(1);
+    labels = c.labels<T>(y, "y", "X", n);
+    weights = c.inout_vector<T>(w, "w", "X", d, cat("(d,) with d = X.shape[1] = ", d));
+    bias = c.inout_vector<T>(b, "b", "X", 1, "(1,)");
+    c.refuse_overlap("b", bias, "w", weights);
+    c.refuse_overlap("w", weights, "X", x);
+    c.refuse_overlap("b", bias, "X", x);
+    c.refuse_overlap("w", weights, "y", labels);
+    c.refuse_overlap("b", bias, "y", labels);
+    lr = c.positive_finite<T>("learning_rate", lr_value);
+  }
+};
+
 py::array perceptron_fit(py::handle X, py::handle y, py::handle w, py::handle b,
                          py::handle learning_rate, py::handle max_epochs_arg,
                          py::handle shuffle_arg, py::handle seed) {
@@ -22,24 +47,14 @@ py::array perceptron_fit(py::handle X, py::handle y, py::handle w, py::handle b,
   const std::uint64_t seed_value = c.uint64(row("seed"), seed);
   return c.dispatch(X, "X", [&](auto tag) -> py::array {
     using T = decltype(tag);
-    auto x = c.matrix<T>(X, "X", "X");
-    const Index n = x.shape(0), d = x.shape(1);
-    auto labels = c.labels<T>(y, "y", "X", n);
-    auto weights = c.inout_vector<T>(w, "w", "X", d, cat("(d,) with d = X.shape[1] = ", d));
-    auto bias = c.inout_vector<T>(b, "b", "X", 1, "(1,)");
-    c.refuse_overlap("b", bias, "w", weights);
-    c.refuse_overlap("w", weights, "X", x);
-    c.refuse_overlap("b", bias, "X", x);
-    c.refuse_overlap("w", weights, "y", labels);
-    c.refuse_overlap("b", bias, "y", labels);
-    const T lr = c.positive_finite<T>("learning_rate", lr_value);
+    PerceptronArgs<T> a(c, X, y, w, b, lr_value);
     std::vector<Index> errors(static_cast<std::size_t>(max_epochs));
     Index epochs_run = 0;
-    T *w_ptr = weights.mutable_data(), *b_ptr = bias.mutable_data();
+    T *w_ptr = a.weights.mutable_data(), *b_ptr = a.bias.mutable_data();
     {
       py::gil_scoped_release nogil;
-      K<T>().perceptron_fit(w_ptr, b_ptr, errors.data(), &epochs_run, x.data(), labels.data(), n, d,
-                            lr, max_epochs, shuffle, seed_value);
+      K<T>().perceptron_fit(w_ptr, b_ptr, errors.data(), &epochs_run, a.x.data(), a.labels.data(),
+                            a.n, a.d, a.lr, max_epochs, shuffle, seed_value);
     }
     py::array_t<std::int64_t> out(epochs_run);
     std::copy(errors.begin(), errors.begin() + epochs_run, out.mutable_data());
@@ -53,23 +68,14 @@ Index perceptron_epoch(py::handle X, py::handle y, py::handle w, py::handle b, p
   const double lr_value = c.param(row("learning_rate"), learning_rate);
   return c.dispatch(X, "X", [&](auto tag) -> Index {
     using T = decltype(tag);
-    auto x = c.matrix<T>(X, "X", "X");
-    const Index n = x.shape(0), d = x.shape(1);
-    auto labels = c.labels<T>(y, "y", "X", n);
-    auto weights = c.inout_vector<T>(w, "w", "X", d, cat("(d,) with d = X.shape[1] = ", d));
-    auto bias = c.inout_vector<T>(b, "b", "X", 1, "(1,)");
-    c.refuse_overlap("b", bias, "w", weights);
-    c.refuse_overlap("w", weights, "X", x);
-    c.refuse_overlap("b", bias, "X", x);
-    c.refuse_overlap("w", weights, "y", labels);
-    c.refuse_overlap("b", bias, "y", labels);
-    const T lr = c.positive_finite<T>("learning_rate", lr_value);
+    PerceptronArgs<T> a(c, X, y, w, b, lr_value);
     IndexArray idx;
-    if (!order.is_none()) idx = c.indices(order, "order", n);
+    if (!order.is_none()) idx = c.indices(order, "order", a.n);
     const Index* order_ptr = order.is_none() ? nullptr : idx.data();
-    T *w_ptr = weights.mutable_data(), *b_ptr = bias.mutable_data();
+    T *w_ptr = a.weights.mutable_data(), *b_ptr = a.bias.mutable_data();
     py::gil_scoped_release nogil;
-    return K<T>().perceptron_epoch(w_ptr, b_ptr, x.data(), labels.data(), order_ptr, n, d, lr);
+    return K<T>().perceptron_epoch(w_ptr, b_ptr, a.x.data(), a.labels.data(), order_ptr, a.n, a.d,
+                                   a.lr);
   });
 }
 
