@@ -154,7 +154,11 @@ def test_optimizer_defaults_agree(name):
     kernel = kernel_signature(getattr(kernels, f"{name}_update"))
     twin = python_defaults(getattr(reference, f"{name}_update"))
     cls = python_defaults(optimizers.OPTIMIZERS[name])
-    assert list(cls) == list(row.parameters)
+    # The row's hyper-parameters, then the clipping every optimizer takes (None: off, the
+    # row's 0).
+    assert list(cls) == [*row.parameters, *tables.CLIPPING]
+    for p in tables.CLIPPING.values():
+        assert cls[p.name] is None and p.default == 0
     for p in row.parameters.values():
         assert cls[p.name] == p.default, f"{row.class_name}({p.name}=...)"
         if not p.update_argument:
