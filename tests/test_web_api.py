@@ -508,11 +508,9 @@ def test_csv_with_word_labels_and_three_inputs(web):
     assert state["layer_sizes"][0] == 3 and state["layer_sizes"][-1] == 3
     assert state["columns"] == ["width", "height", "depth"] and state["plane"] == [0, 1]
     assert state["feature_pictures"] is None  # 3 columns: no Playground features
-    assert state["upload"] == {
-        "rows": 60,
-        "columns": ["width", "height", "depth"],
-        "target": "kind",
-    }
+    upload = state["upload"]
+    assert upload["rows"] == 60 and upload["columns"] == ["width", "height", "depth"]
+    assert upload["target"] == "kind" and upload["column"] == 3 and upload["bytes"] == len(CSV3)
     # The plane shows another pair of columns; the others sit at their means.
     status, state = call(web, "PUT", f"/api/runs/{run_id}/config", {"config": {"plane": [0, 2]}})
     assert status == 200 and state["plane"] == [0, 2]

@@ -90,9 +90,9 @@ def _add_playground(commands) -> argparse.ArgumentParser:
             "own CSV file and more than two classes welcome."
         ),
         epilog=(
-            "A CSV file's label is its last column (or --target): whole numbers make a "
-            "classification problem (any number of classes), anything else regression; "
-            "--problem overrides. docs/playground.md has the details."
+            "A CSV file's label is its last column (or --target): words (cat, dog) or whole "
+            "numbers make a classification problem (any number of classes, in sorted order), "
+            "other numbers regression; --problem overrides. docs/playground.md has the details."
         ),
     )
     p.set_defaults(run=playground)
@@ -103,7 +103,11 @@ def _add_playground(commands) -> argparse.ArgumentParser:
         metavar="NAME",
         help=f"a generated data set: {', '.join(datasets.DATASETS)} (default: circle)",
     )
-    data.add_argument("--data", metavar="FILE.csv", help="your own data: a CSV file of numbers")
+    data.add_argument(
+        "--data",
+        metavar="FILE.csv",
+        help="your own data: a CSV file of numeric inputs and a label (numbers or words)",
+    )
     p.add_argument(
         "--target",
         metavar="COLUMN",
@@ -341,22 +345,35 @@ def _load_data(args, seed: int) -> _Data:
     X, y, input_names, target_name = datasets.load_csv(
         args.data, target=-1 if target is None else target, return_names=True
     )
-    problem = args.problem or ("classification" if _whole(y) else "regression")
+    words = y.dtype.kind != "f"  # labels that are not all numbers: class names
+    problem = args.problem or datasets.guess_problem(y)
     class_labels = []
     if problem == "classification":
-        if not _whole(y):
+        if not words and not _whole(y):
             bad = int(np.flatnonzero(y != np.round(y))[0])
             raise _Failure(
                 f"{args.data}: --problem classification needs whole-number labels, but "
                 f"data row {bad + 1} has {target_name} = {y[bad]:g}"
             )
-        values, y = np.unique(y, return_inverse=True)
-        if len(values) < 2:
+        y, class_labels = datasets.label_classes(y)
+        if len(class_labels) < 2:
             raise _Failure(
-                f"{args.data}: every sample has the label {values[0]:g}; "
+                f"{args.data}: every sample has the label {class_labels[0]}; "
                 "classification needs at least 2 classes"
             )
-        class_labels = [f"{v:g}" for v in values]
+        if words:
+            numbers = [label for label in class_labels if _is_number(label)]
+            if numbers:
+                print(
+                    f"note: the label {target_name} holds numbers ({numbers[0]}) and words; "
+                    "each distinct text is a class"
+                )
+    elif words:
+        bad = next(i for i, label in enumerate(y) if not _is_number(label))
+        raise _Failure(
+            f"{args.data}: --problem regression needs numeric labels, but data row {bad + 1} "
+            f"has {target_name} = {str(y[bad])!r}"
+        )
     if not args.no_plot and X.shape[1] < 2:
         raise _Failure(
             f"the picture needs 2 or more input columns, {args.data} has {X.shape[1]} besides "
@@ -667,6 +684,14 @@ def _port(text: str) -> int:
 
 def _seed(text: str) -> int:
     return _integer(text, 0, "a whole number >= 0")
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _whole(y: np.ndarray) -> bool:
