@@ -476,6 +476,55 @@ def test_multiclass_spiral_has_a_softmax_output(web):
     assert {p[2] for p in state["train"]} == {0, 1, 2, 3}
 
 
+def test_up_to_twelve_classes_each_with_its_own_colour(web):
+    _, options = call(web, "GET", "/api/options")
+    assert options["max_classes"] == server.MAX_CLASSES == 12
+    colours = options["class_colors"]
+    assert len(colours) == 12 and len(set(colours)) == 12  # one colour per class, all distinct
+    assert colours[:2] == ["#f59322", "#0877bd"]  # Playground's orange and blue first
+    state = new_run(web, dataset="gauss", classes=12, hidden=[8])
+    assert len(state["class_labels"]) == 12 and state["layer_sizes"][-1] == 12
+    assert np.shape(state["frame"]["confusion"]) == (12, 12)
+    assert len(state["frame"]["output"]) == 12
+    assert {p[2] for p in state["train"]} == set(range(12))
+    status, body = call(web, "POST", "/api/runs", {"config": {"dataset": "spiral", "classes": 13}})
+    assert status == 400 and "classes must be between 2 and 12, got 13" in body["error"]
+
+
+def csv_of_classes(names, rows_per_class=6):
+    """Two inputs and a label column of the given class names, each at its own spot."""
+    lines = ["a,b,kind"]
+    for i in range(rows_per_class):
+        for c, name in enumerate(names):
+            lines.append(f"{c + 0.1 * i:.2f},{(c * 7) % 5 - 0.1 * i:.2f},{name}")
+    return "\n".join(lines).encode()
+
+
+def test_a_csv_of_many_classes_up_to_the_cap(web):
+    run_id = new_run(web)["id"]
+    names = [f"k{c:02d}" for c in range(12)][::-1]  # in the file in reverse order
+    status, state = call(web, "POST", f"/api/runs/{run_id}/csv", raw=csv_of_classes(names))
+    assert status == 200, state
+    assert state["class_labels"] == sorted(names) and state["layer_sizes"][-1] == 12
+    assert np.shape(state["frame"]["confusion"]) == (12, 12)
+    # Past the cap: a message that says the cap, and the run keeps what it had.
+    names = [f"w{c}" for c in range(13)]
+    status, body = call(web, "POST", f"/api/runs/{run_id}/csv", raw=csv_of_classes(names))
+    assert status == 400
+    assert "the label column has 13 classes; the page shows at most 12" in body["error"]
+    assert call(web, "GET", f"/api/runs/{run_id}")[1]["class_labels"] == sorted(
+        f"k{c:02d}" for c in range(12)
+    )
+    # Whole numbers of more than 12 values are a quantity: regression, unless asked.
+    numbers = [str(c) for c in range(15)]
+    status, state = call(web, "POST", f"/api/runs/{run_id}/csv", raw=csv_of_classes(numbers))
+    assert status == 200 and state["problem"] == "regression"
+    status, body = call(
+        web, "POST", f"/api/runs/{run_id}/csv?problem=classification", raw=csv_of_classes(numbers)
+    )
+    assert status == 400 and "at most 12 (or choose problem type regression)" in body["error"]
+
+
 def test_regression_sets(web):
     state = new_run(web, dataset="multi_gauss", hidden=[6])
     assert state["problem"] == "regression" and state["frame"]["confusion"] is None

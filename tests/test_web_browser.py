@@ -225,6 +225,38 @@ def test_csv_upload(browser, web, tmp_path):
     assert config(browser)["dataset"] == "csv"
 
 
+def test_ten_word_classes_get_colours_a_legend_and_a_confusion_matrix(browser, web, tmp_path):
+    names = ["ant", "bee", "cat", "cow", "dog", "eel", "elk", "emu", "fox", "owl"]
+    rows = ["x,y,animal"]
+    for i in range(8):
+        for c, name in enumerate(names[::-1]):
+            angle = 2 * np.pi * c / 10
+            rows.append(f"{np.cos(angle) + 0.02 * i:.3f},{np.sin(angle) - 0.02 * i:.3f},{name}")
+    path = tmp_path / "zoo.csv"
+    path.write_text("\n".join(rows))
+    open_page(browser, web)
+    browser.find_element("id", "csv_file").send_keys(str(path))
+    until(browser, "fastnnApp.state.config.dataset === 'csv'", "the upload")
+    assert browser.execute_script("return fastnnApp.state.class_labels;") == names  # sorted
+    legend = browser.find_elements("css selector", "#legend .entry")
+    assert [e.text for e in legend] == names
+    colours = {
+        e.find_element("css selector", ".swatch").value_of_css_property("background-color")
+        for e in legend
+    }
+    assert len(colours) == 10  # ten classes, ten colours
+    assert len(browser.find_elements("css selector", "#confusion tr")) == 11
+    assert len(browser.find_elements("css selector", "#confusion tr:first-child th")) == 11
+    # The matrix fits its column: no sideways scrolling for 10 classes.
+    fits = browser.execute_script(
+        "const w = document.getElementById('confusion_wrap'); return w.scrollWidth <= w.clientWidth;"
+    )
+    assert fits
+    # A click on the plane can add a point of any of the ten classes.
+    assert len(browser.find_elements("css selector", "#point_class option")) == 10
+    assert errors_in_console(browser) == []
+
+
 def test_the_url_reproduces_a_setup(browser, web):
     fragment = (
         "#dataset=xor&hidden=3,3&activation=sigmoid&learning_rate=0.1&features=x1,x2,x1x2"

@@ -51,8 +51,8 @@ DATA_FIELDS = ("dataset", "classes", "noise", "train_ratio", "samples", "seed", 
 LIVE_FIELDS = {"learning_rate", "batch_size", "epochs_per_frame", "stop_epoch", "stop_test_loss"}
 MAX_LAYERS = 8  # Playground stops at 6 hidden layers of 8 neurons
 MAX_UNITS = 32
-# Classes on the page: as many as it has distinct colours (CLASS_COLORS of fastnn.playground)
-# and a confusion matrix that still fits its column.
+# Classes on the page: as many as it has distinct colours (fastnn.playground.CLASS_COLORS,
+# 12), and a confusion matrix that still fits its column.
 MAX_CLASSES = 12
 MAX_RUNS = 32
 MAX_JSON_BYTES = 64 * 1024
@@ -1382,9 +1382,17 @@ def _options() -> dict:
         "max_layers": MAX_LAYERS,
         "max_units": MAX_UNITS,
         "max_classes": MAX_CLASSES,
+        "class_colors": list(_class_colors()),
+        "max_link_csv": MAX_LINK_CSV,
         "max_csv_bytes": MAX_CSV_BYTES,
         "thumbnails": _thumbnails(),
     }
+
+
+def _class_colors() -> tuple[str, ...]:
+    from fastnn.playground import CLASS_COLORS  # one colour per class (tests hold 12 >= MAX)
+
+    return CLASS_COLORS[:MAX_CLASSES]
 
 
 _THUMBNAILS: dict | None = None

@@ -8,10 +8,11 @@ const $ = (id) => document.getElementById(id);
 const ORANGE = [245, 147, 34];
 const WHITE = [232, 234, 235];
 const BLUE = [8, 119, 189];
-const CLASS_COLORS = [
-  [245, 147, 34], [8, 119, 189], [46, 160, 67], [214, 39, 40],
-  [148, 103, 189], [140, 86, 75], [227, 119, 194], [23, 190, 207],
-];
+// The classes' colours come from the server (fastnn.playground.CLASS_COLORS, one per class up
+// to options.max_classes), the same as the command line's picture.
+let CLASS_COLORS = [ORANGE, BLUE];
+const rgbOf = (hex) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+const classColor = (c) => CLASS_COLORS[c % CLASS_COLORS.length];
 const LEARNING_RATES = [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
 const REG_RATES = [0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
 const FEATURE_LABELS = {
@@ -94,6 +95,7 @@ function writeURL() {
 
 async function start() {
   app.options = await api("GET", "/api/options");
+  CLASS_COLORS = app.options.class_colors.map(rgbOf);
   fillControls();
   const wanted = configFromURL();
   let state;
@@ -567,6 +569,7 @@ function drawAll() {
   drawNetwork();
   drawPlot();
   drawChart();
+  drawLegend();
   drawConfusion();
 }
 
@@ -604,7 +607,7 @@ function drawNetwork() {
   const out = layers[layers.length - 1];
   out.forEach((cell, i) => {
     if (f.output.length > 1) { // a class's probability, from pale to its colour
-      const color = CLASS_COLORS[i % 8];
+      const color = classColor(i);
       paint(cell.canvas, decode(f.output[i]), (p, b) => {
         const t = (unit(b[p]) + 1) / 2;
         return [0, 1, 2].map((k) => WHITE[k] + (color[k] - WHITE[k]) * t);
@@ -641,14 +644,15 @@ function outputColor(p, bytes) {
   }
   const probability = (unit(top) + 1) / 2;
   const t = discrete ? 1 : Math.max(0, (probability - 1 / outputs.length) / (1 - 1 / outputs.length));
-  return [0, 1, 2].map((k) => WHITE[k] + (CLASS_COLORS[best % 8][k] - WHITE[k]) * (0.25 + 0.75 * t));
+  const color = classColor(best);
+  return [0, 1, 2].map((k) => WHITE[k] + (color[k] - WHITE[k]) * (0.25 + 0.75 * t));
 }
 
 function pointColor(label) {
   const s = app.state;
   if (s.problem === "regression") return diverging(Math.max(-1, Math.min(1, label / s.y_scale)));
   if (s.class_labels.length === 2) return label === 1 ? BLUE : ORANGE;
-  return CLASS_COLORS[label % 8];
+  return classColor(label);
 }
 
 function drawPlot() {
@@ -710,14 +714,40 @@ function drawChart() {
   }
 }
 
+function swatch(c) {
+  return `<span class="swatch" style="background: rgb(${classColor(c).join(",")})"></span>`;
+}
+
+function drawLegend() {
+  const s = app.state;
+  const legend = $("legend");
+  if (!s) return;
+  if (s.problem === "regression") {
+    const v = Number(s.y_scale.toPrecision(3));
+    legend.innerHTML = `<span class="ramp"></span> label −${v} … 0 … ${v}`;
+    return;
+  }
+  legend.innerHTML = s.class_labels.map((label, c) => (
+    `<span class="entry" title="class ${c}: ${escapeHTML(label)}">${swatch(c)}${escapeHTML(label)}</span>`
+  )).join("");
+}
+
 function drawConfusion() {
   const table = $("confusion");
   const f = app.frame;
   if (!f || !f.confusion) { table.innerHTML = ""; return; }
   const labels = app.state.class_labels;
-  let html = "<tr><th>true \\ predicted</th>" + labels.map((l) => `<th>${escapeHTML(l)}</th>`).join("") + "</tr>";
+  const k = labels.length;
+  const many = k > 6;
+  table.classList.toggle("many", many);
+  // With many classes the columns narrow to the class's colour (its name is in the row
+  // headers and the legend, and on hover), so that 12 classes fit the column.
+  const head = (l, c) => swatch(c) + (many ? "" : escapeHTML(l));
+  let html = `<tr><th>${many ? "true \\ pred." : "true \\ predicted"}</th>` + labels.map((l, c) => (
+    `<th title="predicted ${escapeHTML(l)}">${head(l, c)}</th>`)).join("") + "</tr>";
   f.confusion.forEach((row, i) => {
-    html += `<tr><th>${escapeHTML(labels[i])}</th>` + row.map((v, j) => `<td class="${i === j ? "diag" : ""}">${v}</td>`).join("") + "</tr>";
+    html += `<tr><th title="${escapeHTML(labels[i])}">${swatch(i)}${escapeHTML(labels[i])}</th>`
+      + row.map((v, j) => `<td class="${i === j ? "diag" : ""}">${v}</td>`).join("") + "</tr>";
   });
   table.innerHTML = html;
 }
