@@ -619,6 +619,67 @@ def test_bad_csv_files_are_refused_and_the_run_keeps_working(web, raw, status, w
     assert call(web, "POST", f"/api/runs/{run_id}/step")[0] == 200
 
 
+# ---- an uploaded CSV in the page's link ----------------------------------------------------
+
+
+def test_a_small_csv_travels_in_the_link_and_comes_back_the_same(web):
+    run_id = new_run(web, hidden=[5], seed=7)["id"]
+    status, state = call(web, "POST", f"/api/runs/{run_id}/csv?name=../x/zoo%0A.csv", raw=CSV3)
+    assert status == 200, state
+    upload = state["upload"]
+    assert upload["name"] == "zoo.csv"  # the base name, no control characters
+    assert upload["max_link"] == server.MAX_LINK_CSV and len(upload["link"]) <= server.MAX_LINK_CSV
+    assert set(upload["link"]) <= set(
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    )
+    assert len(upload["link"]) == upload["packed_size"] < len(CSV3)  # packed smaller
+    assert server.unpack_csv(upload["link"].encode()) == CSV3
+    # Another page opens the link: the packed file, its label column and problem.
+    other = new_run(web, hidden=[5], seed=7)["id"]
+    query = f"?packed=1&target={upload['column']}&problem=classification&name=zoo.csv"
+    status, again = call(web, "POST", f"/api/runs/{other}/csv{query}", raw=upload["link"].encode())
+    assert status == 200, again
+    for key in ("class_labels", "columns", "train", "test", "layer_sizes", "upload"):
+        assert again[key] == state[key], key
+    assert again["frame"]["weights"] == state["frame"]["weights"]
+
+
+def test_a_large_csv_is_left_out_of_the_link(web):
+    rng = np.random.default_rng(0)
+    rows = "\n".join(f"{a:.6f},{b:.6f},{int(a > b)}" for a, b in rng.normal(size=(3000, 2)))
+    data = ("a,b,y\n" + rows).encode()
+    run_id = new_run(web)["id"]
+    status, state = call(web, "POST", f"/api/runs/{run_id}/csv?name=big.csv", raw=data)
+    assert status == 200, state
+    upload = state["upload"]
+    assert upload["link"] is None and upload["packed_size"] > server.MAX_LINK_CSV
+    assert upload["name"] == "big.csv" and upload["bytes"] == len(data)
+
+
+@pytest.mark.parametrize(
+    ("raw", "status", "words"),
+    [
+        (b"not base64 at all!", 400, "damaged"),
+        (server.pack_csv(CSV3).encode()[:-40], 400, "cut short"),
+        (server.pack_csv(b"1,2,0\n" * 400_000).encode(), 413, "over 2048 KiB"),  # a zip bomb
+        (b"A" * (4 * server.MAX_LINK_CSV + 1), 413, "over 28000 characters"),
+    ],
+)
+def test_bad_packed_csv_data_is_refused(web, raw, status, words):
+    run_id = new_run(web)["id"]
+    got, body = call(web, "POST", f"/api/runs/{run_id}/csv?packed=1", raw=raw)
+    assert got == status and words in body["error"], body
+    assert call(web, "GET", f"/api/runs/{run_id}")[1]["config"]["dataset"] == "circle"
+
+
+def test_the_csv_upload_refuses_unknown_query_fields(web):
+    run_id = new_run(web)["id"]
+    status, body = call(web, "POST", f"/api/runs/{run_id}/csv?colour=red", raw=CSV3)
+    assert status == 400 and "unknown field 'colour'" in body["error"]
+    status, body = call(web, "POST", f"/api/runs/{run_id}/csv?packed=yes", raw=CSV3)
+    assert status == 400 and "packed must be one of 0, 1" in body["error"]
+
+
 # ---- downloads --------------------------------------------------------------------------------
 
 

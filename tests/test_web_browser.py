@@ -284,6 +284,59 @@ def test_the_url_reproduces_a_setup(browser, web):
     assert "show_test=1" in browser.current_url and "discretize=1" in browser.current_url
 
 
+def test_the_url_carries_a_small_csv_and_says_when_it_cannot(browser, web, tmp_path):
+    from selenium.webdriver.support.ui import Select
+
+    rng = np.random.default_rng(3)
+    rows = ["a,b,c,animal"] + [
+        f"{x:.3f},{y:.3f},{z:.3f},{('cat', 'dog', 'emu')[i % 3]}"
+        for i, (x, y, z) in enumerate(rng.normal(size=(90, 3)))
+    ]
+    small = tmp_path / "zoo.csv"
+    small.write_text("\n".join(rows))
+    open_page(browser, web, "#hidden=5&seed=9")
+    browser.find_element("id", "csv_file").send_keys(str(small))
+    until(browser, "fastnnApp.state.config.dataset === 'csv'", "the upload")
+    Select(browser.find_element("id", "plane_y")).select_by_visible_text("c")
+    until(browser, "fastnnApp.state.plane[1] === 2", "the plane a, c")
+    assert "csv=" in browser.current_url and "csv_name=zoo.csv" in browser.current_url
+    assert "link carries the file" in browser.find_element("id", "upload_info").text
+    first = browser.execute_script("return fastnnApp.state;")
+    # The link, opened in a fresh page: the same file, settings, points and first weights.
+    open_page(browser, web, browser.current_url[len(web.url) :])
+    until(browser, "fastnnApp.state.config.dataset === 'csv'", "the link's CSV")
+    again = browser.execute_script("return fastnnApp.state;")
+    for key in ("config", "class_labels", "columns", "plane", "train", "test", "upload"):
+        assert again[key] == first[key], key
+    assert again["frame"]["weights"] == first["frame"]["weights"]
+    assert browser.find_element("id", "error").get_attribute("hidden")
+
+    # A file too large for a link: the page says the link leaves it out.
+    big = tmp_path / "big.csv"
+    big.write_text(
+        "a,b,y\n"
+        + "\n".join(f"{x:.6f},{y:.6f},{int(x > y)}" for x, y in rng.normal(size=(3000, 2)))
+    )
+    browser.find_element("id", "csv_file").send_keys(str(big))
+    until(browser, "fastnnApp.state.upload.name === 'big.csv'", "the large upload")
+    info = browser.find_element("id", "upload_info")
+    assert "carries the settings but not the file" in info.text and "warn" in info.get_attribute(
+        "class"
+    )
+    url = browser.current_url
+    assert "csv_name=big.csv" in url and "csv=" not in url.replace("csv_", "")
+    # Whoever opens that link is told to upload the file, and then gets the link's settings.
+    open_page(browser, web, url[len(web.url) :])
+    notice = browser.find_element("id", "notice")
+    assert notice.is_displayed() and "(big.csv) too large for a link" in notice.text
+    assert browser.current_url == url  # the link stays as it was until the file comes
+    browser.find_element("id", "csv_file").send_keys(str(big))
+    until(browser, "fastnnApp.state.config.dataset === 'csv'", "the upload")
+    assert config(browser)["hidden"] == [5] and config(browser)["seed"] == 9
+    assert not browser.find_element("id", "notice").is_displayed()
+    assert errors_in_console(browser) == []
+
+
 def test_a_click_on_the_plane_adds_a_point(browser, web):
     from selenium.webdriver.common.action_chains import ActionChains
 

@@ -61,6 +61,7 @@ function runPath(action) {
 // ---- the URL ------------------------------------------------------------------------------
 
 const VIEW_OPTIONS = ["show_test", "discretize"]; // the page's own, not the server's
+// The URL also holds csv (the uploaded file, packed), csv_name and csv_target for a CSV run.
 
 function configFromURL() {
   const params = new URLSearchParams(location.hash.slice(1));
@@ -83,32 +84,87 @@ function configFromURL() {
 }
 
 function writeURL() {
+  if (app.linkPending) return; // the link names a file still to upload: keep it as it is
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(app.state.config)) {
     params.set(key, Array.isArray(value) ? value.join(",") : String(value));
   }
   for (const name of VIEW_OPTIONS) if ($(name).checked) params.set(name, "1");
+  // An uploaded CSV travels in the link, packed by the server (deflate + base64url), when it
+  // is small enough (options.max_link_csv characters); its name and label column always do.
+  const upload = app.state.upload;
+  if (app.state.config.dataset === "csv" && upload) {
+    params.set("csv_name", upload.name || "");
+    params.set("csv_target", String(upload.column));
+    if (upload.link) params.set("csv", upload.link);
+  }
   history.replaceState(null, "", "#" + params.toString());
 }
 
 // ---- runs ---------------------------------------------------------------------------------
 
+async function newRun(config) {
+  try {
+    return await api("POST", "/api/runs", { config });
+  } catch (error) {
+    showError(`The link's settings were refused (${error.message}); using the defaults.`);
+    return api("POST", "/api/runs", { config: {} });
+  }
+}
+
+function csvQuery(fields) {
+  const query = new URLSearchParams();
+  for (const [key, value] of Object.entries(fields)) if (value) query.set(key, value);
+  const text = query.toString();
+  return text ? `?${text}` : "";
+}
+
 async function start() {
   app.options = await api("GET", "/api/options");
   CLASS_COLORS = app.options.class_colors.map(rgbOf);
   fillControls();
+  const params = new URLSearchParams(location.hash.slice(1));
   const wanted = configFromURL();
   let state;
-  try {
-    state = await api("POST", "/api/runs", { config: wanted });
-  } catch (error) {
-    showError(`The link's settings were refused (${error.message}); using the defaults.`);
-    state = await api("POST", "/api/runs", { config: {} });
+  if (params.get("dataset") !== "csv") {
+    state = await newRun(wanted);
+  } else {
+    // A link made on an uploaded CSV: a run on the other settings first (the data's own ones
+    // do not fit a built-in set), then the file from the link, then every setting on it.
+    const { problem, plane, classes, ...rest } = wanted;
+    state = await newRun(rest);
+    const name = params.get("csv_name") || "";
+    const target = params.get("csv_target") || "";
+    const packed = params.get("csv");
+    if (packed) {
+      try {
+        const query = csvQuery({ packed: "1", target, problem, name });
+        await api("POST", `/api/runs/${state.id}/csv${query}`, undefined, packed);
+        state = await api("PUT", `/api/runs/${state.id}/config`, { config: { ...wanted, dataset: "csv" } });
+      } catch (error) {
+        showError(`The link's CSV file could not be used (${error.message}).`);
+        state = await api("GET", `/api/runs/${state.id}`);
+      }
+    } else {
+      // Too large for a link when it was made: the user must upload it; then the link's
+      // settings apply to it.
+      app.linkPending = { name, target, config: { ...wanted, dataset: "csv" } };
+      $("csv_target").value = target;
+      showNotice(`This link was made on an uploaded CSV file${name ? ` (${name})` : ""} too large `
+        + "for a link to carry. Upload it (Your own data, below) to train on it with the link's "
+        + "settings; until then the network trains on the circle.");
+    }
   }
   adopt(state);
   window.addEventListener("pagehide", () => {
     fetch(runPath(), { method: "DELETE", keepalive: true }).catch(() => {});
   });
+}
+
+function showNotice(message) {
+  const box = $("notice");
+  box.textContent = message;
+  box.hidden = !message;
 }
 
 function adopt(state) {
@@ -294,9 +350,8 @@ function syncControls() {
   for (const b of $("datasets").children) b.classList.toggle("selected", b.dataset.name === c.dataset);
   $("discretize").disabled = app.state.problem === "regression";
   const upload = app.state.upload;
-  $("upload_info").textContent = upload
-    ? `Uploaded: ${upload.rows} rows, inputs ${upload.columns.join(", ")}; label ${upload.target}.`
-    : "A CSV of numbers; the label column may hold words. Shown: two input columns.";
+  $("upload_info").textContent = uploadInfo(upload);
+  $("upload_info").classList.toggle("warn", Boolean(upload && !upload.link && c.dataset === "csv"));
   const columns = app.state.columns;
   $("plane_choice").hidden = !(c.dataset === "csv" && columns.length > 2);
   for (const id of ["plane_x", "plane_y"]) {
@@ -339,15 +394,35 @@ async function upload() {
   }
   const text = await file.text();
   const target = $("csv_target").value.trim();
-  const query = target ? `?target=${encodeURIComponent(target)}` : "";
+  let state = null;
   try {
-    const state = await api("POST", runPath("csv") + query, undefined, text);
+    state = await api("POST", runPath("csv") + csvQuery({ target, name: file.name }), undefined, text);
+    const pending = app.linkPending;
+    app.linkPending = null;
+    if (pending && (!pending.name || pending.name === file.name)) {
+      // The file a link could not carry: the link's settings on it.
+      state = await api("PUT", `/api/runs/${state.id}/config`, { config: pending.config });
+    }
     showError("");
-    adopt(state);
+    showNotice("");
   } catch (error) {
     showError(`${file.name}: ${error.message}`);
   }
+  if (state) adopt(state);
   $("csv_file").value = "";
+}
+
+function uploadInfo(upload) {
+  if (!upload) return "A CSV of numbers; the label column may hold words. Shown: two input columns.";
+  const name = upload.name || "the file";
+  const kib = (n) => (n < 1024 ? `${n} bytes` : `${(n / 1024).toFixed(1)} KiB`);
+  let text = `Uploaded ${name}: ${upload.rows} rows, inputs ${upload.columns.join(", ")}; label ${upload.target}. `;
+  if (app.state.config.dataset !== "csv") return text;
+  text += upload.link
+    ? `The page's link carries the file (${kib(upload.bytes)}, packed into ${upload.link.length} characters): it reproduces this run.`
+    : `The page's link carries the settings but not the file: ${kib(upload.bytes)} packs into ${upload.packed_size} characters, `
+      + `more than the ${upload.max_link} a link may hold. Whoever opens the link must upload ${name} too.`;
+  return text;
 }
 
 // ---- the network --------------------------------------------------------------------------
