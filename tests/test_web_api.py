@@ -157,6 +157,31 @@ def test_options_list_the_choices(web):
     assert spiral.shape == (200, 3) and set(spiral[:, 2]) == {0, 1}
 
 
+def test_every_activation_optimizer_and_fitting_loss_is_offered(web):
+    from fastnn import tables
+
+    _, options = call(web, "GET", "/api/options")
+    # The page offers what the command line offers: every activation a hidden layer can learn
+    # with (Playground's four first) and every optimizer of the core's table (SGD first).
+    assert options["activations"][:4] == ["tanh", "relu", "sigmoid", "linear"]
+    assert set(options["activations"]) == set(cli._ACTIVATIONS)
+    assert {"gelu", "swish", "selu", "mish"} <= set(options["activations"])
+    assert options["optimizers"][0] == "sgd" and set(options["optimizers"]) == set(
+        tables.OPTIMIZERS
+    )
+    assert {"mae", "huber"} <= set(options["losses"]) and "hinge" not in options["losses"]
+    state = new_run(web, dataset="plane", activation="gelu", loss="huber", hidden=[4])
+    assert state["loss"] == "huber" and state["output_activation"] == "linear"
+    run_id = state["id"]
+    call(web, "POST", f"/api/runs/{run_id}/step")
+    wait_for(lambda: frame_of(web, run_id)["epoch"] == 1, "a step")
+    assert frame_of(web, run_id)["test_loss"] is not None
+    assert new_run(web, dataset="multi_gauss", loss="mae", activation="mish")["loss"] == "mae"
+    status, body = call(web, "POST", "/api/runs", {"config": {"loss": "huber"}})
+    assert status == 400
+    assert "loss huber does not fit 2 classes; use binary_crossentropy or mse" in body["error"]
+
+
 # ---- creating runs and bad configurations ----------------------------------------------------
 
 
@@ -206,7 +231,7 @@ def test_a_new_run_has_data_a_network_and_a_first_frame(web):
         ({"dataset": "csv"}, "upload a CSV"),
         ({"dataset": "plane", "loss": "binary_crossentropy"}, "does not fit regression"),
         ({"dataset": "spiral", "classes": 3, "loss": "mse"}, "does not fit 3 classes"),
-        ({"activation": "swish"}, "activation"),
+        ({"activation": "softmax"}, "activation"),  # not for a hidden layer
         ({"optimizer": "lbfgs"}, "optimizer"),
         ({"plane": [1, 1]}, "plane"),
         ({"epochs_per_frame": 0}, "epochs_per_frame"),

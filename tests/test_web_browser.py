@@ -150,6 +150,14 @@ def test_controls_change_the_run_and_the_url(browser, web):
     until(browser, "fastnnApp.state.input_names.includes('x1^2')", "the feature x1²")
     assert config(browser)["hidden"] == [5, 2, 2]
     assert "hidden=5%2C2%2C2" in browser.current_url
+    # The problem type picks a data set of its kind, as Playground's, and back.
+    browser.find_element("id", "dataset_xor").click()
+    until(browser, "fastnnApp.state.config.dataset === 'xor'", "xor")
+    Select(browser.find_element("id", "problem")).select_by_visible_text("regression")
+    until(browser, "fastnnApp.state.config.dataset === 'plane'", "the plane, a regression set")
+    assert browser.find_element("id", "discretize").get_attribute("disabled")
+    Select(browser.find_element("id", "problem")).select_by_visible_text("classification")
+    until(browser, "fastnnApp.state.config.dataset === 'xor'", "xor again")
 
 
 def test_play_trains_and_the_test_loss_falls(browser, web):

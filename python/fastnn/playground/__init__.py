@@ -24,6 +24,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from fastnn import datasets
+from fastnn import tables as _tables
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -31,7 +32,19 @@ if TYPE_CHECKING:
     from fastnn.callbacks import History
     from fastnn.models import Sequential
 
-__all__ = ["CLASS_COLORS", "MAX_NEURONS_SHOWN", "SUFFIXES", "network_values", "plot"]
+__all__ = [
+    "CLASS_COLORS",
+    "HIDDEN_ACTIVATIONS",
+    "MAX_NEURONS_SHOWN",
+    "SUFFIXES",
+    "network_values",
+    "plot",
+]
+
+#: The activations a hidden layer can learn with, for the command line and the page: every one
+#: of the core's table but step (no gradient) and softmax (it couples a layer's neurons into one
+#: distribution).
+HIDDEN_ACTIVATIONS = tuple(n for n in _tables.ACTIVATIONS if n not in ("step", "softmax"))
 
 #: The classes' colours, shared by the picture and the page (the server hands them to it):
 #: Playground's orange for class 0 (and negative values) and blue for class 1 (and positive

@@ -23,13 +23,13 @@ from typing import NoReturn
 import numpy as np
 
 from fastnn import tables as _tables
+from fastnn.playground import HIDDEN_ACTIVATIONS
 
 __all__ = ["main", "playground"]
 
 _PROG = "fastnn"
-# The hidden layers' activations on offer: every one of the core's table a hidden neuron can
-# learn with (step has no gradient; softmax couples a layer's neurons into one distribution).
-_ACTIVATIONS = tuple(n for n in _tables.ACTIVATIONS if n not in ("step", "softmax"))
+# The hidden layers' activations on offer (the page offers the same).
+_ACTIVATIONS = HIDDEN_ACTIVATIONS
 _OPTIMIZERS = tuple(_tables.OPTIMIZERS)
 # Sizes that fit: the network's weights (with an optimizer's three state copies, float64) and a
 # generated data set stay within a few hundred MB, far past what a picture of the plane needs.

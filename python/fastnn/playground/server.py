@@ -31,6 +31,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import numpy as np
 
+from fastnn import datasets as _datasets
+from fastnn import tables as _tables
+from fastnn.playground import HIDDEN_ACTIVATIONS
+
 __all__ = ["DEFAULTS", "ApiError", "FrameSlot", "Run", "make_multiclass", "make_server", "serve"]
 
 STATIC_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "static")
@@ -40,10 +44,24 @@ STATIC_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "static")
 BUILTIN = ("circle", "xor", "gauss", "spiral", "plane", "multi_gauss")
 REGRESSION_SETS = ("plane", "multi_gauss")
 MULTICLASS_SETS = ("gauss", "spiral")  # these can draw 3 or more classes
-FEATURES = ("x1", "x2", "x1^2", "x2^2", "x1x2", "sin_x1", "sin_x2")
-ACTIVATIONS = ("tanh", "relu", "sigmoid", "linear", "leaky_relu", "elu", "softplus")
-OPTIMIZERS = ("sgd", "adam", "rmsprop", "adagrad", "adadelta", "adamw")
-LOSSES = ("auto", "mse", "binary_crossentropy", "sparse_categorical_crossentropy")
+FEATURES = tuple(_datasets.FEATURES)  # Playground's order
+# Every activation a hidden layer can learn with (the command line's too), Playground's four
+# first; every optimizer of the core's table, SGD (Playground's) first.
+_PLAYGROUND_ACTIVATIONS = ("tanh", "relu", "sigmoid", "linear")
+ACTIVATIONS = _PLAYGROUND_ACTIVATIONS + tuple(
+    a for a in HIDDEN_ACTIVATIONS if a not in _PLAYGROUND_ACTIVATIONS
+)
+OPTIMIZERS = ("sgd", *(o for o in _tables.OPTIMIZERS if o != "sgd"))
+# The losses that fit an output: for regression (a linear unit) mse, mae and huber; for two
+# classes (a sigmoid unit) binary cross-entropy or mse; for more (softmax) sparse categorical
+# cross-entropy. categorical_crossentropy and kl_divergence are that one on one-hot labels;
+# hinge wants a tanh unit and labels -1/1, not the probability the page draws.
+LOSSES_FOR = {
+    "regression": ("mse", "mae", "huber"),
+    "binary": ("binary_crossentropy", "mse"),
+    "multiclass": ("sparse_categorical_crossentropy",),
+}
+LOSSES = ("auto", "mse", "mae", "huber", "binary_crossentropy", "sparse_categorical_crossentropy")
 # Settings a running network takes on as it is (Playground's learning rate and batch size);
 # any other change builds the network anew.
 # The fields that make other data; any other change keeps the points unless asked.
@@ -880,18 +898,18 @@ def _upload_state(upload: dict) -> dict:
 
 def _output_kind(c: dict, d: Dataset) -> tuple[int, str, str]:
     if d.problem == "regression":
-        if c["loss"] not in ("auto", "mse"):
-            raise _bad(f"loss {c['loss']} does not fit regression; use mse")
-        return 1, "linear", "mse"
-    if len(d.class_labels) == 2:
-        if c["loss"] not in ("auto", "binary_crossentropy", "mse"):
-            raise _bad(f"loss {c['loss']} does not fit 2 classes; use binary_crossentropy or mse")
-        return 1, "sigmoid", "binary_crossentropy" if c["loss"] == "auto" else c["loss"]
-    if c["loss"] not in ("auto", "sparse_categorical_crossentropy"):
-        raise _bad(
-            f"loss {c['loss']} does not fit {len(d.class_labels)} classes; use sparse_categorical_crossentropy"
-        )
-    return len(d.class_labels), "softmax", "sparse_categorical_crossentropy"
+        kind, units, activation, auto = "regression", 1, "linear", "mse"
+        what = "regression"
+    elif len(d.class_labels) == 2:
+        kind, units, activation, auto = "binary", 1, "sigmoid", "binary_crossentropy"
+        what = "2 classes"
+    else:
+        kind, units, activation = "multiclass", len(d.class_labels), "softmax"
+        auto, what = "sparse_categorical_crossentropy", f"{len(d.class_labels)} classes"
+    fits = LOSSES_FOR[kind]
+    if c["loss"] not in ("auto", *fits):
+        raise _bad(f"loss {c['loss']} does not fit {what}; use {' or '.join(fits)}")
+    return units, activation, auto if c["loss"] == "auto" else c["loss"]
 
 
 def _label(v):

@@ -24,6 +24,7 @@ const LIST_FIELDS = ["features", "hidden", "plane"];
 const app = {
   options: null, config: null, state: null, frame: null, pending: null,
   events: null, history: [], busy: false, drawn: 0, // frames drawn, for measuring
+  lastSet: { classification: "circle", regression: "plane" }, // the problem type's data set
 };
 window.fastnnApp = app; // for the browser tests and the curious
 
@@ -275,7 +276,13 @@ function fillControls() {
   const textSelect = (id) => $(id).addEventListener("change", () => change({ [id]: $(id).value }, false));
   ["learning_rate", "reg_rate"].forEach(numberSelect);
   ["activation", "regularization", "optimizer", "loss"].forEach(textSelect);
-  $("problem").addEventListener("change", () => change({ problem: $("problem").value }));
+  $("problem").addEventListener("change", () => {
+    // As Playground: on its own data sets the problem type picks the data set of that kind
+    // last used (the circle, the plane at first); a CSV file's label can be either.
+    const problem = $("problem").value;
+    if (app.state.config.dataset === "csv") change({ problem });
+    else change({ dataset: app.lastSet[problem] });
+  });
   $("classes").addEventListener("change", () => change({ classes: Number($("classes").value) }));
   for (const id of ["train_ratio", "noise", "batch_size"]) {
     $(id).addEventListener("input", () => { $(`${id}_value`).textContent = $(id).value; });
@@ -339,7 +346,7 @@ function syncControls() {
   }
   for (const id of ["activation", "regularization", "optimizer", "loss", "classes"]) $(id).value = String(c[id]);
   $("problem").value = app.state.problem;
-  $("problem").disabled = c.dataset !== "csv";
+  if (c.dataset !== "csv") app.lastSet[app.state.problem] = c.dataset;
   $("classes").disabled = !app.options.multiclass_sets.includes(c.dataset);
   for (const id of ["train_ratio", "noise", "batch_size"]) {
     $(id).value = c[id];
