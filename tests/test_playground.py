@@ -310,6 +310,15 @@ def test_cli_word_labels_two_classes_a_target_and_the_problem(tmp_path, capsys):
         ["playground", "--data", str(path), "--target", "kind", "--epochs", "1", "-q",
          "--no-plot"], capsys)  # fmt: skip
     assert code == 0 and "2 classes (x, y)" in out and "inputs a, b" in out
+    # A header's name that looks like a number is that column; other numbers are indices.
+    path.write_text("a,2020,b\n" + "\n".join(f"{i},{i % 3},{i % 5}" for i in range(20)))
+    code, out, err = run_main(["playground", "--data", str(path), "--target", "2020",
+                               "--epochs", "1", "-q", "--no-plot"], capsys)  # fmt: skip
+    assert code == 0 and "3 classes (0, 1, 2)" in out and "inputs a, b" in out, err
+    code, out, err = run_main(["playground", "--data", str(path), "--target", "1",
+                               "--epochs", "1", "-q", "--no-plot"], capsys)  # fmt: skip
+    assert code == 0 and "3 classes (0, 1, 2)" in out and "inputs a, b" in out, err
+    path.write_text("kind,a,b\n" + "\n".join(f"{'xy'[i % 2]},{i},{i % 3}" for i in range(20)))
     code, out, err = run_main(
         ["playground", "--data", str(path), "--target", "0", "--problem", "regression",
          "-q", "--no-plot"], capsys)  # fmt: skip

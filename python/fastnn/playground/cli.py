@@ -339,11 +339,9 @@ def _load_data(args, seed: int) -> _Data:
             standardize=weather if args.standardize is None else args.standardize,
         )
 
-    target = args.target
-    if target is not None and _is_int(target):
-        target = int(target)
+    # --target as given: a header's name, else an index (the reader's rule, as the page's).
     X, y, input_names, target_name = datasets.load_csv(
-        args.data, target=-1 if target is None else target, return_names=True
+        args.data, target=-1 if args.target is None else args.target, return_names=True
     )
     words = y.dtype.kind != "f"  # labels that are not all numbers: class names
     problem = args.problem or datasets.guess_problem(y)
