@@ -48,8 +48,8 @@ HIDDEN_ACTIVATIONS = tuple(n for n in _tables.ACTIVATIONS if n not in ("step", "
 
 #: The classes' colours, shared by the picture and the page (the server hands them to it):
 #: Playground's orange for class 0 (and negative values) and blue for class 1 (and positive
-#: values); then tab10's without its grey (grey is zero, or "unsure", here), and four more
-#: that stay apart from those: 12 in all, the most classes the page shows. The picture takes
+#: values); then tab10's others but its grey (grey is zero, or "unsure", here), and three
+#: more that stay apart from those: 12 in all, the most classes the page shows. The picture takes
 #: matplotlib's tab20 colours past them.
 CLASS_COLORS = (
     "#f59322",  # orange
