@@ -921,3 +921,96 @@ def test_the_serve_options_of_the_command_line(capsys):
         cli.main(["playground", "--serve", "--port", "70000"])
     assert exit_info.value.code == 2
     assert "port" in capsys.readouterr().err
+
+
+# ---- fastnn playground --serve with the command line's other options -------------------------
+
+
+def serve_link(monkeypatch, capsys, *argv):
+    """(exit status, the page's fragment --serve would open, stderr) of fastnn playground."""
+    opened = {}
+
+    def fake_serve(host, port, open_browser=True, fragment=""):
+        opened.update(host=host, port=port, fragment=fragment)
+        return 0
+
+    monkeypatch.setattr(server, "serve", fake_serve)
+    try:
+        code = cli.main(["playground", "--serve", *argv])
+    except SystemExit as exit_:
+        code = exit_.code
+    return code, opened.get("fragment"), capsys.readouterr().err
+
+
+def test_serve_opens_the_page_on_the_options_given(monkeypatch, capsys):
+    from urllib.parse import parse_qs
+
+    code, fragment, err = serve_link(
+        monkeypatch, capsys, "--dataset", "spiral", "--hidden", "8,8", "--activation", "relu",
+        "--learning-rate", "0.1", "--optimizer", "adam", "--features", "x1,x2,sin_x1",
+        "--noise", "10", "--train-ratio", "0.7", "--batch-size", "5", "--seed", "3",
+        "--regularization", "l2", "--reg-rate", "0.01", "--epochs", "300", "--discretize",
+    )  # fmt: skip
+    assert code == 0, err
+    params = {k: v[0] for k, v in parse_qs(fragment).items()}
+    assert params == {
+        "dataset": "spiral", "hidden": "8,8", "activation": "relu", "learning_rate": "0.1",
+        "optimizer": "adam", "noise": "10.0", "train_ratio": "70", "batch_size": "5",
+        "features": "x1,x2,sin_x1", "regularization": "l2", "reg_rate": "0.01", "seed": "3",
+        "stop_epoch": "300", "discretize": "1",
+    }  # fmt: skip
+    # No options: the page's defaults, no fragment.
+    assert serve_link(monkeypatch, capsys)[:2] == (0, "")
+
+
+def test_serve_takes_a_small_csv_file_in_the_link(monkeypatch, capsys, tmp_path):
+    path = tmp_path / "zoo.csv"
+    path.write_bytes(CSV3)
+    code, fragment, err = serve_link(
+        monkeypatch, capsys, "--data", str(path), "--plane", "width,depth", "--hidden", "6"
+    )
+    assert code == 0, err
+    from urllib.parse import parse_qs
+
+    params = {k: v[0] for k, v in parse_qs(fragment).items()}
+    assert params["dataset"] == "csv" and params["problem"] == "classification"
+    assert params["plane"] == "0,2" and params["csv_name"] == "zoo.csv"
+    assert params["csv_target"] == "3" and server.unpack_csv(params["csv"].encode()) == CSV3
+
+
+@pytest.mark.parametrize(
+    ("argv", "status", "words"),
+    [
+        (["--out", "x.png"], 2, "--out applies to the command line's run, not to the page"),
+        (["--no-standardize"], 2, "--no-standardize applies to the command line's run"),
+        (["--dataset", "weather"], 2, "the page has no data set 'weather'"),
+        (["--hidden", "40"], 2, "the page refuses the settings: a hidden layer's size"),
+        (["--hidden", ",".join(["2"] * 9)], 2, "at most 8 layer sizes"),
+        (["--train-ratio", "0.05"], 2, "train_ratio must be between 10 and 90"),
+        (["--train-ratio", "0.555"], 2, "whole percents"),
+        (["--dataset", "plane", "--problem", "classification"], 2, "is a regression data set"),
+        (["--plane", "x1,x2"], 2, "--plane applies to a CSV file"),
+        (["--target", "y"], 2, "--target applies to a CSV file"),
+    ],
+)
+def test_serve_refuses_what_the_page_cannot_take(monkeypatch, capsys, argv, status, words):
+    code, fragment, err = serve_link(monkeypatch, capsys, *argv)
+    assert code == status and fragment is None
+    assert words in err and err.count("\n") == 1
+
+
+def test_serve_refuses_a_csv_too_large_for_a_link_and_page_options_alone(
+    monkeypatch, capsys, tmp_path
+):
+    rng = np.random.default_rng(0)
+    path = tmp_path / "big.csv"
+    rows = "\n".join(f"{a:.6f},{b:.6f},{int(a > b)}" for a, b in rng.normal(size=(3000, 2)))
+    path.write_text("a,b,y\n" + rows)
+    code, _, err = serve_link(monkeypatch, capsys, "--data", str(path))
+    assert code == 1 and "more than the page's link carries (7,000)" in err
+    path.write_text("a,b,y\n1,2,cat\n3,4,dog\n5,6,cat\n7,8,dog\n")
+    code, _, err = serve_link(monkeypatch, capsys, "--data", str(path), "--problem", "regression")
+    assert code == 1 and "regression needs a numeric label column; line 2 has 'cat'" in err
+    # The page's options without --serve are refused too, not ignored.
+    assert cli.main(["playground", "--port", "8000", "--no-plot"]) == 2
+    assert "--port applies to the page (--serve)" in capsys.readouterr().err

@@ -345,6 +345,29 @@ def test_the_url_carries_a_small_csv_and_says_when_it_cannot(browser, web, tmp_p
     assert errors_in_console(browser) == []
 
 
+def test_serve_with_a_csv_file_opens_the_page_on_it(browser, web, tmp_path, monkeypatch):
+    # fastnn playground --serve --data zoo.csv ...: the page opens on that file and settings.
+    from fastnn.playground import cli
+
+    rows = ["a,b,c,animal"] + [
+        f"{i % 7},{(i * 3) % 5},{i % 4},{('cat', 'dog')[i % 2]}" for i in range(40)
+    ]
+    path = tmp_path / "zoo.csv"
+    path.write_text("\n".join(rows))
+    opened = {}
+    monkeypatch.setattr(
+        server, "serve", lambda *a, fragment="", **k: opened.update(f=fragment) or 0
+    )
+    argv = ["playground", "--serve", "--data", str(path), "--hidden", "6", "--plane", "a,c"]
+    assert cli.main(argv) == 0
+    open_page(browser, web, "#" + opened["f"])
+    until(browser, "fastnnApp.state.config.dataset === 'csv'", "the CSV from the link")
+    state = browser.execute_script("return fastnnApp.state;")
+    assert state["config"]["hidden"] == [6] and state["plane"] == [0, 2]
+    assert state["class_labels"] == ["cat", "dog"] and state["upload"]["name"] == "zoo.csv"
+    assert errors_in_console(browser) == []
+
+
 def test_a_click_on_the_plane_adds_a_point(browser, web):
     from selenium.webdriver.common.action_chains import ActionChains
 

@@ -241,7 +241,8 @@ def playground(args: argparse.Namespace) -> int:
         if args.serve:
             from fastnn.playground.server import serve
 
-            return serve(args.host, args.port, open_browser=not args.no_browser)
+            fragment = _serve_fragment(args)
+            return serve(args.host, args.port, open_browser=not args.no_browser, fragment=fragment)
         _check_options(args)
         return _playground(args)
     except _Usage as error:
@@ -273,14 +274,14 @@ class _Usage(Exception):
 
 
 def _check_options(args) -> None:
-    if args.data is None:
-        if args.target is not None:
-            raise _Usage("--target applies to a CSV file (--data)")
-    else:
-        if args.noise:
-            raise _Usage("--noise applies to a generated data set (--dataset), not to --data")
-        if args.samples is not None:
-            raise _Usage("--samples applies to a generated data set (--dataset), not to --data")
+    for flag, given in (
+        ("--host", args.host != "127.0.0.1"),
+        ("--port", args.port != 0),
+        ("--no-browser", args.no_browser),
+    ):
+        if given:
+            raise _Usage(f"{flag} applies to the page (--serve)")
+    _check_data_options(args)
     if args.no_plot and args.out is not None:
         raise _Usage("--out and --no-plot contradict each other")
     if args.out is not None:
@@ -294,6 +295,114 @@ def _check_options(args) -> None:
         folder = os.path.dirname(os.path.abspath(args.out))
         if not os.path.isdir(folder):
             raise _Usage(f"--out {args.out!r}: the folder {folder} does not exist")
+
+
+def _check_data_options(args) -> None:
+    if args.data is None:
+        if args.target is not None:
+            raise _Usage("--target applies to a CSV file (--data)")
+    else:
+        if args.noise:
+            raise _Usage("--noise applies to a generated data set (--dataset), not to --data")
+        if args.samples is not None:
+            raise _Usage("--samples applies to a generated data set (--dataset), not to --data")
+
+
+def _serve_fragment(args) -> str:
+    """The page's settings for ``--serve`` (its URL's fragment, as the page writes it) from the
+    options given with it; an option the page has no use for is refused, not ignored."""
+    from urllib.parse import urlencode
+
+    from fastnn.playground import server
+
+    for flag, given in (
+        ("--out", args.out is not None),
+        ("--no-plot", args.no_plot),
+        ("--standardize" if args.standardize else "--no-standardize", args.standardize is not None),
+    ):
+        if given:
+            raise _Usage(
+                f"{flag} applies to the command line's run, not to the page (--serve): the page "
+                "draws and downloads its own picture and standardizes a CSV file's columns"
+            )
+    _check_data_options(args)
+    config: dict = {}
+    if args.dataset is not None:
+        if args.dataset not in server.BUILTIN:
+            raise _Usage(
+                f"--serve: the page has no data set {args.dataset!r}; it has "
+                f"{', '.join(server.BUILTIN)} and your CSV file (--data)"
+            )
+        config["dataset"] = args.dataset
+    if args.plane is not None and args.data is None:
+        raise _Usage("--plane applies to a CSV file (--data) of more than 2 inputs")
+    # What differs from the defaults (Playground's, the page's too) goes in the link.
+    if tuple(args.hidden) != (4, 2):
+        config["hidden"] = list(args.hidden)
+    for key, default in (
+        ("activation", "tanh"),
+        ("learning_rate", 0.03),
+        ("optimizer", "sgd"),
+        ("batch_size", 10),
+        ("noise", 0.0),
+    ):
+        if getattr(args, key) != default:
+            config[key] = getattr(args, key)
+    if args.samples is not None:
+        config["samples"] = args.samples
+    if args.train_ratio != 0.5:
+        percent = args.train_ratio * 100
+        if abs(percent - round(percent)) > 1e-9:
+            raise _Usage(
+                f"--serve: the page takes --train-ratio in whole percents, not {percent:g}"
+            )
+        config["train_ratio"] = round(percent)
+    if args.features is not None:
+        config["features"] = list(args.features)
+    if args.regularization != "none":
+        config["regularization"] = args.regularization
+        config["reg_rate"] = args.reg_rate
+    if args.seed is not None:
+        config["seed"] = args.seed
+    if args.epochs != 1000:
+        config["stop_epoch"] = args.epochs  # the page trains until stopped
+    if args.problem is not None:
+        config["problem"] = args.problem
+    extra: dict = {}
+    if args.data is not None:
+        # The file goes in the link, as the page's own links carry a small file.
+        with open(args.data, "rb") as f:
+            data = f.read()
+        name = os.path.basename(args.data)
+        try:
+            upload = server.parse_csv(data, args.target, name)
+        except server.ApiError as error:
+            raise _Failure(f"{args.data}: {error.message}") from None
+        if upload["link"] is None:
+            raise _Failure(
+                f"{args.data} packs into {upload['packed_size']:,} characters, more than the "
+                f"page's link carries ({server.MAX_LINK_CSV:,}); start --serve without --data "
+                "and upload the file on the page"
+            )
+        table = upload["table"]
+        config["dataset"] = "csv"
+        config.setdefault("problem", server.default_problem(upload))
+        if args.plane is not None:
+            config["plane"] = _plane(args.plane, table.input_names)
+        extra = {"csv_name": name, "csv_target": str(table.column), "csv": upload["link"]}
+    try:
+        checked = server.validate_config(config)
+    except server.ApiError as error:
+        raise _Usage(f"--serve: the page refuses the settings: {error.message}") from None
+    if args.data is not None:  # the labels fit the problem, and the plane the columns
+        try:
+            server._csv_dataset(upload, checked)
+        except server.ApiError as error:
+            raise _Failure(f"{args.data}: {error.message}") from None
+    params = {k: ",".join(map(str, v)) if isinstance(v, list) else v for k, v in config.items()}
+    if args.discretize:
+        params["discretize"] = "1"
+    return urlencode({**params, **extra})
 
 
 @dataclass

@@ -361,7 +361,7 @@ def _csv_dataset(upload: dict, config: dict) -> Dataset:
             bad = next(i for i, v in enumerate(numbers) if v is None)
             raise _bad(
                 f"regression needs a numeric label column; line {table.lines[bad]} has "
-                f"{table.y[bad]!r}"
+                f"{str(table.y[bad])!r}"
             )
         y = table.y
         class_labels = []
@@ -1441,10 +1441,13 @@ def make_server(host: str = "127.0.0.1", port: int = 0, quiet: bool = True) -> P
     return kind((host, port), quiet=quiet)
 
 
-def serve(host: str = "127.0.0.1", port: int = 0, open_browser: bool = True) -> int:
-    """``fastnn playground --serve``: print the URL, open the browser, serve until Ctrl-C."""
+def serve(
+    host: str = "127.0.0.1", port: int = 0, open_browser: bool = True, fragment: str = ""
+) -> int:
+    """``fastnn playground --serve``: print the URL, open the browser, serve until Ctrl-C.
+    ``fragment`` is the page's settings (``dataset=spiral&hidden=8,8``, as its URL has them)."""
     server = make_server(host, port, quiet=True)
-    url = server.url
+    url = server.url + (f"#{fragment}" if fragment else "")
     if host in ("0.0.0.0", "::", ""):
         print(f"note: listening on every interface ({host}); anyone who can reach it can use it")
     print(f"fastnn playground: {url} (Ctrl-C stops)", flush=True)
