@@ -224,7 +224,11 @@ def _add_playground(commands) -> argparse.ArgumentParser:
     )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     web = p.add_argument_group("the page in the browser (docs/web.md)")
-    web.add_argument("--serve", action="store_true", help="serve the interactive page instead")
+    web.add_argument(
+        "--serve",
+        action="store_true",
+        help="serve the interactive page instead, opened on the other options given",
+    )
     web.add_argument(
         "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)"
     )
