@@ -231,6 +231,14 @@ def test_csv_upload(browser, web, tmp_path):
     until(browser, "!document.getElementById('error').hidden", "the error message")
     assert "expected 3 fields" in browser.find_element("id", "error").text
     assert config(browser)["dataset"] == "csv"
+    # A file that is not UTF-8 is said to be so (the page sends its bytes as they are).
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes("a,b,town\n1,2,Z\xfcrich\n3,4,Bern\n".encode("latin-1"))
+    browser.find_element("id", "csv_file").send_keys(str(latin))
+    until(browser, "document.getElementById('error').textContent.includes('UTF-8')", "the message")
+    assert "latin.csv: the CSV file: not UTF-8 text (byte 14 is 0xfc)" in (
+        browser.find_element("id", "error").text
+    )
 
 
 def test_ten_word_classes_get_colours_a_legend_and_a_confusion_matrix(browser, web, tmp_path):

@@ -399,11 +399,13 @@ async function upload() {
     showError(`${file.name} is ${file.size} bytes; the server takes at most ${app.options.max_csv_bytes}.`);
     return;
   }
-  const text = await file.text();
+  // The file's bytes as they are: the server reads them as UTF-8 and says so when they are not
+  // (file.text() would quietly turn a Latin-1 "é" into "\ufffd").
+  const bytes = await file.arrayBuffer();
   const target = $("csv_target").value.trim();
   let state = null;
   try {
-    state = await api("POST", runPath("csv") + csvQuery({ target, name: file.name }), undefined, text);
+    state = await api("POST", runPath("csv") + csvQuery({ target, name: file.name }), undefined, bytes);
     const pending = app.linkPending;
     app.linkPending = null;
     if (pending && (!pending.name || pending.name === file.name)) {
