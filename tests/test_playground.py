@@ -533,3 +533,16 @@ def test_cli_plane_and_discretize(tmp_path, capsys):
         ["playground", "--dataset", "plane", "--discretize", "--epochs", "1", "-q"], capsys
     )
     assert code == 1 and "--discretize paints classes" in one_line(err)
+
+
+def test_cli_many_classes_note_only_for_numbers(tmp_path, capsys):
+    # More than 20 whole-number classes may be a quantity: a note says so; words never are.
+    path = tmp_path / "many.csv"
+    for labels, noted in ((range(25), True), ([f"k{c}" for c in range(25)], False)):
+        rows = [f"{i},{i % 7},{label}" for i, label in enumerate(list(labels) * 2)]
+        path.write_text("a,b,c\n" + "\n".join(rows) + "\n")
+        code, out, err = run_main(
+            ["playground", "--data", str(path), "--epochs", "1", "-q", "--no-plot"], capsys
+        )
+        assert code == 0, err
+        assert "25 classes" in out and ("use --problem regression" in out) == noted

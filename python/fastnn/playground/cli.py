@@ -609,7 +609,7 @@ def _playground(args) -> int:
         f"{args.optimizer}, learning rate {args.learning_rate:g}, batch size {args.batch_size}, "
         f"{args.epochs} epochs, seed {seed}"
     )
-    if n_classes > _MANY_CLASSES:
+    if n_classes > _MANY_CLASSES and all(_is_number(c) for c in data.class_labels):
         print(
             f"note: {n_classes} classes; if the label is a quantity rather than a class, "
             "use --problem regression"
