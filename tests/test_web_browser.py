@@ -1,5 +1,5 @@
 """The playground page in a real headless Chromium (Debian's chromium and chromium-driver),
-driven by Selenium against a server on a free loopback port. About 15 s.
+driven by Selenium against a server on a free loopback port. About 20 s.
 
 Outside CI the tests skip, saying why, when Chromium, its driver or Selenium is missing; in CI
 (CI=true, as .ci/run sets it) they fail instead. test_screenshot_for_the_readme takes the
