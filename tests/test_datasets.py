@@ -329,7 +329,9 @@ def test_csv_other_separators(tmp_path, delimiter):
     [
         ("a,b\n1,2\n3\n", r"data.csv, line 3: expected 2 fields, found 1"),
         ("1,2\n3,4,5\n", r"line 2: expected 2 fields, found 3"),
-        ("a,b\n1,2\n3,x\n", r"line 3, column 2: 'x' is not a number"),
+        ("a,b,c\n1,2,0\n3,x,1\n", r"line 3, column 2: 'x' is not a number"),
+        ("a,b,c\n1,2,cat\n3,4,\n", r"line 3, column 3: the label is empty"),
+        ("a,b,c\n1,2,cat\n3,4,nan\n", r"line 3, column 3: 'nan' is not a finite number"),
         ("1,2\nnan,4\n", r"line 2, column 1: 'nan' is not a finite number"),
         ("inf,2\n1,4\n", r"line 1, column 1: 'inf' is not a finite number"),
         ("", r"no data \(the file is empty\)"),
@@ -368,3 +370,70 @@ def test_an_unclosed_quote_does_not_swallow_the_next_lines(tmp_path):
     path.write_text(',"\n0\n')
     with pytest.raises(ValueError, match=r"quote\.csv, line 1: found 1 column|quote\.csv"):
         datasets.load_csv(path)
+
+
+# ---- word labels, and the one reader the page and the command line share --------------------
+
+
+def test_csv_word_labels_come_back_as_text(tmp_path):
+    path = write(tmp_path, "width,height,kind\n1,2,cat\n3,4,dog\n5,6,cat\n7,8,bird\n")
+    X, y, names, target = load_csv(path, return_names=True)
+    np.testing.assert_array_equal(X, [[1, 2], [3, 4], [5, 6], [7, 8]])
+    assert y.dtype.kind == "U" and list(y) == ["cat", "dog", "cat", "bird"]
+    assert names == ["width", "height"] and target == "kind"
+    # Without a header, words in the label column do not make the first row one.
+    X, y = load_csv(write(tmp_path, "1,2,cat\n3,4,dog\n", "n.csv"))
+    assert X.shape == (2, 2) and list(y) == ["cat", "dog"]
+
+
+def test_label_classes_have_a_fixed_order():
+    indices, names = datasets.label_classes(np.array(["dog", "cat", "emu", "cat"]))
+    assert names == ["cat", "dog", "emu"] and indices.tolist() == [1, 0, 2, 0]
+    assert indices.dtype == np.int64
+    # Numbers in increasing order (not as text: 10 after 9), named as %g.
+    indices, names = datasets.label_classes(np.array([10.0, 9.0, -1.0, 2.5, 9.0]))
+    assert names == ["-1", "2.5", "9", "10"] and indices.tolist() == [3, 2, 0, 1, 2]
+    # The order does not depend on the order the labels come in.
+    rng = np.random.default_rng(0)
+    words = np.array(["b", "a", "c"] * 5)
+    shuffled = rng.permutation(words)
+    assert datasets.label_classes(words)[1] == datasets.label_classes(shuffled)[1]
+    with pytest.raises(ValueError, match="one label per sample"):
+        datasets.label_classes(np.zeros((2, 2)))
+
+
+def test_guess_problem():
+    assert datasets.guess_problem(np.array(["a", "b"])) == "classification"
+    assert datasets.guess_problem(np.array([0.0, 1.0, 2.0])) == "classification"
+    assert datasets.guess_problem(np.array([0.5, 1.0])) == "regression"
+    assert datasets.guess_problem(np.arange(30.0)) == "classification"
+    assert datasets.guess_problem(np.arange(30.0), max_classes=12) == "regression"
+
+
+def test_parse_csv_reads_bytes_and_text_with_limits():
+    table = datasets.parse_csv(b"\xef\xbb\xbfa;b;kind\n1;2;x\n3;4;y\n")
+    assert table.delimiter == ";" and table.has_header and table.lines == [2, 3]
+    assert table.column == 2 and table.target_name == "kind" and list(table.y) == ["x", "y"]
+    assert datasets.parse_csv("1,2\n3,4\n").y.tolist() == [2.0, 4.0]
+    # A string of digits is an index, unless the header has a column of that name.
+    assert datasets.parse_csv("a,b,c\n1,2,3\n", target="0").column == 0
+    assert datasets.parse_csv("a,0,c\n1,2,3\n", target="0").column == 1
+    with pytest.raises(datasets.CSVTooLarge, match="over 2 rows"):
+        datasets.parse_csv("1,2\n3,4\n5,6\n", max_rows=2)
+    with pytest.raises(datasets.CSVTooLarge, match="3 input columns besides the label; at most 2"):
+        datasets.parse_csv("1,2,3,4\n", max_inputs=2)
+    with pytest.raises(ValueError, match=r"upload: not UTF-8 text \(byte 1 is 0xff\)"):
+        datasets.parse_csv(b"1\xff,2\n", source="upload")
+
+
+def test_the_page_and_the_command_line_share_the_reader():
+    # One CSV reader (one fact in one place): the server's upload goes through parse_csv.
+    import inspect
+
+    from fastnn.playground import cli, server
+
+    assert "datasets.parse_csv(" in inspect.getsource(server.parse_csv)
+    assert "import csv" not in inspect.getsource(server) and "csv.reader" not in inspect.getsource(
+        cli
+    )
+    assert "datasets.load_csv(" in inspect.getsource(cli)

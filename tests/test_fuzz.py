@@ -333,6 +333,26 @@ def test_the_csv_reader(tmp_path_factory, text):
     assert X.ndim == 2 and y.shape == (X.shape[0],) and np.isfinite(X).all()
 
 
+@settings(FUZZ, max_examples=150)
+@given(
+    st.binary(max_size=80)
+    | st.text(alphabet=st.sampled_from(list('01.,;-\n#ab\xe9"')), max_size=60)
+)
+def test_the_shared_csv_reader_on_bytes(data):
+    # The reader behind load_csv, the command line and the page's upload: any input is a table
+    # or a ValueError (CSVTooLarge is one) naming the source, never another exception.
+    _count("csv")
+    try:
+        table = datasets.parse_csv(data, source="up.csv", max_rows=5, max_inputs=3)
+    except ValueError as error:
+        assert "up.csv" in str(error)
+        return
+    n = len(table.lines)
+    assert table.X.shape == (n, len(table.input_names)) and table.y.shape == (n,)
+    assert np.isfinite(table.X).all() and 1 <= n <= 5 and table.X.shape[1] <= 3
+    assert table.y.dtype.kind in "fU"
+
+
 def test_the_case_count():
     # The fuzz tests above ran (they run first, in this file's order) and how many cases each.
     total = sum(CASES.values())

@@ -270,6 +270,70 @@ def test_cli_on_a_csv_with_three_classes(tmp_path):
     assert (tmp_path / "kinds.png").exists()  # named after the data
 
 
+def test_cli_on_a_csv_with_word_labels(tmp_path):
+    # Classes named by words: sorted (bird, cat, dog), whatever order the rows come in, and
+    # named in the printed output and in the picture's legend.
+    rng = np.random.default_rng(1)
+    centers = {"dog": (0.0, 30.0), "cat": (-30.0, -20.0), "bird": (30.0, -20.0)}
+    lines = ["width,height,animal"]
+    for i in range(150):
+        name = ("dog", "cat", "bird")[i % 3]
+        a, b = np.array(centers[name]) + rng.normal(0, 8, 2)
+        lines.append(f"{a:.3f},{b:.3f},{name}")
+    (tmp_path / "animals.csv").write_text("\n".join(lines) + "\n")
+    run = cli("playground", "--data", "animals.csv", "--epochs", "20", "--seed", "0",
+              "--optimizer", "adam", "--learning-rate", "0.05", "-q", "--out", "a.svg",
+              cwd=tmp_path)  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert "3 classes (bird, cat, dog)" in run.stdout and "network 2 → 4 → 2 → 3" in run.stdout
+    accuracy = float(run.stdout.split("test:")[1].split("accuracy")[1].split()[0])
+    assert accuracy > 0.8
+    svg = (tmp_path / "a.svg").read_text()
+    for name in ("bird", "cat", "dog"):
+        assert f"<!-- {name} -->" in svg  # the legend's entries and the output neurons' names
+
+
+def test_cli_word_labels_two_classes_a_target_and_the_problem(tmp_path, capsys):
+    path = tmp_path / "days.csv"
+    rows = [f"{t},{p},{'sunny' if t + p > 1028 else 'rainy'}" for t, p in
+            zip(range(0, 40, 2), range(1000, 1040, 2), strict=True)]  # fmt: skip
+    path.write_text("temperature,pressure,weather\n" + "\n".join(rows) + "\n")
+    code, out, err = run_main(
+        ["playground", "--data", str(path), "--epochs", "2", "--seed", "0", "-q", "--no-plot"],
+        capsys,
+    )
+    assert code == 0, err
+    assert "2 classes (rainy, sunny)" in out and "network 2 → 4 → 2 → 1" in out
+    # The label picked by name from another column, and a refused regression on words.
+    path.write_text("kind,a,b\n" + "\n".join(f"{'xy'[i % 2]},{i},{i % 3}" for i in range(20)))
+    code, out, err = run_main(
+        ["playground", "--data", str(path), "--target", "kind", "--epochs", "1", "-q",
+         "--no-plot"], capsys)  # fmt: skip
+    assert code == 0 and "2 classes (x, y)" in out and "inputs a, b" in out
+    # A header's name that looks like a number is that column; other numbers are indices.
+    path.write_text("a,2020,b\n" + "\n".join(f"{i},{i % 3},{i % 5}" for i in range(20)))
+    code, out, err = run_main(["playground", "--data", str(path), "--target", "2020",
+                               "--epochs", "1", "-q", "--no-plot"], capsys)  # fmt: skip
+    assert code == 0 and "3 classes (0, 1, 2)" in out and "inputs a, b" in out, err
+    code, out, err = run_main(["playground", "--data", str(path), "--target", "1",
+                               "--epochs", "1", "-q", "--no-plot"], capsys)  # fmt: skip
+    assert code == 0 and "3 classes (0, 1, 2)" in out and "inputs a, b" in out, err
+    path.write_text("kind,a,b\n" + "\n".join(f"{'xy'[i % 2]},{i},{i % 3}" for i in range(20)))
+    code, out, err = run_main(
+        ["playground", "--data", str(path), "--target", "0", "--problem", "regression",
+         "-q", "--no-plot"], capsys)  # fmt: skip
+    assert code == 1
+    assert "--problem regression needs numeric labels, but data row 1 has kind = 'x'" in one_line(
+        err
+    )
+    # Numbers mixed with words: classes by their text, and a note says so.
+    path.write_text("a,b,c\n1,2,0\n3,4,1\n5,6,n/a\n7,8,1\n9,1,0\n")
+    code, out, err = run_main(["playground", "--data", str(path), "--epochs", "1", "-q",
+                               "--no-plot"], capsys)  # fmt: skip
+    assert code == 0, err
+    assert "3 classes (0, 1, n/a)" in out and "note: the label c holds numbers (0) and words" in out
+
+
 def test_cli_on_a_csv_regression(tmp_path):
     rng = np.random.default_rng(0)
     X = rng.uniform(-1, 1, (100, 2))
@@ -382,6 +446,8 @@ def test_cli_bad_files(tmp_path, capsys):
         "1,2,3,0\n2,3,4,1\n3,4,5,0\n4,5,6,1\n", "--features", "x1,x2"
     )
     assert "no column 'z'" in fails("a,b,c\n1,2,0\n3,4,1\n", "--target", "z")
+    assert "line 3, column 3: the label is empty" in fails("a,b,c\n1,2,cat\n3,4,\n")
+    assert "every sample has the label cat" in fails("a,b,c\n1,2,cat\n3,4,cat\n")
 
 
 def test_cli_refuses_what_cannot_fit_and_names_bad_encodings(tmp_path, capsys):
@@ -467,3 +533,16 @@ def test_cli_plane_and_discretize(tmp_path, capsys):
         ["playground", "--dataset", "plane", "--discretize", "--epochs", "1", "-q"], capsys
     )
     assert code == 1 and "--discretize paints classes" in one_line(err)
+
+
+def test_cli_many_classes_note_only_for_numbers(tmp_path, capsys):
+    # More than 20 whole-number classes may be a quantity: a note says so; words never are.
+    path = tmp_path / "many.csv"
+    for labels, noted in ((range(25), True), ([f"k{c}" for c in range(25)], False)):
+        rows = [f"{i},{i % 7},{label}" for i, label in enumerate(list(labels) * 2)]
+        path.write_text("a,b,c\n" + "\n".join(rows) + "\n")
+        code, out, err = run_main(
+            ["playground", "--data", str(path), "--epochs", "1", "-q", "--no-plot"], capsys
+        )
+        assert code == 0, err
+        assert "25 classes" in out and ("use --problem regression" in out) == noted

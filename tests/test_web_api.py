@@ -157,6 +157,31 @@ def test_options_list_the_choices(web):
     assert spiral.shape == (200, 3) and set(spiral[:, 2]) == {0, 1}
 
 
+def test_every_activation_optimizer_and_fitting_loss_is_offered(web):
+    from fastnn import tables
+
+    _, options = call(web, "GET", "/api/options")
+    # The page offers what the command line offers: every activation a hidden layer can learn
+    # with (Playground's four first) and every optimizer of the core's table (SGD first).
+    assert options["activations"][:4] == ["tanh", "relu", "sigmoid", "linear"]
+    assert set(options["activations"]) == set(cli._ACTIVATIONS)
+    assert {"gelu", "swish", "selu", "mish"} <= set(options["activations"])
+    assert options["optimizers"][0] == "sgd" and set(options["optimizers"]) == set(
+        tables.OPTIMIZERS
+    )
+    assert {"mae", "huber"} <= set(options["losses"]) and "hinge" not in options["losses"]
+    state = new_run(web, dataset="plane", activation="gelu", loss="huber", hidden=[4])
+    assert state["loss"] == "huber" and state["output_activation"] == "linear"
+    run_id = state["id"]
+    call(web, "POST", f"/api/runs/{run_id}/step")
+    wait_for(lambda: frame_of(web, run_id)["epoch"] == 1, "a step")
+    assert frame_of(web, run_id)["test_loss"] is not None
+    assert new_run(web, dataset="multi_gauss", loss="mae", activation="mish")["loss"] == "mae"
+    status, body = call(web, "POST", "/api/runs", {"config": {"loss": "huber"}})
+    assert status == 400
+    assert "loss huber does not fit 2 classes; use binary_crossentropy or mse" in body["error"]
+
+
 # ---- creating runs and bad configurations ----------------------------------------------------
 
 
@@ -206,7 +231,7 @@ def test_a_new_run_has_data_a_network_and_a_first_frame(web):
         ({"dataset": "csv"}, "upload a CSV"),
         ({"dataset": "plane", "loss": "binary_crossentropy"}, "does not fit regression"),
         ({"dataset": "spiral", "classes": 3, "loss": "mse"}, "does not fit 3 classes"),
-        ({"activation": "swish"}, "activation"),
+        ({"activation": "softmax"}, "activation"),  # not for a hidden layer
         ({"optimizer": "lbfgs"}, "optimizer"),
         ({"plane": [1, 1]}, "plane"),
         ({"epochs_per_frame": 0}, "epochs_per_frame"),
@@ -476,6 +501,55 @@ def test_multiclass_spiral_has_a_softmax_output(web):
     assert {p[2] for p in state["train"]} == {0, 1, 2, 3}
 
 
+def test_up_to_twelve_classes_each_with_its_own_colour(web):
+    _, options = call(web, "GET", "/api/options")
+    assert options["max_classes"] == server.MAX_CLASSES == 12
+    colours = options["class_colors"]
+    assert len(colours) == 12 and len(set(colours)) == 12  # one colour per class, all distinct
+    assert colours[:2] == ["#f59322", "#0877bd"]  # Playground's orange and blue first
+    state = new_run(web, dataset="gauss", classes=12, hidden=[8])
+    assert len(state["class_labels"]) == 12 and state["layer_sizes"][-1] == 12
+    assert np.shape(state["frame"]["confusion"]) == (12, 12)
+    assert len(state["frame"]["output"]) == 12
+    assert {p[2] for p in state["train"]} == set(range(12))
+    status, body = call(web, "POST", "/api/runs", {"config": {"dataset": "spiral", "classes": 13}})
+    assert status == 400 and "classes must be between 2 and 12, got 13" in body["error"]
+
+
+def csv_of_classes(names, rows_per_class=6):
+    """Two inputs and a label column of the given class names, each at its own spot."""
+    lines = ["a,b,kind"]
+    for i in range(rows_per_class):
+        for c, name in enumerate(names):
+            lines.append(f"{c + 0.1 * i:.2f},{(c * 7) % 5 - 0.1 * i:.2f},{name}")
+    return "\n".join(lines).encode()
+
+
+def test_a_csv_of_many_classes_up_to_the_cap(web):
+    run_id = new_run(web)["id"]
+    names = [f"k{c:02d}" for c in range(12)][::-1]  # in the file in reverse order
+    status, state = call(web, "POST", f"/api/runs/{run_id}/csv", raw=csv_of_classes(names))
+    assert status == 200, state
+    assert state["class_labels"] == sorted(names) and state["layer_sizes"][-1] == 12
+    assert np.shape(state["frame"]["confusion"]) == (12, 12)
+    # Past the cap: a message that says the cap, and the run keeps what it had.
+    names = [f"w{c}" for c in range(13)]
+    status, body = call(web, "POST", f"/api/runs/{run_id}/csv", raw=csv_of_classes(names))
+    assert status == 400
+    assert "the label column has 13 classes; the page shows at most 12" in body["error"]
+    assert call(web, "GET", f"/api/runs/{run_id}")[1]["class_labels"] == sorted(
+        f"k{c:02d}" for c in range(12)
+    )
+    # Whole numbers of more than 12 values are a quantity: regression, unless asked.
+    numbers = [str(c) for c in range(15)]
+    status, state = call(web, "POST", f"/api/runs/{run_id}/csv", raw=csv_of_classes(numbers))
+    assert status == 200 and state["problem"] == "regression"
+    status, body = call(
+        web, "POST", f"/api/runs/{run_id}/csv?problem=classification", raw=csv_of_classes(numbers)
+    )
+    assert status == 400 and "at most 12 (or choose problem type regression)" in body["error"]
+
+
 def test_regression_sets(web):
     state = new_run(web, dataset="multi_gauss", hidden=[6])
     assert state["problem"] == "regression" and state["frame"]["confusion"] is None
@@ -508,11 +582,9 @@ def test_csv_with_word_labels_and_three_inputs(web):
     assert state["layer_sizes"][0] == 3 and state["layer_sizes"][-1] == 3
     assert state["columns"] == ["width", "height", "depth"] and state["plane"] == [0, 1]
     assert state["feature_pictures"] is None  # 3 columns: no Playground features
-    assert state["upload"] == {
-        "rows": 60,
-        "columns": ["width", "height", "depth"],
-        "target": "kind",
-    }
+    upload = state["upload"]
+    assert upload["rows"] == 60 and upload["columns"] == ["width", "height", "depth"]
+    assert upload["target"] == "kind" and upload["column"] == 3 and upload["bytes"] == len(CSV3)
     # The plane shows another pair of columns; the others sit at their means.
     status, state = call(web, "PUT", f"/api/runs/{run_id}/config", {"config": {"plane": [0, 2]}})
     assert status == 200 and state["plane"] == [0, 2]
@@ -570,6 +642,67 @@ def test_bad_csv_files_are_refused_and_the_run_keeps_working(web, raw, status, w
     after = call(web, "GET", f"/api/runs/{run_id}")
     assert after[0] == 200 and after[1]["config"]["dataset"] == "circle"
     assert call(web, "POST", f"/api/runs/{run_id}/step")[0] == 200
+
+
+# ---- an uploaded CSV in the page's link ----------------------------------------------------
+
+
+def test_a_small_csv_travels_in_the_link_and_comes_back_the_same(web):
+    run_id = new_run(web, hidden=[5], seed=7)["id"]
+    status, state = call(web, "POST", f"/api/runs/{run_id}/csv?name=../x/zoo%0A.csv", raw=CSV3)
+    assert status == 200, state
+    upload = state["upload"]
+    assert upload["name"] == "zoo.csv"  # the base name, no control characters
+    assert upload["max_link"] == server.MAX_LINK_CSV and len(upload["link"]) <= server.MAX_LINK_CSV
+    assert set(upload["link"]) <= set(
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    )
+    assert len(upload["link"]) == upload["packed_size"] < len(CSV3)  # packed smaller
+    assert server.unpack_csv(upload["link"].encode()) == CSV3
+    # Another page opens the link: the packed file, its label column and problem.
+    other = new_run(web, hidden=[5], seed=7)["id"]
+    query = f"?packed=1&target={upload['column']}&problem=classification&name=zoo.csv"
+    status, again = call(web, "POST", f"/api/runs/{other}/csv{query}", raw=upload["link"].encode())
+    assert status == 200, again
+    for key in ("class_labels", "columns", "train", "test", "layer_sizes", "upload"):
+        assert again[key] == state[key], key
+    assert again["frame"]["weights"] == state["frame"]["weights"]
+
+
+def test_a_large_csv_is_left_out_of_the_link(web):
+    rng = np.random.default_rng(0)
+    rows = "\n".join(f"{a:.6f},{b:.6f},{int(a > b)}" for a, b in rng.normal(size=(3000, 2)))
+    data = ("a,b,y\n" + rows).encode()
+    run_id = new_run(web)["id"]
+    status, state = call(web, "POST", f"/api/runs/{run_id}/csv?name=big.csv", raw=data)
+    assert status == 200, state
+    upload = state["upload"]
+    assert upload["link"] is None and upload["packed_size"] > server.MAX_LINK_CSV
+    assert upload["name"] == "big.csv" and upload["bytes"] == len(data)
+
+
+@pytest.mark.parametrize(
+    ("raw", "status", "words"),
+    [
+        (b"not base64 at all!", 400, "damaged"),
+        (server.pack_csv(CSV3).encode()[:-40], 400, "cut short"),
+        (server.pack_csv(b"1,2,0\n" * 400_000).encode(), 413, "over 2048 KiB"),  # a zip bomb
+        (b"A" * (4 * server.MAX_LINK_CSV + 1), 413, "over 28000 characters"),
+    ],
+)
+def test_bad_packed_csv_data_is_refused(web, raw, status, words):
+    run_id = new_run(web)["id"]
+    got, body = call(web, "POST", f"/api/runs/{run_id}/csv?packed=1", raw=raw)
+    assert got == status and words in body["error"], body
+    assert call(web, "GET", f"/api/runs/{run_id}")[1]["config"]["dataset"] == "circle"
+
+
+def test_the_csv_upload_refuses_unknown_query_fields(web):
+    run_id = new_run(web)["id"]
+    status, body = call(web, "POST", f"/api/runs/{run_id}/csv?colour=red", raw=CSV3)
+    assert status == 400 and "unknown field 'colour'" in body["error"]
+    status, body = call(web, "POST", f"/api/runs/{run_id}/csv?packed=yes", raw=CSV3)
+    assert status == 400 and "packed must be one of 0, 1" in body["error"]
 
 
 # ---- downloads --------------------------------------------------------------------------------
@@ -788,3 +921,96 @@ def test_the_serve_options_of_the_command_line(capsys):
         cli.main(["playground", "--serve", "--port", "70000"])
     assert exit_info.value.code == 2
     assert "port" in capsys.readouterr().err
+
+
+# ---- fastnn playground --serve with the command line's other options -------------------------
+
+
+def serve_link(monkeypatch, capsys, *argv):
+    """(exit status, the page's fragment --serve would open, stderr) of fastnn playground."""
+    opened = {}
+
+    def fake_serve(host, port, open_browser=True, fragment=""):
+        opened.update(host=host, port=port, fragment=fragment)
+        return 0
+
+    monkeypatch.setattr(server, "serve", fake_serve)
+    try:
+        code = cli.main(["playground", "--serve", *argv])
+    except SystemExit as exit_:
+        code = exit_.code
+    return code, opened.get("fragment"), capsys.readouterr().err
+
+
+def test_serve_opens_the_page_on_the_options_given(monkeypatch, capsys):
+    from urllib.parse import parse_qs
+
+    code, fragment, err = serve_link(
+        monkeypatch, capsys, "--dataset", "spiral", "--hidden", "8,8", "--activation", "relu",
+        "--learning-rate", "0.1", "--optimizer", "adam", "--features", "x1,x2,sin_x1",
+        "--noise", "10", "--train-ratio", "0.7", "--batch-size", "5", "--seed", "3",
+        "--regularization", "l2", "--reg-rate", "0.01", "--epochs", "300", "--discretize",
+    )  # fmt: skip
+    assert code == 0, err
+    params = {k: v[0] for k, v in parse_qs(fragment).items()}
+    assert params == {
+        "dataset": "spiral", "hidden": "8,8", "activation": "relu", "learning_rate": "0.1",
+        "optimizer": "adam", "noise": "10.0", "train_ratio": "70", "batch_size": "5",
+        "features": "x1,x2,sin_x1", "regularization": "l2", "reg_rate": "0.01", "seed": "3",
+        "stop_epoch": "300", "discretize": "1",
+    }  # fmt: skip
+    # No options: the page's defaults, no fragment.
+    assert serve_link(monkeypatch, capsys)[:2] == (0, "")
+
+
+def test_serve_takes_a_small_csv_file_in_the_link(monkeypatch, capsys, tmp_path):
+    path = tmp_path / "zoo.csv"
+    path.write_bytes(CSV3)
+    code, fragment, err = serve_link(
+        monkeypatch, capsys, "--data", str(path), "--plane", "width,depth", "--hidden", "6"
+    )
+    assert code == 0, err
+    from urllib.parse import parse_qs
+
+    params = {k: v[0] for k, v in parse_qs(fragment).items()}
+    assert params["dataset"] == "csv" and params["problem"] == "classification"
+    assert params["plane"] == "0,2" and params["csv_name"] == "zoo.csv"
+    assert params["csv_target"] == "3" and server.unpack_csv(params["csv"].encode()) == CSV3
+
+
+@pytest.mark.parametrize(
+    ("argv", "status", "words"),
+    [
+        (["--out", "x.png"], 2, "--out applies to the command line's run, not to the page"),
+        (["--no-standardize"], 2, "--no-standardize applies to the command line's run"),
+        (["--dataset", "weather"], 2, "the page has no data set 'weather'"),
+        (["--hidden", "40"], 2, "the page refuses the settings: a hidden layer's size"),
+        (["--hidden", ",".join(["2"] * 9)], 2, "at most 8 layer sizes"),
+        (["--train-ratio", "0.05"], 2, "train_ratio must be between 10 and 90"),
+        (["--train-ratio", "0.555"], 2, "whole percents"),
+        (["--dataset", "plane", "--problem", "classification"], 2, "is a regression data set"),
+        (["--plane", "x1,x2"], 2, "--plane applies to a CSV file"),
+        (["--target", "y"], 2, "--target applies to a CSV file"),
+    ],
+)
+def test_serve_refuses_what_the_page_cannot_take(monkeypatch, capsys, argv, status, words):
+    code, fragment, err = serve_link(monkeypatch, capsys, *argv)
+    assert code == status and fragment is None
+    assert words in err and err.count("\n") == 1
+
+
+def test_serve_refuses_a_csv_too_large_for_a_link_and_page_options_alone(
+    monkeypatch, capsys, tmp_path
+):
+    rng = np.random.default_rng(0)
+    path = tmp_path / "big.csv"
+    rows = "\n".join(f"{a:.6f},{b:.6f},{int(a > b)}" for a, b in rng.normal(size=(3000, 2)))
+    path.write_text("a,b,y\n" + rows)
+    code, _, err = serve_link(monkeypatch, capsys, "--data", str(path))
+    assert code == 1 and "more than the page's link carries (7,000)" in err
+    path.write_text("a,b,y\n1,2,cat\n3,4,dog\n5,6,cat\n7,8,dog\n")
+    code, _, err = serve_link(monkeypatch, capsys, "--data", str(path), "--problem", "regression")
+    assert code == 1 and "regression needs a numeric label column; line 2 has 'cat'" in err
+    # The page's options without --serve are refused too, not ignored.
+    assert cli.main(["playground", "--port", "8000", "--no-plot"]) == 2
+    assert "--port applies to the page (--serve)" in capsys.readouterr().err

@@ -1,5 +1,5 @@
 """The playground page in a real headless Chromium (Debian's chromium and chromium-driver),
-driven by Selenium against a server on a free loopback port. About 15 s.
+driven by Selenium against a server on a free loopback port. About 20 s.
 
 Outside CI the tests skip, saying why, when Chromium, its driver or Selenium is missing; in CI
 (CI=true, as .ci/run sets it) they fail instead. test_screenshot_for_the_readme takes the
@@ -150,6 +150,14 @@ def test_controls_change_the_run_and_the_url(browser, web):
     until(browser, "fastnnApp.state.input_names.includes('x1^2')", "the feature x1²")
     assert config(browser)["hidden"] == [5, 2, 2]
     assert "hidden=5%2C2%2C2" in browser.current_url
+    # The problem type picks a data set of its kind, as Playground's, and back.
+    browser.find_element("id", "dataset_xor").click()
+    until(browser, "fastnnApp.state.config.dataset === 'xor'", "xor")
+    Select(browser.find_element("id", "problem")).select_by_visible_text("regression")
+    until(browser, "fastnnApp.state.config.dataset === 'plane'", "the plane, a regression set")
+    assert browser.find_element("id", "discretize").get_attribute("disabled")
+    Select(browser.find_element("id", "problem")).select_by_visible_text("classification")
+    until(browser, "fastnnApp.state.config.dataset === 'xor'", "xor again")
 
 
 def test_play_trains_and_the_test_loss_falls(browser, web):
@@ -223,6 +231,46 @@ def test_csv_upload(browser, web, tmp_path):
     until(browser, "!document.getElementById('error').hidden", "the error message")
     assert "expected 3 fields" in browser.find_element("id", "error").text
     assert config(browser)["dataset"] == "csv"
+    # A file that is not UTF-8 is said to be so (the page sends its bytes as they are).
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes("a,b,town\n1,2,Z\xfcrich\n3,4,Bern\n".encode("latin-1"))
+    browser.find_element("id", "csv_file").send_keys(str(latin))
+    until(browser, "document.getElementById('error').textContent.includes('UTF-8')", "the message")
+    assert "latin.csv: the CSV file: not UTF-8 text (byte 14 is 0xfc)" in (
+        browser.find_element("id", "error").text
+    )
+
+
+def test_ten_word_classes_get_colours_a_legend_and_a_confusion_matrix(browser, web, tmp_path):
+    names = ["ant", "bee", "cat", "cow", "dog", "eel", "elk", "emu", "fox", "owl"]
+    rows = ["x,y,animal"]
+    for i in range(8):
+        for c, name in enumerate(names[::-1]):
+            angle = 2 * np.pi * c / 10
+            rows.append(f"{np.cos(angle) + 0.02 * i:.3f},{np.sin(angle) - 0.02 * i:.3f},{name}")
+    path = tmp_path / "zoo.csv"
+    path.write_text("\n".join(rows))
+    open_page(browser, web)
+    browser.find_element("id", "csv_file").send_keys(str(path))
+    until(browser, "fastnnApp.state.config.dataset === 'csv'", "the upload")
+    assert browser.execute_script("return fastnnApp.state.class_labels;") == names  # sorted
+    legend = browser.find_elements("css selector", "#legend .entry")
+    assert [e.text for e in legend] == names
+    colours = {
+        e.find_element("css selector", ".swatch").value_of_css_property("background-color")
+        for e in legend
+    }
+    assert len(colours) == 10  # ten classes, ten colours
+    assert len(browser.find_elements("css selector", "#confusion tr")) == 11
+    assert len(browser.find_elements("css selector", "#confusion tr:first-child th")) == 11
+    # The matrix fits its column: no sideways scrolling for 10 classes.
+    fits = browser.execute_script(
+        "const w = document.getElementById('confusion_wrap'); return w.scrollWidth <= w.clientWidth;"
+    )
+    assert fits
+    # A click on the plane can add a point of any of the ten classes.
+    assert len(browser.find_elements("css selector", "#point_class option")) == 10
+    assert errors_in_console(browser) == []
 
 
 def test_the_url_reproduces_a_setup(browser, web):
@@ -250,6 +298,82 @@ def test_the_url_reproduces_a_setup(browser, web):
     assert browser.find_element("id", "show_test").is_selected()
     browser.find_element("id", "discretize").click()
     assert "show_test=1" in browser.current_url and "discretize=1" in browser.current_url
+
+
+def test_the_url_carries_a_small_csv_and_says_when_it_cannot(browser, web, tmp_path):
+    from selenium.webdriver.support.ui import Select
+
+    rng = np.random.default_rng(3)
+    rows = ["a,b,c,animal"] + [
+        f"{x:.3f},{y:.3f},{z:.3f},{('cat', 'dog', 'emu')[i % 3]}"
+        for i, (x, y, z) in enumerate(rng.normal(size=(90, 3)))
+    ]
+    small = tmp_path / "zoo.csv"
+    small.write_text("\n".join(rows))
+    open_page(browser, web, "#hidden=5&seed=9")
+    browser.find_element("id", "csv_file").send_keys(str(small))
+    until(browser, "fastnnApp.state.config.dataset === 'csv'", "the upload")
+    Select(browser.find_element("id", "plane_y")).select_by_visible_text("c")
+    until(browser, "fastnnApp.state.plane[1] === 2", "the plane a, c")
+    assert "csv=" in browser.current_url and "csv_name=zoo.csv" in browser.current_url
+    assert "link carries the file" in browser.find_element("id", "upload_info").text
+    first = browser.execute_script("return fastnnApp.state;")
+    # The link, opened in a fresh page: the same file, settings, points and first weights.
+    open_page(browser, web, browser.current_url[len(web.url) :])
+    until(browser, "fastnnApp.state.config.dataset === 'csv'", "the link's CSV")
+    again = browser.execute_script("return fastnnApp.state;")
+    for key in ("config", "class_labels", "columns", "plane", "train", "test", "upload"):
+        assert again[key] == first[key], key
+    assert again["frame"]["weights"] == first["frame"]["weights"]
+    assert browser.find_element("id", "error").get_attribute("hidden")
+
+    # A file too large for a link: the page says the link leaves it out.
+    big = tmp_path / "big.csv"
+    big.write_text(
+        "a,b,y\n"
+        + "\n".join(f"{x:.6f},{y:.6f},{int(x > y)}" for x, y in rng.normal(size=(3000, 2)))
+    )
+    browser.find_element("id", "csv_file").send_keys(str(big))
+    until(browser, "fastnnApp.state.upload.name === 'big.csv'", "the large upload")
+    info = browser.find_element("id", "upload_info")
+    assert "carries the settings but not the file" in info.text and "warn" in info.get_attribute(
+        "class"
+    )
+    url = browser.current_url
+    assert "csv_name=big.csv" in url and "csv=" not in url.replace("csv_", "")
+    # Whoever opens that link is told to upload the file, and then gets the link's settings.
+    open_page(browser, web, url[len(web.url) :])
+    notice = browser.find_element("id", "notice")
+    assert notice.is_displayed() and "(big.csv) too large for a link" in notice.text
+    assert browser.current_url == url  # the link stays as it was until the file comes
+    browser.find_element("id", "csv_file").send_keys(str(big))
+    until(browser, "fastnnApp.state.config.dataset === 'csv'", "the upload")
+    assert config(browser)["hidden"] == [5] and config(browser)["seed"] == 9
+    assert not browser.find_element("id", "notice").is_displayed()
+    assert errors_in_console(browser) == []
+
+
+def test_serve_with_a_csv_file_opens_the_page_on_it(browser, web, tmp_path, monkeypatch):
+    # fastnn playground --serve --data zoo.csv ...: the page opens on that file and settings.
+    from fastnn.playground import cli
+
+    rows = ["a,b,c,animal"] + [
+        f"{i % 7},{(i * 3) % 5},{i % 4},{('cat', 'dog')[i % 2]}" for i in range(40)
+    ]
+    path = tmp_path / "zoo.csv"
+    path.write_text("\n".join(rows))
+    opened = {}
+    monkeypatch.setattr(
+        server, "serve", lambda *a, fragment="", **k: opened.update(f=fragment) or 0
+    )
+    argv = ["playground", "--serve", "--data", str(path), "--hidden", "6", "--plane", "a,c"]
+    assert cli.main(argv) == 0
+    open_page(browser, web, "#" + opened["f"])
+    until(browser, "fastnnApp.state.config.dataset === 'csv'", "the CSV from the link")
+    state = browser.execute_script("return fastnnApp.state;")
+    assert state["config"]["hidden"] == [6] and state["plane"] == [0, 2]
+    assert state["class_labels"] == ["cat", "dog"] and state["upload"]["name"] == "zoo.csv"
+    assert errors_in_console(browser) == []
 
 
 def test_a_click_on_the_plane_adds_a_point(browser, web):

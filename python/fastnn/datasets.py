@@ -5,7 +5,8 @@ user's own data.
   (``tensorflow/playground``, ``src/dataset.ts``), and the chapter's weather example;
 * :func:`playground_features` computes Playground's input features (``x1``, ``x1^2``,
   ``sin_x1``, ...) from the two coordinates;
-* :func:`train_test_split` and :func:`load_csv` prepare data of one's own.
+* :func:`train_test_split`, :func:`load_csv` (and :func:`parse_csv`, the one CSV reader) and
+  :func:`label_classes` prepare data of one's own.
 
 docs/playground.md writes out every generator's formulas.
 """
@@ -15,7 +16,9 @@ from __future__ import annotations
 import csv
 import math
 import os
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -26,8 +29,13 @@ __all__ = [
     "FEATURES",
     "PLAYGROUND_DOMAIN",
     "REGRESSION",
+    "CSVTable",
+    "CSVTooLarge",
+    "guess_problem",
+    "label_classes",
     "load_csv",
     "make_playground",
+    "parse_csv",
     "playground_features",
     "train_test_split",
 ]
@@ -291,81 +299,215 @@ def train_test_split(
     return X[train], X[test], y[train], y[test]
 
 
-def load_csv(
-    path: str | os.PathLike, target: int | str = -1, return_names: bool = False
-) -> tuple[np.ndarray, np.ndarray] | tuple[np.ndarray, np.ndarray, list[str], str]:
-    """Read a CSV file of numbers: returns ``(X, y)``, float64, y the ``target`` column.
+@dataclass
+class CSVTable:
+    """A CSV file read by :func:`parse_csv`: the inputs, the labels and where they came from."""
 
-    ``target`` is a column index (negative counts from the end; the default is the last
-    column) or, when the file has a header, a column name. The header is optional: a first row
-    that is not all numbers is one. Fields are separated by commas (or semicolons or tabs, when
-    the first row has no comma); blank lines and lines starting with ``#`` are skipped. With
-    ``return_names=True`` also returns the feature names and the target's name (``x1``, ``x2``,
-    ..., ``y`` without a header).
+    #: The input columns, (rows, columns - 1) float64.
+    X: np.ndarray
+    #: The label column: float64 when every label is a number, else the labels' text (str).
+    y: np.ndarray
+    #: The input columns' names (``x1, x2, ...`` without a header) and the label's.
+    input_names: list[str]
+    target_name: str
+    #: The label's column, 0-based, among all columns.
+    column: int
+    has_header: bool
+    delimiter: str
+    #: Each data row's line number in the file (1-based), for messages.
+    lines: list[int]
 
-    A file that is not like that raises ``ValueError`` naming the file and the line.
+
+class CSVTooLarge(ValueError):
+    """A CSV file past a limit given to :func:`parse_csv` (rows or columns)."""
+
+
+def parse_csv(
+    data: bytes | str,
+    target: int | str | None = -1,
+    *,
+    source: str = "the CSV file",
+    max_rows: int | None = None,
+    max_inputs: int | None = None,
+) -> CSVTable:
+    """Read CSV text (bytes are decoded as UTF-8): numeric input columns and a label column.
+
+    The one CSV reader of fastnn: :func:`load_csv`, ``fastnn playground --data`` and the
+    playground page's upload all read files with it. The label is the column ``target``: an
+    index (negative from the end; None or -1: the last) or a header's column name; a string
+    of digits is an index unless the header has a column of that name. The labels may be
+    numbers or words (``cat``, ``dog``); every other field must be a finite number.
+
+    The first row is a header when one of its fields is not a number where the row below has
+    a number (a label column of words is words throughout), or when it is the only row and
+    holds no number. Fields are separated by commas, or by semicolons or
+    tabs when the first row has no comma; blank lines and lines starting with ``#`` are
+    skipped; a UTF-8 byte-order mark is fine; each line is parsed on its own (a quote left open
+    does not swallow the lines after it).
+
+    Raises ``ValueError`` naming ``source``, the line and the column for a file that is not
+    like that, and :class:`CSVTooLarge` past ``max_rows`` data rows or ``max_inputs`` input
+    columns.
     """
-    path = os.fspath(path)
-    try:
-        with open(path, encoding="utf-8-sig", newline="") as f:
-            text = f.read()
-    except UnicodeDecodeError as error:
-        raise ValueError(
-            f"{path}: not UTF-8 text (byte {error.start} is {error.object[error.start]:#04x}); "
-            "save the file as UTF-8 (or ASCII) CSV"
-        ) from None
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        try:
+            text = bytes(data).decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise ValueError(
+                f"{source}: not UTF-8 text (byte {error.start} is {error.object[error.start]:#04x}); "
+                "save the file as UTF-8 (or ASCII) CSV"
+            ) from None
+    else:
+        text = data.removeprefix("\ufeff")
     lines = [
         (number, line)
         for number, line in enumerate(text.splitlines(), start=1)
         if line.strip() and not line.lstrip().startswith("#")
     ]
     if not lines:
-        raise ValueError(f"{path}: no data (the file is empty)")
+        raise ValueError(f"{source}: no data (the file is empty)")
+    if max_rows is not None and len(lines) > max_rows + 1:
+        raise CSVTooLarge(f"{source}: over {max_rows:,} rows; at most {max_rows:,}")
     first = lines[0][1]
     delimiter = ","
     if "," not in first:
         delimiter = next((d for d in (";", "\t") if d in first), ",")
-    header = None
-    values: list[list[float]] = []
-    width = None
-    for number, line in lines:
+
+    def fields_of(number: int, line: str) -> list[str]:
         # Line by line: a quote left open must not swallow the lines after it.
         try:
             fields = next(csv.reader([line], delimiter=delimiter), [])
         except csv.Error as error:
-            raise ValueError(f"{path}, line {number}: {error}") from None
-        fields = [field.strip() for field in fields]
-        if width is None:
-            width = len(fields)
-            if width < 2:
-                raise ValueError(
-                    f"{path}, line {number}: found 1 column; need the features and a label "
-                    f"(separated by commas)"
-                )
-            if any(_number(field) is None for field in fields):
-                header = fields
-                continue
+            raise ValueError(f"{source}, line {number}: {error}") from None
+        return [field.strip() for field in fields]
+
+    rows = [fields_of(number, line) for number, line in lines]
+    width = len(rows[0])
+    if width < 2:
+        raise ValueError(
+            f"{source}, line {lines[0][0]}: found 1 column; need at least two columns, the "
+            "inputs and a label (separated by commas)"
+        )
+    if max_inputs is not None and width - 1 > max_inputs:
+        raise CSVTooLarge(
+            f"{source}: {width - 1} input columns besides the label; at most {max_inputs}"
+        )
+    second = rows[1] if len(rows) > 1 else None
+    has_header = (
+        second is not None
+        and any(
+            _number(a) is None and _number(b) is not None
+            for a, b in zip(rows[0], second, strict=False)
+        )
+    ) or (second is None and all(_number(f) is None for f in rows[0]))
+    header = rows[0] if has_header else None
+    names = header or [f"x{j}" for j in range(1, width)] + ["y"]
+    column = _target_column(target, names, has_header, width, source)
+    body = list(zip((n for n, _ in lines), rows, strict=True))[1 if has_header else 0 :]
+    if not body:
+        raise ValueError(f"{source}: no data rows after the header (line {lines[0][0]})")
+    if max_rows is not None and len(body) > max_rows:
+        raise CSVTooLarge(f"{source}: over {max_rows:,} rows; at most {max_rows:,}")
+    X = np.empty((len(body), width - 1), dtype=np.float64)
+    labels: list[str] = []
+    label_values: list[float | None] = []
+    for r, (number, fields) in enumerate(body):
         if len(fields) != width:
-            raise ValueError(f"{path}, line {number}: expected {width} fields, found {len(fields)}")
-        row = []
-        for column, field in enumerate(fields, start=1):
+            raise ValueError(
+                f"{source}, line {number}: expected {width} fields, found {len(fields)}"
+            )
+        k = 0
+        for j, field in enumerate(fields):
             value = _number(field)
+            if j == column:
+                if field == "":
+                    raise ValueError(f"{source}, line {number}, column {j + 1}: the label is empty")
+                if value is not None and not math.isfinite(value):
+                    raise ValueError(
+                        f"{source}, line {number}, column {j + 1}: {field!r} is not a finite number"
+                    )
+                labels.append(field)
+                label_values.append(value)
+                continue
             if value is None or not math.isfinite(value):
                 what = "a number" if value is None else "a finite number"
-                raise ValueError(f"{path}, line {number}, column {column}: {field!r} is not {what}")
-            row.append(value)
-        values.append(row)
-    if not values:
-        raise ValueError(f"{path}: no data rows after the header (line {lines[0][0]})")
-    names = header or [f"x{j}" for j in range(1, width)] + ["y"]
-    column = _target_column(target, names, header is not None, width, path)
-    data = np.array(values, dtype=np.float64)
-    y = data[:, column].copy()
-    X = np.ascontiguousarray(np.delete(data, column, axis=1))
+                raise ValueError(
+                    f"{source}, line {number}, column {j + 1}: {field!r} is not {what}"
+                )
+            X[r, k] = value
+            k += 1
+    if all(v is not None for v in label_values):
+        y = np.array(label_values, dtype=np.float64)
+    else:
+        y = np.array(labels, dtype=str)
+    return CSVTable(
+        X=X,
+        y=y,
+        input_names=[name for j, name in enumerate(names) if j != column],
+        target_name=names[column],
+        column=column,
+        has_header=has_header,
+        delimiter=delimiter,
+        lines=[number for number, _ in body],
+    )
+
+
+def load_csv(
+    path: str | os.PathLike, target: int | str = -1, return_names: bool = False
+) -> tuple[np.ndarray, np.ndarray] | tuple[np.ndarray, np.ndarray, list[str], str]:
+    """Read a CSV file: returns ``(X, y)``, X float64, y the ``target`` column.
+
+    ``y`` is float64 when every label is a number, else the labels' text (a NumPy str array:
+    ``cat``, ``dog``); :func:`label_classes` turns either into class indices and names.
+    ``target`` is a column index (negative counts from the end; the default is the last
+    column) or, when the file has a header, a column name. The header is optional: a first row
+    with a word above a number is one. Fields are separated by commas (or semicolons or tabs,
+    when the first row has no comma); blank lines and lines starting with ``#`` are skipped.
+    With ``return_names=True`` also returns the feature names and the target's name (``x1``,
+    ``x2``, ..., ``y`` without a header). :func:`parse_csv` is the reader, and says more.
+
+    A file that is not like that raises ``ValueError`` naming the file and the line.
+    """
+    path = os.fspath(path)
+    with open(path, "rb") as f:
+        data = f.read()
+    table = parse_csv(data, target, source=path)
     if return_names:
-        feature_names = [name for j, name in enumerate(names) if j != column]
-        return X, y, feature_names, names[column]
-    return X, y
+        return table.X, table.y, table.input_names, table.target_name
+    return table.X, table.y
+
+
+def label_classes(y: ArrayLike) -> tuple[np.ndarray, list[str]]:
+    """Class indices ``0..k-1`` (int64) of labels ``y`` and the ``k`` classes' names.
+
+    The order is fixed by the labels' values alone: numbers in increasing order, named as
+    ``%g`` (``-1``, ``1``, ``2.5``); labels that are not all numbers (words such as ``cat``,
+    ``dog``) in sorted text order. The same labels always give the same classes.
+    """
+    y = np.asarray(y)
+    if y.ndim != 1:
+        raise ValueError(f"label_classes: y must be one label per sample, got shape {y.shape}")
+    if y.dtype.kind in "fiub":
+        values, indices = np.unique(y.astype(np.float64), return_inverse=True)
+        return indices.astype(np.int64), [f"{v:g}" for v in values]
+    names, indices = np.unique(y.astype(str), return_inverse=True)
+    return indices.astype(np.int64), [str(name) for name in names]
+
+
+def guess_problem(y: ArrayLike, max_classes: int | None = None) -> str:
+    """``classification`` for labels that are words or whole numbers (at most ``max_classes``
+    distinct ones, when given), else ``regression``."""
+    y = np.asarray(y)
+    if y.dtype.kind not in "fiub":
+        return "classification"
+    whole = bool(np.all(y == np.round(y)))
+    if whole and (max_classes is None or len(np.unique(y)) <= max_classes):
+        return "classification"
+    return "regression"
+
+
+def _is_index(text: str) -> bool:
+    return re.fullmatch(r"[+-]?\d+", text.strip()) is not None
 
 
 def _number(field: str) -> float | None:
@@ -375,21 +517,20 @@ def _number(field: str) -> float | None:
         return None
 
 
-def _target_column(target, names: list[str], has_header: bool, width: int, path: str) -> int:
+def _target_column(target, names: list[str], has_header: bool, width: int, source: str) -> int:
+    if target is None:
+        return width - 1
     if isinstance(target, str):
-        if not has_header:
-            raise ValueError(
-                f"load_csv: target {target!r} is a column name, but {path} has no header row"
-            )
-        if target not in names:
-            raise ValueError(
-                f"load_csv: {path} has no column {target!r}; its columns: {', '.join(names)}"
-            )
-        return names.index(target)
+        if has_header and target in names:
+            return names.index(target)
+        if _is_index(target):
+            target = int(target)
+        elif not has_header:
+            raise ValueError(f"target {target!r} is a column name, but {source} has no header row")
+        else:
+            raise ValueError(f"{source} has no column {target!r}; its columns: {', '.join(names)}")
     if isinstance(target, bool) or not isinstance(target, (int, np.integer)):
-        raise TypeError(
-            f"load_csv: target must be a column index or name, got {type(target).__name__}"
-        )
+        raise TypeError(f"target must be a column index or name, got {type(target).__name__}")
     if not -width <= target < width:
-        raise ValueError(f"load_csv: target={target} is not a column of {path}'s {width} columns")
+        raise ValueError(f"target={target} is not a column of {source}'s {width} columns")
     return int(target) % width

@@ -24,6 +24,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from fastnn import datasets
+from fastnn import tables as _tables
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -31,21 +32,38 @@ if TYPE_CHECKING:
     from fastnn.callbacks import History
     from fastnn.models import Sequential
 
-__all__ = ["CLASS_COLORS", "MAX_NEURONS_SHOWN", "SUFFIXES", "network_values", "plot"]
+__all__ = [
+    "CLASS_COLORS",
+    "HIDDEN_ACTIVATIONS",
+    "MAX_NEURONS_SHOWN",
+    "SUFFIXES",
+    "network_values",
+    "plot",
+]
 
-#: Playground's colours: orange for negative values and class 0, blue for positive values and
-#: class 1, a light grey for zero; further classes take matplotlib's tab10 colours.
+#: The activations a hidden layer can learn with, for the command line and the page: every one
+#: of the core's table but step (no gradient) and softmax (it couples a layer's neurons into one
+#: distribution).
+HIDDEN_ACTIVATIONS = tuple(n for n in _tables.ACTIVATIONS if n not in ("step", "softmax"))
+
+#: The classes' colours, shared by the picture and the page (the server hands them to it):
+#: Playground's orange for class 0 (and negative values) and blue for class 1 (and positive
+#: values); then tab10's others but its grey (grey is zero, or "unsure", here), and three
+#: more that stay apart from those: 12 in all, the most classes the page shows. The picture takes
+#: matplotlib's tab20 colours past them.
 CLASS_COLORS = (
-    "#f59322",
-    "#0877bd",
-    "#2ca02c",
-    "#d62728",
-    "#9467bd",
-    "#8c564b",
-    "#e377c2",
-    "#7f7f7f",
-    "#bcbd22",
-    "#17becf",
+    "#f59322",  # orange
+    "#0877bd",  # blue
+    "#2ca02c",  # green
+    "#d62728",  # red
+    "#9467bd",  # purple
+    "#8c564b",  # brown
+    "#e377c2",  # pink
+    "#17becf",  # cyan
+    "#bcbd22",  # olive
+    "#283593",  # navy
+    "#ffc400",  # gold
+    "#7a1f3d",  # wine
 )
 _NEUTRAL = "#e8eaeb"
 #: The file types :func:`plot` writes, chosen by the path's suffix.

@@ -23,13 +23,13 @@ from typing import NoReturn
 import numpy as np
 
 from fastnn import tables as _tables
+from fastnn.playground import HIDDEN_ACTIVATIONS
 
 __all__ = ["main", "playground"]
 
 _PROG = "fastnn"
-# The hidden layers' activations on offer: every one of the core's table a hidden neuron can
-# learn with (step has no gradient; softmax couples a layer's neurons into one distribution).
-_ACTIVATIONS = tuple(n for n in _tables.ACTIVATIONS if n not in ("step", "softmax"))
+# The hidden layers' activations on offer (the page offers the same).
+_ACTIVATIONS = HIDDEN_ACTIVATIONS
 _OPTIMIZERS = tuple(_tables.OPTIMIZERS)
 # Sizes that fit: the network's weights (with an optimizer's three state copies, float64) and a
 # generated data set stay within a few hundred MB, far past what a picture of the plane needs.
@@ -90,9 +90,9 @@ def _add_playground(commands) -> argparse.ArgumentParser:
             "own CSV file and more than two classes welcome."
         ),
         epilog=(
-            "A CSV file's label is its last column (or --target): whole numbers make a "
-            "classification problem (any number of classes), anything else regression; "
-            "--problem overrides. docs/playground.md has the details."
+            "A CSV file's label is its last column (or --target): words (cat, dog) or whole "
+            "numbers make a classification problem (any number of classes, in sorted order), "
+            "other numbers regression; --problem overrides. docs/playground.md has the details."
         ),
     )
     p.set_defaults(run=playground)
@@ -103,7 +103,11 @@ def _add_playground(commands) -> argparse.ArgumentParser:
         metavar="NAME",
         help=f"a generated data set: {', '.join(datasets.DATASETS)} (default: circle)",
     )
-    data.add_argument("--data", metavar="FILE.csv", help="your own data: a CSV file of numbers")
+    data.add_argument(
+        "--data",
+        metavar="FILE.csv",
+        help="your own data: a CSV file of numeric inputs and a label (numbers or words)",
+    )
     p.add_argument(
         "--target",
         metavar="COLUMN",
@@ -220,7 +224,11 @@ def _add_playground(commands) -> argparse.ArgumentParser:
     )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     web = p.add_argument_group("the page in the browser (docs/web.md)")
-    web.add_argument("--serve", action="store_true", help="serve the interactive page instead")
+    web.add_argument(
+        "--serve",
+        action="store_true",
+        help="serve the interactive page instead, opened on the other options given",
+    )
     web.add_argument(
         "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)"
     )
@@ -237,7 +245,8 @@ def playground(args: argparse.Namespace) -> int:
         if args.serve:
             from fastnn.playground.server import serve
 
-            return serve(args.host, args.port, open_browser=not args.no_browser)
+            fragment = _serve_fragment(args)
+            return serve(args.host, args.port, open_browser=not args.no_browser, fragment=fragment)
         _check_options(args)
         return _playground(args)
     except _Usage as error:
@@ -269,14 +278,14 @@ class _Usage(Exception):
 
 
 def _check_options(args) -> None:
-    if args.data is None:
-        if args.target is not None:
-            raise _Usage("--target applies to a CSV file (--data)")
-    else:
-        if args.noise:
-            raise _Usage("--noise applies to a generated data set (--dataset), not to --data")
-        if args.samples is not None:
-            raise _Usage("--samples applies to a generated data set (--dataset), not to --data")
+    for flag, given in (
+        ("--host", args.host != "127.0.0.1"),
+        ("--port", args.port != 0),
+        ("--no-browser", args.no_browser),
+    ):
+        if given:
+            raise _Usage(f"{flag} applies to the page (--serve)")
+    _check_data_options(args)
     if args.no_plot and args.out is not None:
         raise _Usage("--out and --no-plot contradict each other")
     if args.out is not None:
@@ -290,6 +299,114 @@ def _check_options(args) -> None:
         folder = os.path.dirname(os.path.abspath(args.out))
         if not os.path.isdir(folder):
             raise _Usage(f"--out {args.out!r}: the folder {folder} does not exist")
+
+
+def _check_data_options(args) -> None:
+    if args.data is None:
+        if args.target is not None:
+            raise _Usage("--target applies to a CSV file (--data)")
+    else:
+        if args.noise:
+            raise _Usage("--noise applies to a generated data set (--dataset), not to --data")
+        if args.samples is not None:
+            raise _Usage("--samples applies to a generated data set (--dataset), not to --data")
+
+
+def _serve_fragment(args) -> str:
+    """The page's settings for ``--serve`` (its URL's fragment, as the page writes it) from the
+    options given with it; an option the page has no use for is refused, not ignored."""
+    from urllib.parse import urlencode
+
+    from fastnn.playground import server
+
+    for flag, given in (
+        ("--out", args.out is not None),
+        ("--no-plot", args.no_plot),
+        ("--standardize" if args.standardize else "--no-standardize", args.standardize is not None),
+    ):
+        if given:
+            raise _Usage(
+                f"{flag} applies to the command line's run, not to the page (--serve): the page "
+                "draws and downloads its own picture and standardizes a CSV file's columns"
+            )
+    _check_data_options(args)
+    config: dict = {}
+    if args.dataset is not None:
+        if args.dataset not in server.BUILTIN:
+            raise _Usage(
+                f"--serve: the page has no data set {args.dataset!r}; it has "
+                f"{', '.join(server.BUILTIN)} and your CSV file (--data)"
+            )
+        config["dataset"] = args.dataset
+    if args.plane is not None and args.data is None:
+        raise _Usage("--plane applies to a CSV file (--data) of more than 2 inputs")
+    # What differs from the defaults (Playground's, the page's too) goes in the link.
+    if tuple(args.hidden) != (4, 2):
+        config["hidden"] = list(args.hidden)
+    for key, default in (
+        ("activation", "tanh"),
+        ("learning_rate", 0.03),
+        ("optimizer", "sgd"),
+        ("batch_size", 10),
+        ("noise", 0.0),
+    ):
+        if getattr(args, key) != default:
+            config[key] = getattr(args, key)
+    if args.samples is not None:
+        config["samples"] = args.samples
+    if args.train_ratio != 0.5:
+        percent = args.train_ratio * 100
+        if abs(percent - round(percent)) > 1e-9:
+            raise _Usage(
+                f"--serve: the page takes --train-ratio in whole percents, not {percent:g}"
+            )
+        config["train_ratio"] = round(percent)
+    if args.features is not None:
+        config["features"] = list(args.features)
+    if args.regularization != "none":
+        config["regularization"] = args.regularization
+        config["reg_rate"] = args.reg_rate
+    if args.seed is not None:
+        config["seed"] = args.seed
+    if args.epochs != 1000:
+        config["stop_epoch"] = args.epochs  # the page trains until stopped
+    if args.problem is not None:
+        config["problem"] = args.problem
+    extra: dict = {}
+    if args.data is not None:
+        # The file goes in the link, as the page's own links carry a small file.
+        with open(args.data, "rb") as f:
+            data = f.read()
+        name = os.path.basename(args.data)
+        try:
+            upload = server.parse_csv(data, args.target, name)
+        except server.ApiError as error:
+            raise _Failure(f"{args.data}: {error.message}") from None
+        if upload["link"] is None:
+            raise _Failure(
+                f"{args.data} packs into {upload['packed_size']:,} characters, more than the "
+                f"page's link carries ({server.MAX_LINK_CSV:,}); start --serve without --data "
+                "and upload the file on the page"
+            )
+        table = upload["table"]
+        config["dataset"] = "csv"
+        config.setdefault("problem", server.default_problem(upload))
+        if args.plane is not None:
+            config["plane"] = _plane(args.plane, table.input_names)
+        extra = {"csv_name": name, "csv_target": str(table.column), "csv": upload["link"]}
+    try:
+        checked = server.validate_config(config)
+    except server.ApiError as error:
+        raise _Usage(f"--serve: the page refuses the settings: {error.message}") from None
+    if args.data is not None:  # the labels fit the problem, and the plane the columns
+        try:
+            server._csv_dataset(upload, checked)
+        except server.ApiError as error:
+            raise _Failure(f"{args.data}: {error.message}") from None
+    params = {k: ",".join(map(str, v)) if isinstance(v, list) else v for k, v in config.items()}
+    if args.discretize:
+        params["discretize"] = "1"
+    return urlencode({**params, **extra})
 
 
 @dataclass
@@ -335,28 +452,39 @@ def _load_data(args, seed: int) -> _Data:
             standardize=weather if args.standardize is None else args.standardize,
         )
 
-    target = args.target
-    if target is not None and _is_int(target):
-        target = int(target)
+    # --target as given: a header's name, else an index (the reader's rule, as the page's).
     X, y, input_names, target_name = datasets.load_csv(
-        args.data, target=-1 if target is None else target, return_names=True
+        args.data, target=-1 if args.target is None else args.target, return_names=True
     )
-    problem = args.problem or ("classification" if _whole(y) else "regression")
+    words = y.dtype.kind != "f"  # labels that are not all numbers: class names
+    problem = args.problem or datasets.guess_problem(y)
     class_labels = []
     if problem == "classification":
-        if not _whole(y):
+        if not words and not _whole(y):
             bad = int(np.flatnonzero(y != np.round(y))[0])
             raise _Failure(
                 f"{args.data}: --problem classification needs whole-number labels, but "
                 f"data row {bad + 1} has {target_name} = {y[bad]:g}"
             )
-        values, y = np.unique(y, return_inverse=True)
-        if len(values) < 2:
+        y, class_labels = datasets.label_classes(y)
+        if len(class_labels) < 2:
             raise _Failure(
-                f"{args.data}: every sample has the label {values[0]:g}; "
+                f"{args.data}: every sample has the label {class_labels[0]}; "
                 "classification needs at least 2 classes"
             )
-        class_labels = [f"{v:g}" for v in values]
+        if words:
+            numbers = [label for label in class_labels if _is_number(label)]
+            if numbers:
+                print(
+                    f"note: the label {target_name} holds numbers ({numbers[0]}) and words; "
+                    "each distinct text is a class"
+                )
+    elif words:
+        bad = next(i for i, label in enumerate(y) if not _is_number(label))
+        raise _Failure(
+            f"{args.data}: --problem regression needs numeric labels, but data row {bad + 1} "
+            f"has {target_name} = {str(y[bad])!r}"
+        )
     if not args.no_plot and X.shape[1] < 2:
         raise _Failure(
             f"the picture needs 2 or more input columns, {args.data} has {X.shape[1]} besides "
@@ -481,7 +609,7 @@ def _playground(args) -> int:
         f"{args.optimizer}, learning rate {args.learning_rate:g}, batch size {args.batch_size}, "
         f"{args.epochs} epochs, seed {seed}"
     )
-    if n_classes > _MANY_CLASSES:
+    if n_classes > _MANY_CLASSES and all(_is_number(c) for c in data.class_labels):
         print(
             f"note: {n_classes} classes; if the label is a quantity rather than a class, "
             "use --problem regression"
@@ -667,6 +795,14 @@ def _port(text: str) -> int:
 
 def _seed(text: str) -> int:
     return _integer(text, 0, "a whole number >= 0")
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _whole(y: np.ndarray) -> bool:

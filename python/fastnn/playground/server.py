@@ -14,7 +14,6 @@ describes the API.
 from __future__ import annotations
 
 import base64
-import csv
 import json
 import math
 import os
@@ -25,11 +24,16 @@ import tempfile
 import threading
 import time
 import warnings
+import zlib
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 import numpy as np
+
+from fastnn import datasets as _datasets
+from fastnn import tables as _tables
+from fastnn.playground import HIDDEN_ACTIVATIONS
 
 __all__ = ["DEFAULTS", "ApiError", "FrameSlot", "Run", "make_multiclass", "make_server", "serve"]
 
@@ -40,10 +44,24 @@ STATIC_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "static")
 BUILTIN = ("circle", "xor", "gauss", "spiral", "plane", "multi_gauss")
 REGRESSION_SETS = ("plane", "multi_gauss")
 MULTICLASS_SETS = ("gauss", "spiral")  # these can draw 3 or more classes
-FEATURES = ("x1", "x2", "x1^2", "x2^2", "x1x2", "sin_x1", "sin_x2")
-ACTIVATIONS = ("tanh", "relu", "sigmoid", "linear", "leaky_relu", "elu", "softplus")
-OPTIMIZERS = ("sgd", "adam", "rmsprop", "adagrad", "adadelta", "adamw")
-LOSSES = ("auto", "mse", "binary_crossentropy", "sparse_categorical_crossentropy")
+FEATURES = tuple(_datasets.FEATURES)  # Playground's order
+# Every activation a hidden layer can learn with (the command line's too), Playground's four
+# first; every optimizer of the core's table, SGD (Playground's) first.
+_PLAYGROUND_ACTIVATIONS = ("tanh", "relu", "sigmoid", "linear")
+ACTIVATIONS = _PLAYGROUND_ACTIVATIONS + tuple(
+    a for a in HIDDEN_ACTIVATIONS if a not in _PLAYGROUND_ACTIVATIONS
+)
+OPTIMIZERS = ("sgd", *(o for o in _tables.OPTIMIZERS if o != "sgd"))
+# The losses that fit an output: for regression (a linear unit) mse, mae and huber; for two
+# classes (a sigmoid unit) binary cross-entropy or mse; for more (softmax) sparse categorical
+# cross-entropy. categorical_crossentropy and kl_divergence are that one on one-hot labels;
+# hinge wants a tanh unit and labels -1/1, not the probability the page draws.
+LOSSES_FOR = {
+    "regression": ("mse", "mae", "huber"),
+    "binary": ("binary_crossentropy", "mse"),
+    "multiclass": ("sparse_categorical_crossentropy",),
+}
+LOSSES = ("auto", "mse", "mae", "huber", "binary_crossentropy", "sparse_categorical_crossentropy")
 # Settings a running network takes on as it is (Playground's learning rate and batch size);
 # any other change builds the network anew.
 # The fields that make other data; any other change keeps the points unless asked.
@@ -51,12 +69,18 @@ DATA_FIELDS = ("dataset", "classes", "noise", "train_ratio", "samples", "seed", 
 LIVE_FIELDS = {"learning_rate", "batch_size", "epochs_per_frame", "stop_epoch", "stop_test_loss"}
 MAX_LAYERS = 8  # Playground stops at 6 hidden layers of 8 neurons
 MAX_UNITS = 32
-MAX_CLASSES = 8
+# Classes on the page: as many as it has distinct colours (fastnn.playground.CLASS_COLORS,
+# 12), and a confusion matrix that still fits its column.
+MAX_CLASSES = 12
 MAX_RUNS = 32
 MAX_JSON_BYTES = 64 * 1024
 MAX_CSV_BYTES = 2 * 1024 * 1024
 MAX_CSV_ROWS = 20000
-MAX_CSV_COLUMNS = 64
+MAX_CSV_COLUMNS = 64  # input columns, besides the label
+# The page's link carries an uploaded CSV packed (deflate + base64url) up to this many
+# characters, so that the whole link stays under 8,000 (RFC 9110 asks every URL handler to take
+# that many); a larger file is left out of the link, and the page says so.
+MAX_LINK_CSV = 7000
 MAX_POINTS = 20000
 NEURON_GRID = 24  # the neurons' pictures, NEURON_GRID x NEURON_GRID samples of the plane
 OUTPUT_GRID = 64  # the output's decision regions
@@ -258,133 +282,95 @@ def _builtin(config: dict) -> Dataset:
     return Dataset(X, y, problem, labels, ["x1", "x2"], domain, False, name)
 
 
-def parse_csv(data: bytes, target: str | None = None) -> dict:
-    """An uploaded CSV: numeric input columns and a label column (any strings, or numbers).
+def parse_csv(data: bytes, target: str | None = None, name: str | None = None) -> dict:
+    """An uploaded CSV, read by :func:`fastnn.datasets.parse_csv` (the reader ``load_csv`` and
+    the command line use): numeric input columns and a label column (words or numbers).
 
     The label is the last column unless ``target`` names another (a header name or an index).
-    Returns X, the raw labels, the column names; ApiError (400/413) with the line for bad data.
+    Returns the table, the file's bytes, its name and the link's packed copy (None when over
+    MAX_LINK_CSV characters); ApiError 400 (413 past a limit) with the line for bad data.
     """
+    from fastnn import datasets
+
     if len(data) > MAX_CSV_BYTES:
         raise ApiError(413, f"the CSV file is over {MAX_CSV_BYTES // 1024} KiB")
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise _bad(f"the CSV file is not UTF-8 text (byte {error.start})") from None
-    lines = [
-        (number, line)
-        for number, line in enumerate(text.splitlines(), start=1)
-        if line.strip() and not line.lstrip().startswith("#")
-    ]
-    if not lines:
-        raise _bad("the CSV file is empty")
-    if len(lines) > MAX_CSV_ROWS + 1:
-        raise ApiError(413, f"the CSV file has over {MAX_CSV_ROWS} rows")
-    first = lines[0][1]
-    delimiter = "," if "," in first else next((d for d in (";", "\t") if d in first), ",")
-    rows = list(csv.reader([line for _, line in lines], delimiter=delimiter))
-    width = len(rows[0])
-    if width < 2:
-        raise _bad("the CSV file needs at least two columns: inputs and a label")
-    if width > MAX_CSV_COLUMNS:
-        raise ApiError(413, f"the CSV file has {width} columns; at most {MAX_CSV_COLUMNS}")
-
-    def number(field: str) -> float | None:
-        try:
-            value = float(field)
-        except ValueError:
-            return None
-        return value if math.isfinite(value) else None
-
-    header = [f.strip() for f in rows[0]]
-    # The first row is a header when a column has a word there and a number below it (a label
-    # column may hold words throughout), when the target is a column name, or when the file
-    # has that row alone and it is all words.
-    second = [f.strip() for f in rows[1]] if len(rows) > 1 else []
-    has_header = (
-        any(
-            number(a) is None and number(b) is not None
-            for a, b in zip(header, second, strict=False)
+        table = datasets.parse_csv(
+            data,
+            None if target in (None, "") else target,
+            max_rows=MAX_CSV_ROWS,
+            max_inputs=MAX_CSV_COLUMNS,
         )
-        or (target not in (None, "") and not re.fullmatch(r"-?\d+", str(target)))
-        or (not second and all(number(f) is None for f in header))
-    )
-    names = header if has_header else [f"x{j}" for j in range(1, width)] + ["label"]
-    body = list(zip((n for n, _ in lines), rows, strict=True))[1 if has_header else 0 :]
-    if not body:
-        raise _bad("the CSV file has a header but no data rows")
-    if target in (None, ""):
-        column = width - 1
-    elif target in names:
-        column = names.index(target)
-    elif re.fullmatch(r"-?\d+", str(target)) and -width <= int(target) < width:
-        column = int(target) % width
-    else:
-        raise _bad(f"the CSV file has no column {target!r}; its columns: {', '.join(names)}")
-    X = np.empty((len(body), width - 1))
-    labels = []
-    for r, (line, fields) in enumerate(body):
-        if len(fields) != width:
-            raise _bad(f"CSV line {line}: expected {width} fields, found {len(fields)}")
-        k = 0
-        for j, field in enumerate(fields):
-            field = field.strip()
-            if j == column:
-                labels.append(field)
-                continue
-            value = number(field)
-            if value is None:
-                raise _bad(f"CSV line {line}, column {j + 1}: {field!r} is not a finite number")
-            X[r, k] = value
-            k += 1
-    if len(body) < 4:
+    except datasets.CSVTooLarge as error:
+        raise ApiError(413, str(error)) from None
+    except (ValueError, TypeError) as error:
+        raise _bad(str(error)) from None
+    if len(table.y) < 4:
         raise _bad("the CSV file needs at least 4 data rows")
+    packed = pack_csv(data)
     return {
-        "X": X,
-        "labels": labels,
-        "input_names": [n for j, n in enumerate(names) if j != column],
-        "target_name": names[column],
-        "rows": len(body),
-        "has_header": has_header,
-        "column": column,
-        "delimiter": delimiter,
+        "table": table,
+        "data": data,
+        "name": name,
+        "link": packed if len(packed) <= MAX_LINK_CSV else None,
+        "packed_size": len(packed),
     }
 
 
+def pack_csv(data: bytes) -> str:
+    """A CSV file as the page's link carries it: deflated (zlib), then base64url, no padding."""
+    return base64.urlsafe_b64encode(zlib.compress(data, 9)).decode().rstrip("=")
+
+
+def unpack_csv(text: bytes) -> bytes:
+    """The CSV file of a link's :func:`pack_csv` text; ApiError for damaged or oversized data.
+    Inflates at most MAX_CSV_BYTES (a small text cannot expand into a huge file)."""
+    if len(text) > 4 * MAX_LINK_CSV:
+        raise ApiError(413, f"the link's CSV data is over {4 * MAX_LINK_CSV} characters")
+    try:
+        raw = base64.urlsafe_b64decode(text.strip() + b"=" * (-len(text.strip()) % 4))
+        inflate = zlib.decompressobj()
+        data = inflate.decompress(raw, MAX_CSV_BYTES + 1)
+    except (ValueError, zlib.error):
+        raise _bad("the link's CSV data is damaged (copy the whole link)") from None
+    if len(data) > MAX_CSV_BYTES or inflate.unconsumed_tail:
+        raise ApiError(413, f"the link's CSV file is over {MAX_CSV_BYTES // 1024} KiB")
+    if not inflate.eof:
+        raise _bad("the link's CSV data is cut short (copy the whole link)")
+    return data
+
+
 def _csv_dataset(upload: dict, config: dict) -> Dataset:
-    labels = upload["labels"]
-    numbers = [_maybe_float(v) for v in labels]
-    numeric = all(v is not None for v in numbers)
-    whole = numeric and all(float(v).is_integer() for v in numbers)
+    from fastnn import datasets
+
+    table = upload["table"]
     problem = config["problem"]
     if problem == "classification":
-        if numeric:
-            values = sorted(set(numbers))
-            class_labels = [f"{v:g}" for v in values]
-            index = {v: i for i, v in enumerate(values)}
-            y = np.array([index[v] for v in numbers], dtype=np.int64)
-        else:
-            class_labels = sorted(set(labels))
-            index = {v: i for i, v in enumerate(class_labels)}
-            y = np.array([index[v] for v in labels], dtype=np.int64)
+        y, class_labels = datasets.label_classes(table.y)
         if len(class_labels) < 2:
             raise _bad("classification needs at least 2 classes; the label column has one value")
         if len(class_labels) > MAX_CLASSES:
-            hint = " (use problem type regression)" if numeric and not whole else ""
+            hint = " (or choose problem type regression)" if table.y.dtype.kind == "f" else ""
             raise _bad(
-                f"the label column has {len(class_labels)} classes; at most {MAX_CLASSES}{hint}"
+                f"the label column has {len(class_labels)} classes; the page shows at most "
+                f"{MAX_CLASSES}{hint}"
             )
     else:
-        if not numeric:
-            bad = next(v for v, n in zip(labels, numbers, strict=True) if n is None)
-            raise _bad(f"regression needs a numeric label column, found {bad!r}")
-        y = np.array(numbers, dtype=np.float64)
+        if table.y.dtype.kind != "f":
+            numbers = [_maybe_float(v) for v in table.y]
+            bad = next(i for i, v in enumerate(numbers) if v is None)
+            raise _bad(
+                f"regression needs a numeric label column; line {table.lines[bad]} has "
+                f"{str(table.y[bad])!r}"
+            )
+        y = table.y
         class_labels = []
-    X = upload["X"]
+    X = table.X
     columns = X.shape[1]
     i, j = config["plane"] if columns >= 2 else (0, 0)
     if columns >= 2 and max(i, j) >= columns:
         raise _bad(f"plane {[i, j]}: the CSV file has {columns} input columns (0 to {columns - 1})")
-    return Dataset(X, y, problem, class_labels, upload["input_names"], None, True, "csv")
+    return Dataset(X, y, problem, class_labels, table.input_names, None, True, "csv")
 
 
 def _maybe_float(text: str):
@@ -396,12 +382,11 @@ def _maybe_float(text: str):
 
 
 def default_problem(upload: dict) -> str:
-    """Classification for whole-number labels with few values or words, else regression."""
-    numbers = [_maybe_float(v) for v in upload["labels"]]
-    if any(v is None for v in numbers):
-        return "classification"
-    whole = all(float(v).is_integer() for v in numbers)
-    return "classification" if whole and len(set(numbers)) <= MAX_CLASSES else "regression"
+    """Classification for words or whole-number labels of at most MAX_CLASSES values, else
+    regression (:func:`fastnn.datasets.guess_problem`)."""
+    from fastnn import datasets
+
+    return datasets.guess_problem(upload["table"].y, max_classes=MAX_CLASSES)
 
 
 # ---- frames ----------------------------------------------------------------------------------
@@ -860,13 +845,7 @@ class Run:
                 "train": points(self.X_train, self.y_train),
                 "test": points(self.X_test, self.y_test),
                 "history": self.history,
-                "upload": None
-                if self.upload is None
-                else {
-                    "rows": self.upload["rows"],
-                    "columns": d.input_names,
-                    "target": self.upload["target_name"],
-                },
+                "upload": None if self.upload is None else _upload_state(self.upload),
                 "neuron_grid": NEURON_GRID,
                 "output_grid": OUTPUT_GRID,
                 "frame": json.loads(self.slot.text) if self.slot.text else None,
@@ -902,20 +881,35 @@ class Run:
             return _code(self)
 
 
+def _upload_state(upload: dict) -> dict:
+    table = upload["table"]
+    return {
+        "rows": len(table.y),
+        "columns": table.input_names,
+        "target": table.target_name,
+        "column": table.column,
+        "name": upload["name"],
+        "bytes": len(upload["data"]),
+        "link": upload["link"],
+        "packed_size": upload["packed_size"],
+        "max_link": MAX_LINK_CSV,
+    }
+
+
 def _output_kind(c: dict, d: Dataset) -> tuple[int, str, str]:
     if d.problem == "regression":
-        if c["loss"] not in ("auto", "mse"):
-            raise _bad(f"loss {c['loss']} does not fit regression; use mse")
-        return 1, "linear", "mse"
-    if len(d.class_labels) == 2:
-        if c["loss"] not in ("auto", "binary_crossentropy", "mse"):
-            raise _bad(f"loss {c['loss']} does not fit 2 classes; use binary_crossentropy or mse")
-        return 1, "sigmoid", "binary_crossentropy" if c["loss"] == "auto" else c["loss"]
-    if c["loss"] not in ("auto", "sparse_categorical_crossentropy"):
-        raise _bad(
-            f"loss {c['loss']} does not fit {len(d.class_labels)} classes; use sparse_categorical_crossentropy"
-        )
-    return len(d.class_labels), "softmax", "sparse_categorical_crossentropy"
+        kind, units, activation, auto = "regression", 1, "linear", "mse"
+        what = "regression"
+    elif len(d.class_labels) == 2:
+        kind, units, activation, auto = "binary", 1, "sigmoid", "binary_crossentropy"
+        what = "2 classes"
+    else:
+        kind, units, activation = "multiclass", len(d.class_labels), "softmax"
+        auto, what = "sparse_categorical_crossentropy", f"{len(d.class_labels)} classes"
+    fits = LOSSES_FOR[kind]
+    if c["loss"] not in ("auto", *fits):
+        raise _bad(f"loss {c['loss']} does not fit {what}; use {' or '.join(fits)}")
+    return units, activation, auto if c["loss"] == "auto" else c["loss"]
 
 
 def _label(v):
@@ -944,7 +938,6 @@ def _code(run: Run) -> str:
     lines = [
         '"""Rebuild and train the network of the fastnn playground page."""',
         "",
-        *(["import csv", ""] if c["dataset"] == "csv" else []),
         "import numpy as np",
         "",
         "import fastnn as fnn",
@@ -952,23 +945,17 @@ def _code(run: Run) -> str:
         "",
     ]
     if c["dataset"] == "csv":
+        table = run.upload["table"]
+        name = run.upload["name"] or "the uploaded CSV file"
         lines += [
-            "# The uploaded CSV file: save it next to this script as data.csv.",
-            "with open('data.csv', encoding='utf-8-sig', newline='') as f:",
-            "    lines = [s for s in f.read().splitlines() if s.strip() and not s.lstrip().startswith('#')]",
-            f"rows = list(csv.reader(lines, delimiter={run.upload['delimiter']!r}))",
-            "rows = rows[1:]  # the header" if run.upload["has_header"] else "# no header row",
-            f"target = {run.upload['column']}  # the label column, {run.upload['target_name']!r}",
-            "X = np.array([[float(v) for j, v in enumerate(r) if j != target] for r in rows])",
-            "labels = [r[target].strip() for r in rows]",
+            f"# {name}: save it next to this script as data.csv.",
+            f"X, y = datasets.load_csv('data.csv', target={table.column})  # {table.target_name!r}",
         ]
         if d.problem == "classification":
             lines += [
-                f"classes = {d.class_labels!r}",
-                "y = np.array([classes.index(v if v in classes else f'{float(v):g}') for v in labels])",
+                "y, classes = datasets.label_classes(y)",
+                f"assert classes == {d.class_labels!r}",
             ]
-        else:
-            lines += ["y = np.array([float(v) for v in labels])"]
     elif c["classes"] > 2:
         lines += [
             "from fastnn.playground.server import make_multiclass",
@@ -1276,11 +1263,18 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _csv(self, run: Run) -> None:
         data = self._body(MAX_CSV_BYTES)
-        target = (self.query.get("target") or [None])[0]
-        upload = parse_csv(data, target)
+        query = {key: values[0] for key, values in self.query.items()}
+        _only(query, ("target", "problem", "name", "packed"))
+        packed = _choice(query.get("packed", "0"), "packed", ("0", "1")) == "1"
+        if packed:  # a link's copy of the file (pack_csv)
+            data = unpack_csv(data)
+        name = query.get("name")
+        if name is not None:
+            name = re.sub(r"[\x00-\x1f\x7f]", "", os.path.basename(name.replace("\\", "/")))[:100]
+        upload = parse_csv(data, query.get("target"), name or None)
         old = run.upload
         run.upload = upload
-        problem = (self.query.get("problem") or [default_problem(upload)])[0]
+        problem = query.get("problem") or default_problem(upload)
         base = dict(run.config, dataset="csv", problem=problem, plane=[0, 1], features=["x1", "x2"])
         try:
             run.reset(validate_config({}, base))
@@ -1406,9 +1400,17 @@ def _options() -> dict:
         "max_layers": MAX_LAYERS,
         "max_units": MAX_UNITS,
         "max_classes": MAX_CLASSES,
+        "class_colors": list(_class_colors()),
+        "max_link_csv": MAX_LINK_CSV,
         "max_csv_bytes": MAX_CSV_BYTES,
         "thumbnails": _thumbnails(),
     }
+
+
+def _class_colors() -> tuple[str, ...]:
+    from fastnn.playground import CLASS_COLORS  # one colour per class (tests hold 12 >= MAX)
+
+    return CLASS_COLORS[:MAX_CLASSES]
 
 
 _THUMBNAILS: dict | None = None
@@ -1439,10 +1441,13 @@ def make_server(host: str = "127.0.0.1", port: int = 0, quiet: bool = True) -> P
     return kind((host, port), quiet=quiet)
 
 
-def serve(host: str = "127.0.0.1", port: int = 0, open_browser: bool = True) -> int:
-    """``fastnn playground --serve``: print the URL, open the browser, serve until Ctrl-C."""
+def serve(
+    host: str = "127.0.0.1", port: int = 0, open_browser: bool = True, fragment: str = ""
+) -> int:
+    """``fastnn playground --serve``: print the URL, open the browser, serve until Ctrl-C.
+    ``fragment`` is the page's settings (``dataset=spiral&hidden=8,8``, as its URL has them)."""
     server = make_server(host, port, quiet=True)
-    url = server.url
+    url = server.url + (f"#{fragment}" if fragment else "")
     if host in ("0.0.0.0", "::", ""):
         print(f"note: listening on every interface ({host}); anyone who can reach it can use it")
     print(f"fastnn playground: {url} (Ctrl-C stops)", flush=True)

@@ -8,10 +8,11 @@ const $ = (id) => document.getElementById(id);
 const ORANGE = [245, 147, 34];
 const WHITE = [232, 234, 235];
 const BLUE = [8, 119, 189];
-const CLASS_COLORS = [
-  [245, 147, 34], [8, 119, 189], [46, 160, 67], [214, 39, 40],
-  [148, 103, 189], [140, 86, 75], [227, 119, 194], [23, 190, 207],
-];
+// The classes' colours come from the server (fastnn.playground.CLASS_COLORS, one per class up
+// to options.max_classes), the same as the command line's picture.
+let CLASS_COLORS = [ORANGE, BLUE];
+const rgbOf = (hex) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+const classColor = (c) => CLASS_COLORS[c % CLASS_COLORS.length];
 const LEARNING_RATES = [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
 const REG_RATES = [0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
 const FEATURE_LABELS = {
@@ -23,6 +24,7 @@ const LIST_FIELDS = ["features", "hidden", "plane"];
 const app = {
   options: null, config: null, state: null, frame: null, pending: null,
   events: null, history: [], busy: false, drawn: 0, // frames drawn, for measuring
+  lastSet: { classification: "circle", regression: "plane" }, // the problem type's data set
 };
 window.fastnnApp = app; // for the browser tests and the curious
 
@@ -60,6 +62,7 @@ function runPath(action) {
 // ---- the URL ------------------------------------------------------------------------------
 
 const VIEW_OPTIONS = ["show_test", "discretize"]; // the page's own, not the server's
+// The URL also holds csv (the uploaded file, packed), csv_name and csv_target for a CSV run.
 
 function configFromURL() {
   const params = new URLSearchParams(location.hash.slice(1));
@@ -82,31 +85,87 @@ function configFromURL() {
 }
 
 function writeURL() {
+  if (app.linkPending) return; // the link names a file still to upload: keep it as it is
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(app.state.config)) {
     params.set(key, Array.isArray(value) ? value.join(",") : String(value));
   }
   for (const name of VIEW_OPTIONS) if ($(name).checked) params.set(name, "1");
+  // An uploaded CSV travels in the link, packed by the server (deflate + base64url), when it
+  // is small enough (options.max_link_csv characters); its name and label column always do.
+  const upload = app.state.upload;
+  if (app.state.config.dataset === "csv" && upload) {
+    params.set("csv_name", upload.name || "");
+    params.set("csv_target", String(upload.column));
+    if (upload.link) params.set("csv", upload.link);
+  }
   history.replaceState(null, "", "#" + params.toString());
 }
 
 // ---- runs ---------------------------------------------------------------------------------
 
-async function start() {
-  app.options = await api("GET", "/api/options");
-  fillControls();
-  const wanted = configFromURL();
-  let state;
+async function newRun(config) {
   try {
-    state = await api("POST", "/api/runs", { config: wanted });
+    return await api("POST", "/api/runs", { config });
   } catch (error) {
     showError(`The link's settings were refused (${error.message}); using the defaults.`);
-    state = await api("POST", "/api/runs", { config: {} });
+    return api("POST", "/api/runs", { config: {} });
+  }
+}
+
+function csvQuery(fields) {
+  const query = new URLSearchParams();
+  for (const [key, value] of Object.entries(fields)) if (value) query.set(key, value);
+  const text = query.toString();
+  return text ? `?${text}` : "";
+}
+
+async function start() {
+  app.options = await api("GET", "/api/options");
+  CLASS_COLORS = app.options.class_colors.map(rgbOf);
+  fillControls();
+  const params = new URLSearchParams(location.hash.slice(1));
+  const wanted = configFromURL();
+  let state;
+  if (params.get("dataset") !== "csv") {
+    state = await newRun(wanted);
+  } else {
+    // A link made on an uploaded CSV: a run on the other settings first (the data's own ones
+    // do not fit a built-in set), then the file from the link, then every setting on it.
+    const { problem, plane, classes, ...rest } = wanted;
+    state = await newRun(rest);
+    const name = params.get("csv_name") || "";
+    const target = params.get("csv_target") || "";
+    const packed = params.get("csv");
+    if (packed) {
+      try {
+        const query = csvQuery({ packed: "1", target, problem, name });
+        await api("POST", `/api/runs/${state.id}/csv${query}`, undefined, packed);
+        state = await api("PUT", `/api/runs/${state.id}/config`, { config: { ...wanted, dataset: "csv" } });
+      } catch (error) {
+        showError(`The link's CSV file could not be used (${error.message}).`);
+        state = await api("GET", `/api/runs/${state.id}`);
+      }
+    } else {
+      // Too large for a link when it was made: the user must upload it; then the link's
+      // settings apply to it.
+      app.linkPending = { name, target, config: { ...wanted, dataset: "csv" } };
+      $("csv_target").value = target;
+      showNotice(`This link was made on an uploaded CSV file${name ? ` (${name})` : ""} too large `
+        + "for a link to carry. Upload it (Your own data, below) to train on it with the link's "
+        + "settings; until then the network trains on the circle.");
+    }
   }
   adopt(state);
   window.addEventListener("pagehide", () => {
     fetch(runPath(), { method: "DELETE", keepalive: true }).catch(() => {});
   });
+}
+
+function showNotice(message) {
+  const box = $("notice");
+  box.textContent = message;
+  box.hidden = !message;
 }
 
 function adopt(state) {
@@ -217,7 +276,13 @@ function fillControls() {
   const textSelect = (id) => $(id).addEventListener("change", () => change({ [id]: $(id).value }, false));
   ["learning_rate", "reg_rate"].forEach(numberSelect);
   ["activation", "regularization", "optimizer", "loss"].forEach(textSelect);
-  $("problem").addEventListener("change", () => change({ problem: $("problem").value }));
+  $("problem").addEventListener("change", () => {
+    // As Playground: on its own data sets the problem type picks the data set of that kind
+    // last used (the circle, the plane at first); a CSV file's label can be either.
+    const problem = $("problem").value;
+    if (app.state.config.dataset === "csv") change({ problem });
+    else change({ dataset: app.lastSet[problem] });
+  });
   $("classes").addEventListener("change", () => change({ classes: Number($("classes").value) }));
   for (const id of ["train_ratio", "noise", "batch_size"]) {
     $(id).addEventListener("input", () => { $(`${id}_value`).textContent = $(id).value; });
@@ -281,7 +346,7 @@ function syncControls() {
   }
   for (const id of ["activation", "regularization", "optimizer", "loss", "classes"]) $(id).value = String(c[id]);
   $("problem").value = app.state.problem;
-  $("problem").disabled = c.dataset !== "csv";
+  if (c.dataset !== "csv") app.lastSet[app.state.problem] = c.dataset;
   $("classes").disabled = !app.options.multiclass_sets.includes(c.dataset);
   for (const id of ["train_ratio", "noise", "batch_size"]) {
     $(id).value = c[id];
@@ -292,9 +357,8 @@ function syncControls() {
   for (const b of $("datasets").children) b.classList.toggle("selected", b.dataset.name === c.dataset);
   $("discretize").disabled = app.state.problem === "regression";
   const upload = app.state.upload;
-  $("upload_info").textContent = upload
-    ? `Uploaded: ${upload.rows} rows, inputs ${upload.columns.join(", ")}; label ${upload.target}.`
-    : "A CSV of numbers; the label column may hold words. Shown: two input columns.";
+  $("upload_info").textContent = uploadInfo(upload);
+  $("upload_info").classList.toggle("warn", Boolean(upload && !upload.link && c.dataset === "csv"));
   const columns = app.state.columns;
   $("plane_choice").hidden = !(c.dataset === "csv" && columns.length > 2);
   for (const id of ["plane_x", "plane_y"]) {
@@ -335,17 +399,39 @@ async function upload() {
     showError(`${file.name} is ${file.size} bytes; the server takes at most ${app.options.max_csv_bytes}.`);
     return;
   }
-  const text = await file.text();
+  // The file's bytes as they are: the server reads them as UTF-8 and says so when they are not
+  // (file.text() would quietly turn a Latin-1 "é" into "\ufffd").
+  const bytes = await file.arrayBuffer();
   const target = $("csv_target").value.trim();
-  const query = target ? `?target=${encodeURIComponent(target)}` : "";
+  let state = null;
   try {
-    const state = await api("POST", runPath("csv") + query, undefined, text);
+    state = await api("POST", runPath("csv") + csvQuery({ target, name: file.name }), undefined, bytes);
+    const pending = app.linkPending;
+    app.linkPending = null;
+    if (pending && (!pending.name || pending.name === file.name)) {
+      // The file a link could not carry: the link's settings on it.
+      state = await api("PUT", `/api/runs/${state.id}/config`, { config: pending.config });
+    }
     showError("");
-    adopt(state);
+    showNotice("");
   } catch (error) {
     showError(`${file.name}: ${error.message}`);
   }
+  if (state) adopt(state);
   $("csv_file").value = "";
+}
+
+function uploadInfo(upload) {
+  if (!upload) return "A CSV of numbers; the label column may hold words. Shown: two input columns.";
+  const name = upload.name || "the file";
+  const kib = (n) => (n < 1024 ? `${n} bytes` : `${(n / 1024).toFixed(1)} KiB`);
+  let text = `Uploaded ${name}: ${upload.rows} rows, inputs ${upload.columns.join(", ")}; label ${upload.target}. `;
+  if (app.state.config.dataset !== "csv") return text;
+  text += upload.link
+    ? `The page's link carries the file (${kib(upload.bytes)}, packed into ${upload.link.length} characters): it reproduces this run.`
+    : `The page's link carries the settings but not the file: ${kib(upload.bytes)} packs into ${upload.packed_size} characters, `
+      + `more than the ${upload.max_link} a link may hold. Whoever opens the link must upload ${name} too.`;
+  return text;
 }
 
 // ---- the network --------------------------------------------------------------------------
@@ -567,6 +653,7 @@ function drawAll() {
   drawNetwork();
   drawPlot();
   drawChart();
+  drawLegend();
   drawConfusion();
 }
 
@@ -604,7 +691,7 @@ function drawNetwork() {
   const out = layers[layers.length - 1];
   out.forEach((cell, i) => {
     if (f.output.length > 1) { // a class's probability, from pale to its colour
-      const color = CLASS_COLORS[i % 8];
+      const color = classColor(i);
       paint(cell.canvas, decode(f.output[i]), (p, b) => {
         const t = (unit(b[p]) + 1) / 2;
         return [0, 1, 2].map((k) => WHITE[k] + (color[k] - WHITE[k]) * t);
@@ -641,14 +728,15 @@ function outputColor(p, bytes) {
   }
   const probability = (unit(top) + 1) / 2;
   const t = discrete ? 1 : Math.max(0, (probability - 1 / outputs.length) / (1 - 1 / outputs.length));
-  return [0, 1, 2].map((k) => WHITE[k] + (CLASS_COLORS[best % 8][k] - WHITE[k]) * (0.25 + 0.75 * t));
+  const color = classColor(best);
+  return [0, 1, 2].map((k) => WHITE[k] + (color[k] - WHITE[k]) * (0.25 + 0.75 * t));
 }
 
 function pointColor(label) {
   const s = app.state;
   if (s.problem === "regression") return diverging(Math.max(-1, Math.min(1, label / s.y_scale)));
   if (s.class_labels.length === 2) return label === 1 ? BLUE : ORANGE;
-  return CLASS_COLORS[label % 8];
+  return classColor(label);
 }
 
 function drawPlot() {
@@ -710,14 +798,40 @@ function drawChart() {
   }
 }
 
+function swatch(c) {
+  return `<span class="swatch" style="background: rgb(${classColor(c).join(",")})"></span>`;
+}
+
+function drawLegend() {
+  const s = app.state;
+  const legend = $("legend");
+  if (!s) return;
+  if (s.problem === "regression") {
+    const v = Number(s.y_scale.toPrecision(3));
+    legend.innerHTML = `<span class="ramp"></span> label −${v} … 0 … ${v}`;
+    return;
+  }
+  legend.innerHTML = s.class_labels.map((label, c) => (
+    `<span class="entry" title="class ${c}: ${escapeHTML(label)}">${swatch(c)}${escapeHTML(label)}</span>`
+  )).join("");
+}
+
 function drawConfusion() {
   const table = $("confusion");
   const f = app.frame;
   if (!f || !f.confusion) { table.innerHTML = ""; return; }
   const labels = app.state.class_labels;
-  let html = "<tr><th>true \\ predicted</th>" + labels.map((l) => `<th>${escapeHTML(l)}</th>`).join("") + "</tr>";
+  const k = labels.length;
+  const many = k > 6;
+  table.classList.toggle("many", many);
+  // With many classes the columns narrow to the class's colour (its name is in the row
+  // headers and the legend, and on hover), so that 12 classes fit the column.
+  const head = (l, c) => swatch(c) + (many ? "" : escapeHTML(l));
+  let html = `<tr><th>${many ? "true \\ pred." : "true \\ predicted"}</th>` + labels.map((l, c) => (
+    `<th title="predicted ${escapeHTML(l)}">${head(l, c)}</th>`)).join("") + "</tr>";
   f.confusion.forEach((row, i) => {
-    html += `<tr><th>${escapeHTML(labels[i])}</th>` + row.map((v, j) => `<td class="${i === j ? "diag" : ""}">${v}</td>`).join("") + "</tr>";
+    html += `<tr><th title="${escapeHTML(labels[i])}">${swatch(i)}${escapeHTML(labels[i])}</th>`
+      + row.map((v, j) => `<td class="${i === j ? "diag" : ""}">${v}</td>`).join("") + "</tr>";
   });
   table.innerHTML = html;
 }
