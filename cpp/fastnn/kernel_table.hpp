@@ -21,7 +21,7 @@
 namespace fastnn {
 
 // Bump when KernelTable, KernelsOf or NetworkApi change shape.
-constexpr int kKernelTableAbi = 5;
+constexpr int kKernelTableAbi = 6;
 
 // The fused training loop (network.hpp), as the bindings hold it: Network<T> of the level that
 // made it. See Network<T> for what each call does.
@@ -73,10 +73,11 @@ struct KernelsOf {
   void (*perceptron_fit)(T* w, T* b, Index* errors_per_epoch, Index* epochs_run, const T* X,
                          const T* y, Index n, Index d, T learning_rate, Index max_epochs,
                          bool shuffle, std::uint64_t seed);
-  // A new Network<T> (owned by the caller, deleted through NetworkApi's virtual destructor).
+  // A new Network<T> (owned by the caller, deleted through NetworkApi's virtual destructor);
+  // top_k > 0 counts top-k accuracy's hits.
   NetworkApi<T>* (*make_network)(const std::vector<LayerSpec>& layers, LossKind loss,
                                  const OptimizerConfig& optimizer, const Parameters<T>& params,
-                                 Index max_batch);
+                                 Index max_batch, Index top_k);
 };
 
 struct KernelTable {

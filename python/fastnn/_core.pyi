@@ -345,9 +345,13 @@ class Network:
         max_batch: int,
         *,
         trainable: bool = True,
+        top_k: int = 0,
+        auc: bool = False,
     ) -> None:
         """trainable=False makes a network for predict and evaluate only: its arrays may then be
-        read-only (train_epoch refuses).
+        read-only (train_epoch refuses). top_k > 0 counts the rows whose target class is among
+        the top_k outputs (top_k_correct); auc adds AUC's histograms of a one-output network to
+        the sums (auc_positives, auc_negatives: 200 buckets).
         """
     def data_parallel_threads(self, batch_size: int) -> int:
         """How many threads train batches of batch_size rows data-parallel now (1: one thread runs
