@@ -30,6 +30,9 @@ if TYPE_CHECKING:
 
 FORMAT_NAME = "fastnn-model"
 FORMAT_VERSION = 1
+#: save_weights' files: the same archive with the weights alone (no configuration, no
+#: optimizer state), their header naming this format.
+WEIGHTS_FORMAT_NAME = "fastnn-weights"
 _HEADER = "fastnn.json"
 # What zipfile raises for a damaged archive: a bad CRC (BadZipFile), damaged deflate data
 # (zlib.error), flipped header fields naming an unknown compression method or zip version
@@ -70,6 +73,10 @@ def save_model(model: Sequential, path: str | os.PathLike | BinaryIO) -> None:
             name: {"shape": list(a.shape), "dtype": a.dtype.name} for name, a in arrays.items()
         },
     }
+    _write(path, header, arrays)
+
+
+def _write(path, header: dict, arrays: dict) -> None:
     if hasattr(path, "write"):
         _write_zip(path, header, arrays)
         return
@@ -128,6 +135,85 @@ _MAX_HEADER_BYTES = 1 << 20
 _MAX_NPY_HEADER_BYTES = 1 << 16
 _MAX_ARRAY_VALUES = 1 << 31
 _DTYPES = {"float32": np.dtype(np.float32), "float64": np.dtype(np.float64)}
+
+
+def save_weights(model: Sequential, path: str | os.PathLike | BinaryIO) -> None:
+    """Write `model`'s weights alone (``layer<i>.kernel``, ``layer<i>.bias``) to `path` or a
+    binary file object: the model file's archive, atomic like it, its header naming the
+    ``fastnn-weights`` format and listing each layer's shapes."""
+    weights = model.get_state()["weights"]
+    header = {
+        "format": WEIGHTS_FORMAT_NAME,
+        "version": FORMAT_VERSION,
+        "arrays": {
+            name: {"shape": list(a.shape), "dtype": a.dtype.name} for name, a in weights.items()
+        },
+    }
+    _write(path, header, weights)
+
+
+def load_weights(model: Sequential, path: str | os.PathLike | BinaryIO) -> None:
+    """Copy the weights of a :func:`save_weights` file (or of a model file) into `model`.
+
+    The file is checked as :func:`load_model` checks one (ModelFileError for a damaged or
+    hostile file); its arrays' names, shapes and dtypes must then be the model's, else a
+    ValueError names the first that differs. Both are checked before anything large is read
+    and before any weight changes."""
+    where = "load_weights"
+    with _open_archive(path, where) as (zf, members, bad):
+        header = _read_header(zf, members, bad, formats=(WEIGHTS_FORMAT_NAME, FORMAT_NAME))
+        manifest = _manifest(header, members, bad)
+        expected = model.get_state()["weights"]
+        names = {n for n in manifest if not n.startswith("optimizer.")}
+        if names != set(expected):
+            raise ValueError(
+                f"{where}: the file holds the weights {sorted(names)}, this model has "
+                f"{sorted(expected)} (a model of other layers?)"
+            )
+        for name, target in expected.items():
+            meta = manifest[name]
+            if tuple(meta["shape"]) != target.shape or meta["dtype"] != target.dtype.name:
+                raise ValueError(
+                    f"{where}: {name} is {meta['dtype']} {tuple(meta['shape'])} in the file, "
+                    f"the model's is {target.dtype.name} {target.shape}"
+                )
+        arrays = {
+            name: _read_array(zf, members[f"arrays/{name}.npy"], name, manifest[name], bad)
+            for name in expected
+        }
+    for name, target in expected.items():
+        target[...] = arrays[name]  # in place: a running core keeps pointing at these arrays
+
+
+class _open_archive:
+    """``with _open_archive(path, where) as (zf, members, bad)``: the archive opened and its
+    member names checked; bad(reason) makes the ModelFileError that names the file."""
+
+    def __init__(self, path, where: str) -> None:
+        if hasattr(path, "read"):  # a binary file object
+            self.source, self.name = path, getattr(path, "name", "<file object>")
+        else:
+            self.source = self.name = os.fspath(path)
+            if not os.path.exists(self.name):
+                raise FileNotFoundError(f"{where}: no such file: {self.name}")
+        self.where = where
+
+    def bad(self, reason: str) -> ModelFileError:
+        return ModelFileError(f"{self.where}: {self.name} is not a valid fastnn file: {reason}")
+
+    def __enter__(self):
+        try:
+            self.zf = zipfile.ZipFile(self.source)
+        except _ZIP_ERRORS as exc:
+            raise self.bad(f"not a readable ZIP archive ({exc})") from None
+        try:
+            return self.zf, _members(self.zf, self.bad), self.bad
+        except BaseException:
+            self.zf.close()
+            raise
+
+    def __exit__(self, *exc) -> None:
+        self.zf.close()
 
 
 def load_model(path: str | os.PathLike | BinaryIO) -> Sequential:
@@ -211,7 +297,9 @@ def _members(zf: zipfile.ZipFile, bad) -> dict[str, zipfile.ZipInfo]:
     return members
 
 
-def _read_header(zf: zipfile.ZipFile, members: dict, bad) -> dict:
+def _read_header(
+    zf: zipfile.ZipFile, members: dict, bad, formats: tuple[str, ...] = (FORMAT_NAME,)
+) -> dict:
     info = members.get(_HEADER)
     if info is None:
         raise bad(f"it has no {_HEADER}")
@@ -225,8 +313,8 @@ def _read_header(zf: zipfile.ZipFile, members: dict, bad) -> dict:
         header = json.loads(raw)
     except _ZIP_ERRORS as exc:
         raise bad(f"{_HEADER} is damaged ({exc})") from None
-    if not isinstance(header, dict) or header.get("format") != FORMAT_NAME:
-        raise bad("its header does not name the fastnn-model format")
+    if not isinstance(header, dict) or header.get("format") not in formats:
+        raise bad(f"its header does not name the {' or '.join(formats)} format")
     if header.get("version") != FORMAT_VERSION:
         raise bad(
             f"format version {header.get('version')!r}; this fastnn reads version {FORMAT_VERSION}"
