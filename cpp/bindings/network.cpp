@@ -239,7 +239,7 @@ class PyNetwork {
       }
     }
     return std::unique_ptr<fastnn::NetworkApi<T>>(
-        K<T>().make_network(specs_, loss_, optimizer_, p, max_batch, top_k_));
+        K<T>().make_network(specs_, loss_, optimizer_, p, max_batch, {top_k_, auc_}));
   }
 
   // Sample weights: None, or (n,) of dtype T, each finite and >= 0.

@@ -73,11 +73,10 @@ struct KernelsOf {
   void (*perceptron_fit)(T* w, T* b, Index* errors_per_epoch, Index* epochs_run, const T* X,
                          const T* y, Index n, Index d, T learning_rate, Index max_epochs,
                          bool shuffle, std::uint64_t seed);
-  // A new Network<T> (owned by the caller, deleted through NetworkApi's virtual destructor);
-  // top_k > 0 counts top-k accuracy's hits.
+  // A new Network<T> (owned by the caller, deleted through NetworkApi's virtual destructor).
   NetworkApi<T>* (*make_network)(const std::vector<LayerSpec>& layers, LossKind loss,
                                  const OptimizerConfig& optimizer, const Parameters<T>& params,
-                                 Index max_batch, Index top_k);
+                                 Index max_batch, const MetricOptions& metric_options);
 };
 
 struct KernelTable {

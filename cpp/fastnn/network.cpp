@@ -13,13 +13,13 @@ namespace fastnn {
 
 template <typename T>
 Network<T>::Network(std::vector<LayerSpec> layers, LossKind loss, const OptimizerConfig& optimizer,
-                    Parameters<T> params, Index max_batch, Index top_k)
+                    Parameters<T> params, Index max_batch, MetricOptions metric_options)
     : layers_(std::move(layers)),
       loss_(loss),
       optimizer_(optimizer),
       params_(std::move(params)),
       max_batch_(std::max<Index>(max_batch, 1)),
-      top_k_(top_k) {
+      metric_options_(metric_options) {
   const Activation last = layers_.back().activation;
   // The bindings refused a loss without a kernel of its own unless it fuses with this output.
   fused_output_ = fuses(loss_, last);
@@ -120,15 +120,17 @@ double Network<T>::output_loss(const T* Tb, const T* wb, Index r0, Index rows, b
       sums.false_negatives += !p && truth;
       threshold_correct += p == truth;
     }
-    const Index predicted = std::max_element(a, a + cols) - a;
-    const Index truth = std::max_element(t, t + cols) - t;
-    argmax_correct += predicted == truth;
-    if (top_k_ > 0) {
-      Index above = 0;
-      for (Index c = 0; c < cols; ++c) above += a[c] > a[truth];
-      sums.top_k_correct += above < top_k_;
+    if (cols > 1) {  // (one output: its own argmax, always right)
+      const Index predicted = std::max_element(a, a + cols) - a;
+      const Index truth = std::max_element(t, t + cols) - t;
+      argmax_correct += predicted == truth;
+      if (metric_options_.top_k > 0) {
+        Index above = 0;
+        for (Index c = 0; c < cols; ++c) above += a[c] > a[truth];
+        sums.top_k_correct += above < metric_options_.top_k;
+      }
     }
-    if (cols == 1) {
+    if (metric_options_.auc && cols == 1) {
       // AUC's histogram; a NaN output lands in bucket 0 (counted above every threshold).
       const double at = std::ceil(double(a[0]) * (Sums::kAucThresholds - 1)) - 1;
       const int bucket = at > 0 ? int(std::min<double>(at, Sums::kAucThresholds - 1)) : 0;
@@ -140,7 +142,7 @@ double Network<T>::output_loss(const T* Tb, const T* wb, Index r0, Index rows, b
       sums.squared_error += d * d;
     }
   }
-  sums.argmax_correct += argmax_correct;
+  sums.argmax_correct += cols > 1 ? argmax_correct : double(rows);
   sums.threshold_correct += threshold_correct;
   sums.correct += per_element ? threshold_correct : argmax_correct;
   sums.judged += per_element ? double(rows * cols) : double(rows);

@@ -178,6 +178,13 @@ struct Parameters {
   std::vector<T*> weights, biases, weight_states, bias_states;
 };
 
+// What a network counts beyond its usual metric sums, for the metrics compiled (a network's
+// whole life): top-k hits when top_k > 0, AUC's histograms of a one-output network when auc.
+struct MetricOptions {
+  Index top_k = 0;
+  bool auc = false;
+};
+
 // Sums over the samples seen by one call; the caller divides. Losses are per-sample means
 // weighted by batch rows, so that sums over chunks of an epoch add up.
 struct Sums {
@@ -199,6 +206,7 @@ struct Sums {
   // AUC of a one-output network, Keras' way (200 thresholds i / 199): each output p counted in
   // bucket max(ceil(p * 199) - 1, 0) of the positives (target > 0.5) or of the negatives. The
   // samples above threshold i are those of buckets i and up. Plain arrays: no allocation.
+  // Zero unless the network was made with MetricOptions::auc.
   static constexpr int kAucThresholds = 200;
   double auc_positives[kAucThresholds] = {}, auc_negatives[kAucThresholds] = {};
 
