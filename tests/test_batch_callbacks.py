@@ -252,3 +252,26 @@ def test_history_params_are_keras():
     history = model.fit(X, y, epochs=3, batch_size=50, verbose=0, callbacks=[recorder])
     assert history.params == {"verbose": 0, "epochs": 3, "steps": 5}
     assert recorder.params == history.params
+
+
+def test_keras_older_batch_hook_names_are_called_too():
+    class Old(callbacks.Callback):
+        def __init__(self):
+            super().__init__()
+            self.seen = []
+
+        def on_batch_begin(self, batch, logs=None):
+            self.seen.append(("begin", batch))
+
+        def on_batch_end(self, batch, logs=None):
+            self.seen.append(("end", batch, sorted(logs)))
+
+    X, y = data()
+    old = Old()
+    model_of().fit(X, y, epochs=1, batch_size=128, verbose=0, callbacks=[old])
+    assert old.seen == [
+        ("begin", 0),
+        ("end", 0, ["accuracy", "loss"]),
+        ("begin", 1),
+        ("end", 1, ["accuracy", "loss"]),
+    ]

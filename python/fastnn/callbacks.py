@@ -53,12 +53,21 @@ class Callback:
 
     def on_train_batch_begin(self, batch: int, logs: dict | None = None) -> None:
         """Before batch `batch` (0-based within the epoch) of fit. Setting the optimizer's
-        learning_rate here applies from this batch on."""
+        learning_rate here applies from this batch on. (Calls on_batch_begin, Keras' older
+        name, which may be overridden instead.)"""
+        self.on_batch_begin(batch, logs)
 
     def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
         """After batch `batch`'s update; `logs`: the loss and metrics averaged over the
         epoch's batches so far, as Keras reports them. ``model.stop_training = True`` ends the
-        epoch here (its on_epoch_end still runs)."""
+        epoch here (its on_epoch_end still runs). (Calls on_batch_end, Keras' older name.)"""
+        self.on_batch_end(batch, logs)
+
+    def on_batch_begin(self, batch: int, logs: dict | None = None) -> None:
+        """Keras' older name of on_train_batch_begin (called by it)."""
+
+    def on_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        """Keras' older name of on_train_batch_end (called by it)."""
 
     def on_test_begin(self, logs: dict | None = None) -> None:
         """Before evaluate, and before fit's validation pass each epoch."""

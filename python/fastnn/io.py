@@ -14,6 +14,7 @@ wrong, instead of building a broken model.
 
 from __future__ import annotations
 
+import contextlib
 import io as _io
 import json
 import math
@@ -185,35 +186,26 @@ def load_weights(model: Sequential, path: str | os.PathLike | BinaryIO) -> None:
         target[...] = arrays[name]  # in place: a running core keeps pointing at these arrays
 
 
-class _open_archive:
+@contextlib.contextmanager
+def _open_archive(path, where: str, kind: str = "fastnn file"):
     """``with _open_archive(path, where) as (zf, members, bad)``: the archive opened and its
     member names checked; bad(reason) makes the ModelFileError that names the file."""
+    if hasattr(path, "read"):  # a binary file object
+        source, name = path, getattr(path, "name", "<file object>")
+    else:
+        name = source = os.fspath(path)
+        if not os.path.exists(name):
+            raise FileNotFoundError(f"{where}: no such file: {name}")
 
-    def __init__(self, path, where: str) -> None:
-        if hasattr(path, "read"):  # a binary file object
-            self.source, self.name = path, getattr(path, "name", "<file object>")
-        else:
-            self.source = self.name = os.fspath(path)
-            if not os.path.exists(self.name):
-                raise FileNotFoundError(f"{where}: no such file: {self.name}")
-        self.where = where
+    def bad(reason: str) -> ModelFileError:
+        return ModelFileError(f"{where}: {name} is not a valid {kind}: {reason}")
 
-    def bad(self, reason: str) -> ModelFileError:
-        return ModelFileError(f"{self.where}: {self.name} is not a valid fastnn file: {reason}")
-
-    def __enter__(self):
-        try:
-            self.zf = zipfile.ZipFile(self.source)
-        except _ZIP_ERRORS as exc:
-            raise self.bad(f"not a readable ZIP archive ({exc})") from None
-        try:
-            return self.zf, _members(self.zf, self.bad), self.bad
-        except BaseException:
-            self.zf.close()
-            raise
-
-    def __exit__(self, *exc) -> None:
-        self.zf.close()
+    try:
+        zf = zipfile.ZipFile(source)
+    except _ZIP_ERRORS as exc:
+        raise bad(f"not a readable ZIP archive ({exc})") from None
+    with zf:
+        yield zf, _members(zf, bad), bad
 
 
 def load_model(path: str | os.PathLike | BinaryIO) -> Sequential:
@@ -227,22 +219,7 @@ def load_model(path: str | os.PathLike | BinaryIO) -> Sequential:
     """
     from fastnn.models import Sequential
 
-    if hasattr(path, "read"):  # a binary file object
-        source, path = path, getattr(path, "name", "<file object>")
-    else:
-        path = source = os.fspath(path)
-        if not os.path.exists(path):
-            raise FileNotFoundError(f"load_model: no such file: {path}")
-
-    def bad(reason: str) -> ModelFileError:
-        return ModelFileError(f"load_model: {path} is not a valid fastnn model file: {reason}")
-
-    try:
-        zf = zipfile.ZipFile(source)
-    except _ZIP_ERRORS as exc:
-        raise bad(f"not a readable ZIP archive ({exc})") from None
-    with zf:
-        members = _members(zf, bad)
+    with _open_archive(path, "load_model", "fastnn model file") as (zf, members, bad):
         header = _read_header(zf, members, bad)
         manifest = _manifest(header, members, bad)
         _check_layers_against_manifest(header, manifest, bad)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import ArrayLike
 
-from fastnn import data, metrics
+from fastnn import data, metrics, tables
 from fastnn import metrics as metrics_module
 from fastnn.callbacks import Callback, CallbackList, History, ProgbarLogger
 
@@ -59,8 +59,6 @@ def check_metrics(
     """The metric names `metrics` asks for (strings, aliases, or the top-k metric classes of
     fastnn.metrics) and the k of the top-k ones (0 without): ValueError naming a metric that
     is unknown or does not fit the model's loss and output."""
-    from fastnn import tables
-
     if isinstance(metrics, str):
         metrics = [metrics]
     names, top_k = [], 0
@@ -210,7 +208,9 @@ def fit(
     # A callback with per-batch hooks gets the core one batch at a time (the same batches in
     # the same order: the same weights); else the progress bar needs a few updates per epoch,
     # and a chunk is a call into the core.
-    per_batch = callback_list.wants("on_train_batch_begin", "on_train_batch_end")
+    per_batch = callback_list.wants(
+        "on_train_batch_begin", "on_train_batch_end", "on_batch_begin", "on_batch_end"
+    )
     if per_batch:
         chunk_bounds = [(b, b + 1) for b in range(num_batches)]
     else:
