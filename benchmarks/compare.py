@@ -74,7 +74,14 @@ import numpy as np
 import workloads as wl
 
 PEERS = ("fastnn", "numpy", "torch", "torch-compile", "jax", "jax-scan", "sklearn")
-WORKLOADS = ("tiny", "mnist", "wide", "inference", "gemm", "per-sample")
+WORKLOADS = ("tiny", "mnist", "mnist-bn", "wide", "inference", "gemm", "per-sample")
+TRAINING_WORKLOADS = ("tiny", "mnist", "mnist-bn", "wide")
+
+
+class NotSupported(Exception):
+    """The peer, as its users write it, has no such layer (scikit-learn: no BatchNormalization)."""
+
+
 # The module each peer needs; a missing one gives a "skipped" row.
 PEER_MODULES = {
     "fastnn": "fastnn",
@@ -165,6 +172,8 @@ class NumpyPeer:
     name = "numpy"
 
     def __init__(self, w: wl.Workload, init, threads: int | None):
+        if w.batch_norm or w.dropout:
+            raise NotSupported("the plain NumPy loop has no BatchNormalization or Dropout")
         self.w, self.init = w, init
         self.version = np.__version__
         self.threads = _threads_blas()
@@ -262,7 +271,14 @@ class TorchPeer:
         modules = []
         for n_in, n_out in zip(w.sizes[:-1], w.sizes[1:], strict=True):
             modules += [nn.Linear(n_in, n_out), Act()]
-        self.model = nn.Sequential(*modules[:-1])  # logits out: the loss takes them
+            if w.batch_norm:  # Keras' momentum 0.99 is PyTorch's 0.01
+                modules.append(nn.BatchNorm1d(n_out, eps=1e-3, momentum=0.01))
+            if w.dropout:
+                modules.append(nn.Dropout(w.dropout))
+        # logits out (the loss takes them): the output layer has no activation, normalization
+        # or dropout after it
+        last = max(i for i, m in enumerate(modules) if isinstance(m, nn.Linear))
+        self.model = nn.Sequential(*modules[: last + 1])
         self.loss_fn = nn.BCEWithLogitsLoss() if w.classes == 2 else nn.CrossEntropyLoss()
         self.optimizer = None
 
@@ -277,9 +293,13 @@ class TorchPeer:
             for linear, (W, b) in zip(linears, self.init, strict=True):
                 linear.weight.copy_(self.torch.from_numpy(W.T))  # torch keeps (out, in)
                 linear.bias.copy_(self.torch.from_numpy(b))
+            for m in self.model:
+                if isinstance(m, self.torch.nn.BatchNorm1d):
+                    m.reset_parameters()  # gamma 1, beta 0, moving mean 0 and variance 1
 
     def reset(self):
         self._load_weights()
+        self.model.train()
         self.optimizer = self.torch.optim.SGD(
             self.model.parameters(), lr=self.w.learning_rate, momentum=self.w.momentum
         )
@@ -306,6 +326,7 @@ class TorchPeer:
     def predictor(self, X):
         torch = self.torch
         self._load_weights()
+        self.model.eval()
         x = torch.from_numpy(X)
         out = torch.sigmoid if self.w.classes == 2 else lambda z: torch.softmax(z, dim=1)
 
@@ -343,6 +364,7 @@ class TorchCompilePeer(TorchPeer):
 
     def reset(self):
         self._load_weights()
+        self.model.train()
         for state in self.optimizer.state.values():
             if state.get("momentum_buffer") is not None:
                 state["momentum_buffer"].zero_()
@@ -366,42 +388,63 @@ class JaxPeer:
         # pinned this process to N cores.
         self.threads = len(os.sched_getaffinity(0))
         act = jnp.tanh if w.hidden_activation == "tanh" else jax.nn.relu
-        lr, mu = w.learning_rate, w.momentum
+        lr, mu, rate = w.learning_rate, w.momentum, w.dropout
 
-        def logits(params, x):
-            for W, b in params[:-1]:
-                x = act(x @ W + b)
+        # params: per hidden layer (W, b) or, with batch normalization, (W, b, gamma, beta);
+        # stats: per hidden layer its moving (mean, variance) (empty without); the dropout
+        # masks come from `key`, one per step, folded with the layer's index.
+        def logits(params, stats, x, key, training):
+            new_stats = []
+            for l, layer in enumerate(params[:-1]):
+                x = act(x @ layer[0] + layer[1])
+                if w.batch_norm:
+                    moving_mean, moving_var = stats[l]
+                    if training:
+                        mean, var = x.mean(axis=0), x.var(axis=0)
+                        new_stats.append(
+                            (0.99 * moving_mean + 0.01 * mean, 0.99 * moving_var + 0.01 * var)
+                        )
+                    else:
+                        mean, var = moving_mean, moving_var
+                    x = (x - mean) * jax.lax.rsqrt(var + 1e-3) * layer[2] + layer[3]
+                if rate and training:
+                    keep = jax.random.bernoulli(jax.random.fold_in(key, l), 1 - rate, x.shape)
+                    x = jnp.where(keep, x / (1 - rate), 0)
             W, b = params[-1]
-            return x @ W + b
+            return x @ W + b, new_stats
 
-        def loss_fn(params, x, t):
-            z = logits(params, x)
+        def loss_fn(params, stats, x, t, key):
+            z, new_stats = logits(params, stats, x, key, True)
             if w.classes == 2:
-                return jnp.mean(jnp.logaddexp(0, z[:, 0]) - t * z[:, 0])
-            return jnp.mean(
+                return jnp.mean(jnp.logaddexp(0, z[:, 0]) - t * z[:, 0]), new_stats
+            loss = jnp.mean(
                 jax.nn.logsumexp(z, axis=1) - jnp.take_along_axis(z, t[:, None], 1)[:, 0]
             )
+            return loss, new_stats
 
-        def sgd_step(params, velocity, x, t):
-            loss, grads = jax.value_and_grad(loss_fn)(params, x, t)
+        def sgd_step(params, velocity, stats, step, x, t):
+            key = jax.random.fold_in(jax.random.key(0), step) if rate else None
+            (loss, stats), grads = jax.value_and_grad(loss_fn, has_aux=True)(
+                params, stats, x, t, key
+            )
             velocity = jax.tree.map(lambda v, g: mu * v + g, velocity, grads)
             params = jax.tree.map(lambda p, v: p - lr * v, params, velocity)
-            return params, velocity, loss
+            return params, velocity, stats, step + 1, loss
 
-        def scan_epoch(params, velocity, X, T, batches):
+        def scan_epoch(params, velocity, stats, step, X, T, batches):
             """Every full batch of one epoch; batches is (n_batches, batch_size) row indices."""
 
             def body(carry, rows):
-                params, velocity, loss = sgd_step(*carry, X[rows], T[rows])
-                return (params, velocity), loss
+                *carry, loss = sgd_step(*carry, X[rows], T[rows])
+                return tuple(carry), loss
 
-            (params, velocity), losses = jax.lax.scan(body, (params, velocity), batches)
-            return params, velocity, losses.sum()
+            carry, losses = jax.lax.scan(body, (params, velocity, stats, step), batches)
+            return (*carry, losses.sum())
 
         self.step = jax.jit(sgd_step)
         self.scan_epoch = jax.jit(scan_epoch)
         out = jax.nn.sigmoid if w.classes == 2 else jax.nn.softmax
-        self.apply = jax.jit(lambda params, x: out(logits(params, x)))
+        self.apply = jax.jit(lambda params, stats, x: out(logits(params, stats, x, None, False)[0]))
 
     def load_data(self, X, y):
         self.X = X
@@ -409,8 +452,27 @@ class JaxPeer:
 
     def reset(self):
         jnp = self.jnp
-        self.params = [(jnp.asarray(W), jnp.asarray(b)) for W, b in self.init]
-        self.velocity = [(jnp.zeros_like(W), jnp.zeros_like(b)) for W, b in self.params]
+        self.params = []
+        self.stats = []
+        for l, (W, b) in enumerate(self.init):
+            layer = (jnp.asarray(W), jnp.asarray(b))
+            if self.w.batch_norm and l + 1 < len(self.init):
+                layer += (jnp.ones_like(layer[1]), jnp.zeros_like(layer[1]))
+                self.stats.append((jnp.zeros_like(layer[1]), jnp.ones_like(layer[1])))
+            self.params.append(layer)
+        self.velocity = [tuple(jnp.zeros_like(a) for a in layer) for layer in self.params]
+        self.step_count = jnp.asarray(0, jnp.uint32)
+
+    def _carry(self):
+        return self.params, self.velocity, self.stats, self.step_count
+
+    def _set(self, params, velocity, stats, step_count):
+        self.params, self.velocity, self.stats, self.step_count = (
+            params,
+            velocity,
+            stats,
+            step_count,
+        )
 
     def fit(self, orders) -> float:
         B = self.w.batch_size
@@ -419,7 +481,8 @@ class JaxPeer:
             losses = []
             for i in range(0, len(order), B):
                 xb, yb = X[i : i + B], y[i : i + B]
-                self.params, self.velocity, loss = self.step(self.params, self.velocity, xb, yb)
+                *carry, loss = self.step(*self._carry(), xb, yb)
+                self._set(*carry)
                 losses.append((loss, len(xb)))
             total = sum(float(loss) * rows for loss, rows in losses)
         return total / len(orders[-1])
@@ -427,7 +490,7 @@ class JaxPeer:
     def predictor(self, X):
         self.reset()
         x = self.jnp.asarray(X)
-        return lambda: self.apply(self.params, x).block_until_ready()
+        return lambda: self.apply(self.params, self.stats, x).block_until_ready()
 
 
 class JaxScanPeer(JaxPeer):
@@ -445,15 +508,13 @@ class JaxScanPeer(JaxPeer):
         for order in orders:
             full = len(order) // B * B
             batches = self.jnp.asarray(order[:full].reshape(-1, B))
-            self.params, self.velocity, total = self.scan_epoch(
-                self.params, self.velocity, self.X_dev, self.y_dev, batches
-            )
+            *carry, total = self.scan_epoch(*self._carry(), self.X_dev, self.y_dev, batches)
+            self._set(*carry)
             total = total * B
             if full < len(order):
                 rest = order[full:]
-                self.params, self.velocity, loss = self.step(
-                    self.params, self.velocity, self.X[rest], self.y[rest]
-                )
+                *carry, loss = self.step(*self._carry(), self.X[rest], self.y[rest])
+                self._set(*carry)
                 total = total + loss * len(rest)
             total = float(total)
         return total / len(orders[-1])
@@ -473,6 +534,8 @@ class SklearnPeer:
     name = "sklearn"
 
     def __init__(self, w: wl.Workload, init, threads: int | None):
+        if w.batch_norm or w.dropout:
+            raise NotSupported("MLPClassifier has no BatchNormalization or Dropout")
         import sklearn
         from sklearn.neural_network import MLPClassifier
 
@@ -747,6 +810,8 @@ def worker(args) -> dict:
             result = measure_training(peer, w, args.repeats, 0.0 if args.quick else MIN_SECONDS)
     except ImportError as error:
         return {"status": "skipped", "reason": f"cannot import: {error}"}
+    except NotSupported as error:
+        return {"status": "skipped", "reason": str(error)}
     except Exception as error:
         if peer_class is TorchCompilePeer:
             return {
@@ -1202,9 +1267,32 @@ def gemm_targets(report: dict) -> list[dict]:
     return out
 
 
+def _lead(training: list[dict], workload: str) -> float | None:
+    """fastnn's median samples/s over the fastest peer's on `workload` (idle), or None."""
+    idle = [r for r in training if r["workload"] == workload and r.get("condition") != "loaded"]
+    fast = [r for r in idle if r["peer"] == "fastnn" and r["status"] == "ok"]
+    peers = [r for r in idle if r["peer"] != "fastnn" and r["status"] == "ok"]
+    if not fast or not peers:
+        return None
+    best = max(r["samples_per_s"]["median"] for r in peers)
+    return fast[0]["samples_per_s"]["median"] / best
+
+
 def other_targets(report: dict) -> list[dict]:
-    """Per-sample training at batch 1 over batch 16, and the build time of all levels."""
+    """Per-sample training at batch 1 over batch 16, the build time of all levels, and the
+    lead kept with BatchNormalization and Dropout."""
     out = []
+    with_layers, without = _lead(report["training"], "mnist-bn"), _lead(report["training"], "mnist")
+    if with_layers is not None and without is not None:
+        out.append(
+            {
+                "what": f"mnist-bn: fastnn's lead over the fastest peer ({with_layers:.2f}x) / "
+                f"on mnist ({without:.2f}x)",
+                "value": with_layers / without,
+                "target": ">= 1",
+                "met": with_layers >= without,
+            }
+        )
     by_batch = {r["batch_size"]: r for r in report.get("per_sample", []) if r["status"] == "ok"}
     one, many = PER_SAMPLE_BATCHES
     if one in by_batch and many in by_batch:
@@ -1270,7 +1358,7 @@ def targets(report: dict) -> list[dict]:
                 "met": value < PREDICT_TINY_TARGET_US,
             }
         )
-    for name in ("tiny", "mnist", "wide"):
+    for name in TRAINING_WORKLOADS:
         pair = {
             r.get("condition", "idle"): r
             for r in training
@@ -1481,7 +1569,7 @@ def main(argv=None) -> int:
             "load": args.load,
             "gemm_shapes": [list(shape) for shape in args.gemm_shapes],
         },
-        "workloads": {n: wl.workload(n, args.quick).__dict__ for n in ("tiny", "mnist", "wide")},
+        "workloads": {n: wl.workload(n, args.quick).__dict__ for n in TRAINING_WORKLOADS},
         "training": [],
         "inference": [],
         "gemm": [],

@@ -214,3 +214,18 @@ def test_build_time_smoke(tmp_path):
     (target,) = [t for t in json.loads(out.read_text())["targets"] if t["what"].startswith("build")]
     assert target["value"] == build["ratio"] and target["met"] == (ratio <= 2.0)
     assert "Build time" in done.stdout
+
+
+def test_mnist_with_batch_norm_and_dropout_runs_and_peers_without_them_say_so(tmp_path):
+    out = tmp_path / "out.json"
+    args = ["--quick", "--workloads", "mnist-bn", "--peers", "numpy,sklearn", "--repeats", "1"]
+    done = compare(*args, "--json", str(out))
+    assert done.returncode == 0, done.stderr
+    report = json.loads(out.read_text())
+    (fastnn,) = rows(report, "training", "fastnn")
+    assert fastnn["status"] == "ok" and math.isfinite(fastnn["final_loss"])
+    assert report["workloads"]["mnist-bn"]["batch_norm"] is True
+    (numpy,) = rows(report, "training", "numpy")
+    assert numpy["status"] == "skipped" and "no BatchNormalization or Dropout" in numpy["reason"]
+    # Without a peer that ran, there is no lead to hold against mnist's.
+    assert not [t for t in report["targets"] if t["what"].startswith("mnist-bn")]

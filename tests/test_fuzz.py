@@ -248,8 +248,18 @@ def test_perceptron_and_permutation(data, n, d):
 
 # ---- fit, predict, the loader, the CSV reader ------------------------------------------------
 
-_MODEL = fnn.Sequential([fnn.Dense(4, activation="tanh", input_dim=3), fnn.Dense(2)], seed=1)
-_MODEL.compile("sgd", "mse")
+# With a BatchNormalization and a Dropout, so that their configs and arrays are in the file the
+# loader tests mutate, and fit runs them on every batch size down to 1.
+_MODEL = fnn.Sequential(
+    [
+        fnn.Dense(4, activation="tanh", input_dim=3),
+        fnn.BatchNormalization(),
+        fnn.Dropout(0.25),
+        fnn.Dense(2),
+    ],
+    seed=1,
+)
+_MODEL.compile(fnn.optimizers.SGD(clipnorm=1.0), "mse")
 
 
 @settings(FUZZ, max_examples=150)

@@ -217,3 +217,48 @@ def test_random_bit_flips_are_refused_or_harmless(saved, tmp_path):
         np.testing.assert_array_equal(loaded.predict(X), expected)
         outcomes["same"] += 1
     assert outcomes["refused"] > 200  # most flips land in checked data
+
+
+@pytest.fixture
+def saved_with_norm(tmp_path):
+    model = fnn.Sequential(
+        [
+            fnn.Dense(6, activation="relu", input_dim=3),
+            fnn.BatchNormalization(),
+            fnn.Dropout(0.5),
+            fnn.Dense(2, activation="softmax"),
+        ],
+        seed=3,
+    )
+    model.compile(optimizer="adam", loss="categorical_crossentropy")
+    X = np.random.default_rng(0).normal(size=(20, 3)).astype(np.float32)
+    model.fit(X, np.eye(2, dtype=np.float32)[np.arange(20) % 2], epochs=2, verbose=0)
+    path = tmp_path / "norm.fnn"
+    model.save(path)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (lambda h, e: e.pop("arrays/layer1.moving_variance.npy"), "moving_variance"),
+        (lambda h, e: h["model"]["layers"][1].update(scale=False), "this model has"),
+        (lambda h, e: h["model"]["layers"][1].update(class_name="Conv2D"), "unknown class"),
+        (lambda h, e: h["model"]["layers"][1].update(momentum=2.0), "momentum must be"),
+        (lambda h, e: h["model"]["layers"][2].update(rate=1.0), "rate must be"),
+        (
+            lambda h, e: h["model"]["layers"].insert(0, {"class_name": "Dropout", "rate": 0.1}),
+            "layer 0 is Dropout",
+        ),
+    ],
+    ids=["missing-array", "gamma-not-in-config", "unknown-class", "momentum", "rate", "first"],
+)
+def test_damaged_normalization_and_dropout_configs(saved_with_norm, tmp_path, edit, expected):
+    entries = entries_of(saved_with_norm)
+    header = json.loads(entries["fastnn.json"])
+    edit(header, entries)
+    entries["fastnn.json"] = json.dumps(header).encode()
+    bad = tmp_path / "bad.fnn"
+    write(bad, entries)
+    with pytest.raises(ModelFileError, match=expected):
+        fnn.load_model(bad)

@@ -793,7 +793,9 @@ def test_layer_and_model_arguments_are_checked():
         fnn.Sequential([fnn.Dense(3)])
     with pytest.raises(ValueError, match="input_dim=5 but the layer before gives 3"):
         fnn.Sequential([fnn.Dense(3, input_dim=2), fnn.Dense(2, input_dim=5)])
-    with pytest.raises(TypeError, match=r"expected a fastnn\.Dense layer"):
+    with pytest.raises(
+        TypeError, match=r"expected a fastnn Dense, Dropout or BatchNormalization layer"
+    ):
         fnn.Sequential().add("dense")
     with pytest.raises(ValueError, match="dtype must be 'float32' or 'float64'"):
         fnn.Sequential(dtype="float16")

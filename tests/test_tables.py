@@ -18,7 +18,7 @@ import pytest
 
 import fastnn
 from fastnn import _core, activations, initializers, kernels, losses, optimizers, reference, tables
-from fastnn.layers import Dense
+from fastnn.layers import BatchNormalization, Dense, Dropout
 from fastnn.perceptron import Perceptron
 
 
@@ -154,7 +154,11 @@ def test_optimizer_defaults_agree(name):
     kernel = kernel_signature(getattr(kernels, f"{name}_update"))
     twin = python_defaults(getattr(reference, f"{name}_update"))
     cls = python_defaults(optimizers.OPTIMIZERS[name])
-    assert list(cls) == list(row.parameters)
+    # The row's hyper-parameters, then the clipping every optimizer takes (None: off, the
+    # row's 0).
+    assert list(cls) == [*row.parameters, *tables.CLIPPING]
+    for p in tables.CLIPPING.values():
+        assert cls[p.name] is None and p.default == 0
     for p in row.parameters.values():
         assert cls[p.name] == p.default, f"{row.class_name}({p.name}=...)"
         if not p.update_argument:
@@ -354,3 +358,84 @@ def test_the_tables_are_exported_once():
     assert set(tables.OPTIMIZERS) == set(_core.OPTIMIZERS)
     with pytest.raises(TypeError):
         tables.OPTIMIZERS["sgd"] = None  # read-only
+
+
+# ---- the layers' and clipping's rows ----------------------------------------------------------
+
+
+def _network_with(module, spec_extra: dict, optimizer_extra: dict | None = None):
+    bn = spec_extra.get("batch_norm")
+    arrays = None
+    if bn is not None:
+        arrays = {
+            "gamma": np.ones(3),
+            "beta": np.zeros(3),
+            "gamma_state": np.zeros((1, 3)),
+            "beta_state": np.zeros((1, 3)),
+            "moving_mean": np.zeros(3),
+            "moving_variance": np.ones(3),
+        }
+    return module.Network(
+        [
+            {"in": 2, "out": 3, "activation": "tanh", **spec_extra},
+            {"in": 3, "out": 1, "activation": "linear"},
+        ],
+        "mse",
+        {"kind": "sgd", **(optimizer_extra or {})},
+        [np.zeros((2, 3)), np.zeros((3, 1))],
+        [np.zeros(3), np.zeros(1)],
+        [np.zeros((1, 2, 3)), np.zeros((1, 3, 1))],
+        [np.zeros((1, 3)), np.zeros((1, 1))],
+        4,
+        batch_norm=[arrays, None],
+    )
+
+
+def _layer_row_cases():
+    for p in tables.DROPOUT.values():
+        yield "dropout", p
+    for p in tables.BATCH_NORM.values():
+        yield "batch_norm", p
+    for p in tables.CLIPPING.values():
+        yield "clipping", p
+
+
+@pytest.mark.parametrize(
+    ("kind", "p"), list(_layer_row_cases()), ids=[f"{k}-{p.name}" for k, p in _layer_row_cases()]
+)
+def test_layer_and_clipping_rows_refuse_and_accept_alike_everywhere(kind, p):
+    def build(value):
+        """The class, the core's network and its twin, each given `value` for `p`."""
+        if kind == "dropout":
+            name = {"rate": "dropout", "seed": "dropout_stream"}[p.name]
+            args = {"rate": 0.5, p.name: value}
+            calls = [lambda: Dropout(**args)]
+            calls += [lambda m=m: _network_with(m, {name: value}) for m in (_core, reference)]
+        elif kind == "batch_norm":
+            calls = [lambda: BatchNormalization(**{p.name: value})]
+            calls += [
+                lambda m=m: _network_with(m, {"batch_norm": {p.name: value}})
+                for m in (_core, reference)
+            ]
+        else:
+            calls = [lambda: optimizers.SGD(**{p.name: value})]
+            calls += [lambda m=m: m.clip_gradients([np.ones(2)], **{p.name: value})
+                      for m in (kernels, reference)]  # fmt: skip
+            calls += [lambda m=m: _network_with(m, {}, {p.name: value}) for m in (_core, reference)]
+        return calls
+
+    for bad in _outside(p):
+        for call in build(bad):
+            with pytest.raises(ValueError, match=rf"{p.name} must be .*{re.escape(p.range)}"):
+                call()
+    if p.type == "flag":
+        inside = [True, False]
+    else:
+        inside = _inside(p) if p.default is not None else [p.low]
+    for good in inside:
+        for call in build(good):
+            call()
+    if p.type == "flag":
+        for call in build(1):
+            with pytest.raises(TypeError, match=f"{p.name} must be True or False"):
+                call()

@@ -42,6 +42,10 @@ def _type_of(name: str, given: str, state_names: set[str]) -> str:
         return "int"
     if name in _FLAGS:
         return "bool"
+    if name == "batch_norm":
+        return "list[dict[str, Any] | None] | None"
+    if name in ("clipnorm", "clipvalue", "global_clipnorm"):
+        return "float | None"
     return "float"
 
 

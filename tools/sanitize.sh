@@ -48,7 +48,8 @@ libubsan="$("$cxx" -print-file-name=libubsan.so)"
 if [ $# -eq 0 ]; then
   set -- tests/test_kernels_errors.py tests/test_kernels_optimizers.py tests/test_kernels_parity.py \
     tests/test_training_parity.py tests/test_predict.py tests/test_perceptron.py tests/test_io.py \
-    tests/test_core_lifetime.py tests/test_io_damaged.py tests/test_threads.py tests/test_fuzz.py
+    tests/test_core_lifetime.py tests/test_io_damaged.py tests/test_threads.py tests/test_fuzz.py \
+    tests/test_dropout_batchnorm.py
   export FASTNN_FUZZ_EXAMPLES="${FASTNN_FUZZ_EXAMPLES:-200}"
 fi
 cd "$here"

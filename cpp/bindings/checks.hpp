@@ -31,6 +31,8 @@
 #include <utility>
 
 #include "fastnn/activations.hpp"
+#include "fastnn/batch_norm.hpp"
+#include "fastnn/dropout.hpp"
 #include "fastnn/kernel_table.hpp"
 #include "fastnn/losses.hpp"
 #include "fastnn/optimizers.hpp"
@@ -527,6 +529,25 @@ struct Call {
     return is_float32(first, name) ? body(float{}) : body(double{});
   }
 };
+
+// The gradient clipping of kClipParameters into cfg: each from `given(row)` (a null object or
+// None: off) checked by its row; at most one of the three set, as Keras allows.
+template <typename Given>
+void clipping(const Call& c, OptimizerConfig& cfg, Given&& given) {
+  std::string set;
+  for (const fastnn::Parameter& p : fastnn::kClipParameters) {
+    const py::object obj = given(p);
+    const double value = obj && !obj.is_none() ? c.param(p, obj) : p.default_value;
+    fastnn::set_hyperparameter(cfg, p.name, value);
+    if (value > 0) set += cat(set.empty() ? "" : " and ", p.name, "=", value);
+  }
+  if (set.find(" and ") != std::string::npos) {
+    throw py::value_error(cat(c.fn,
+                              "(): set at most one of clipnorm, clipvalue and "
+                              "global_clipnorm, got ",
+                              set));
+  }
+}
 
 template <typename T>
 CArray<T> new_matrix(Index rows, Index cols) {

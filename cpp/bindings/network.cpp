@@ -38,14 +38,47 @@ OptimizerConfig optimizer_config(const Call& c, const py::dict& d) {
     const std::string k = key.cast<std::string>();
     bool known = k == "kind";
     for (std::size_t i = 0; i < info.parameter_count; ++i) known |= k == info.parameters[i].name;
+    for (const fastnn::Parameter& p : fastnn::kClipParameters) known |= k == p.name;
     if (!known) {
       throw py::value_error(
           cat(c.fn, "(): the optimizer ", info.name, " has no parameter '", k, "'"));
     }
   }
-  return c.optimizer(info, [&](const fastnn::Parameter& p) {
+  auto given = [&](const fastnn::Parameter& p) {
     return d.contains(p.name) ? py::object(d[p.name]) : py::object();
-  });
+  };
+  OptimizerConfig cfg = c.optimizer(info, given);
+  clipping(c, cfg, given);
+  return cfg;
+}
+
+// A layer's batch normalization and dropout (layer dict keys "batch_norm": None or a dict of
+// kBatchNormParameters' names, "dropout": the rate, "dropout_stream"), checked by their rows.
+void read_layer_extras(const Call& c, const py::dict& d, std::size_t l, fastnn::LayerSpec& s) {
+  if (d.contains("batch_norm") && !d["batch_norm"].is_none()) {
+    const py::dict bn = d["batch_norm"].cast<py::dict>();
+    for (const auto& [key, value] : bn) {
+      if (!fastnn::find_param(fastnn::kBatchNormParameters, key.cast<std::string>())) {
+        throw py::value_error(cat(c.fn, "(): layer ", l, ": batch_norm has no parameter '",
+                                  key.cast<std::string>(), "'"));
+      }
+    }
+    auto get = [&](const char* name) {
+      const fastnn::Parameter& p = *fastnn::find_param(fastnn::kBatchNormParameters, name);
+      return bn.contains(name) ? c.param(p, bn[name]) : p.default_value;
+    };
+    s.batch_norm = true;
+    s.bn_momentum = get("momentum");
+    s.bn_epsilon = get("epsilon");
+    s.bn_center = get("center") != 0;
+    s.bn_scale = get("scale") != 0;
+  }
+  if (d.contains("dropout") && !d["dropout"].is_none()) {
+    s.dropout = c.param(fastnn::kDropoutParameters[0], d["dropout"]);
+  }
+  if (d.contains("dropout_stream") && !d["dropout_stream"].is_none()) {
+    s.dropout_stream = c.uint64(fastnn::kDropoutParameters[1], d["dropout_stream"]);
+  }
 }
 
 // auc: the AUC histograms too, as two arrays (only when asked: they cost a few microseconds).
@@ -104,8 +137,8 @@ class PyNetwork {
  public:
   PyNetwork(py::list layers, const std::string& loss, py::dict optimizer, py::list weights,
             py::list biases, py::list weight_states, py::list bias_states, py::handle max_batch_arg,
-            bool trainable, py::handle top_k_arg, bool auc)
-      : trainable_(trainable), auc_(auc) {
+            bool trainable, py::object batch_norm, py::handle top_k_arg, bool auc)
+      : trainable_(trainable), batch_norm_(std::move(batch_norm)), auc_(auc) {
     const Call c{"Network"};
     if (layers.empty()) throw py::value_error("Network(): layers must not be empty");
     const Index max_batch = c.count(max_batch_arg, "max_batch", 1);
@@ -139,6 +172,12 @@ class PyNetwork {
       s.use_bias = dict_get(d, "use_bias", true);
       s.l1 = dict_get(d, "l1", 0.0);
       s.l2 = dict_get(d, "l2", 0.0);
+      read_layer_extras(c, d, l, s);
+      if (l + 1 == L && (s.batch_norm || s.dropout > 0)) {
+        throw py::value_error(cat("Network(): the output layer (", l,
+                                  ") cannot have batch normalization or dropout: the loss reads "
+                                  "its activations"));
+      }
       if (s.in < 1 || s.out < 1)
         throw py::value_error(cat("Network(): layer ", l, " has no units"));
       if (l > 0 && s.in != specs_.back().out) {
@@ -237,9 +276,45 @@ class PyNetwork {
         p.biases.push_back(nullptr);
         p.bias_states.push_back(nullptr);
       }
+      add_batch_norm<T>(c, p, l, slots);
     }
     return std::unique_ptr<fastnn::NetworkApi<T>>(
         K<T>().make_network(specs_, loss_, optimizer_, p, max_batch, {top_k_, auc_}));
+  }
+
+  // Layer l's batch-normalization arrays, from batch_norm[l] (a dict: gamma, beta, gamma_state,
+  // beta_state, moving_mean, moving_variance), or nulls for a layer without.
+  template <typename T>
+  void add_batch_norm(const Call& c, fastnn::Parameters<T>& p, std::size_t l, Index slots) {
+    const fastnn::LayerSpec& s = specs_[l];
+    for (auto* v : {&p.gammas, &p.betas, &p.gamma_states, &p.beta_states, &p.moving_means,
+                    &p.moving_variances}) {
+      v->push_back(nullptr);
+    }
+    if (!s.batch_norm) return;
+    if (batch_norm_.is_none() || py::len(batch_norm_) != specs_.size()) {
+      throw py::value_error(cat("Network(): layer ", l,
+                                " normalizes its batches: batch_norm must be a list with an entry "
+                                "per layer"));
+    }
+    const py::dict d = batch_norm_.cast<py::list>()[l].cast<py::dict>();
+    auto array = [&](const char* key, Index size, bool trained) -> T* {
+      if (!d.contains(key))
+        throw py::value_error(cat("Network(): batch_norm[", l, "] has no ", key));
+      return keep(inplace_buffer<T>(c, d[key], cat("batch_norm[", l, "][", key, "]"), size,
+                                    trainable_ && trained));
+    };
+    // The moving statistics change in training only, like the parameters.
+    p.moving_means.back() = array("moving_mean", s.out, true);
+    p.moving_variances.back() = array("moving_variance", s.out, true);
+    if (s.bn_scale) {
+      p.gammas.back() = array("gamma", s.out, true);
+      p.gamma_states.back() = array("gamma_state", slots * s.out, true);
+    }
+    if (s.bn_center) {
+      p.betas.back() = array("beta", s.out, true);
+      p.beta_states.back() = array("beta_state", slots * s.out, true);
+    }
   }
 
   // Sample weights: None, or (n,) of dtype T, each finite and >= 0.
@@ -372,6 +447,7 @@ class PyNetwork {
   std::unique_ptr<fastnn::NetworkApi<double>> f64_;
   std::vector<py::object> kept_;
   bool trainable_ = true;
+  py::object batch_norm_;
   bool auc_ = false;  // the sums carry AUC's histograms
   Index top_k_ = 0;
   Index max_batch_value_ = 0;
@@ -383,6 +459,13 @@ class PyNetwork {
 }  // namespace
 
 void bind_network(py::module_& m) {
+  py::dict dropout, batch_norm;
+  for (const fastnn::Parameter& p : fastnn::kDropoutParameters) dropout[p.name] = parameter_dict(p);
+  for (const fastnn::Parameter& p : fastnn::kBatchNormParameters) {
+    batch_norm[p.name] = parameter_dict(p);
+  }
+  m.attr("DROPOUT") = dropout;
+  m.attr("BATCH_NORM") = batch_norm;
   m.def(
       "permutation",
       [](py::handle n_arg, py::handle seed_arg, py::handle epoch_arg) {
@@ -406,15 +489,20 @@ void bind_network(py::module_& m) {
                         "A stack of dense layers with its fused C++ training loop. It trains the "
                         "given NumPy weights and optimizer state in place.")
       .def(py::init<py::list, const std::string&, py::dict, py::list, py::list, py::list, py::list,
-                    py::handle, bool, py::handle, bool>(),
+                    py::handle, bool, py::object, py::handle, bool>(),
            py::arg("layers"), py::arg("loss"), py::arg("optimizer"), py::arg("weights"),
            py::arg("biases"), py::arg("weight_states"), py::arg("bias_states"),
-           py::arg("max_batch"), py::kw_only(), py::arg("trainable") = true, py::arg("top_k") = 0,
-           py::arg("auc") = false,
+           py::arg("max_batch"), py::kw_only(), py::arg("trainable") = true,
+           py::arg("batch_norm") = py::none(), py::arg("top_k") = 0, py::arg("auc") = false,
            "trainable=False makes a network for predict and evaluate only: its arrays may then "
-           "be read-only (train_epoch refuses). top_k > 0 counts the rows whose target class "
-           "is among the top_k outputs (top_k_correct); auc adds AUC's histograms of a "
-           "one-output network to the sums (auc_positives, auc_negatives: 200 buckets).")
+           "be read-only (train_epoch refuses). A layer dict may have 'batch_norm' (None or a "
+           "dict of BATCH_NORM's parameters), 'dropout' (the rate, DROPOUT's) and "
+           "'dropout_stream'; batch_norm then lists, per layer, None or a dict of its arrays "
+           "(gamma, beta, gamma_state, beta_state, moving_mean, moving_variance), trained in "
+           "place. The optimizer dict may have CLIPPING's parameters. top_k > 0 counts the rows "
+           "whose target class is among the top_k outputs (top_k_correct); auc adds AUC's "
+           "histograms of a one-output network to the sums (auc_positives, auc_negatives: 200 "
+           "buckets).")
       .def_property_readonly("level", &PyNetwork::level,
                              "The instruction-set level whose code this network runs: the one "
                              "loaded when it was made, even after fastnn._isa.load() switches.")

@@ -5,7 +5,9 @@
 // and step required. Each call checks the arrays, then the hyper-parameters, then step, all
 // before anything is written, then calls the core's <name>_update on the caller's own memory.
 #include <string>
+#include <string_view>
 #include <utility>
+#include <vector>
 
 #include "checks.hpp"
 
@@ -136,6 +138,48 @@ void bind_all(py::module_& m, std::index_sequence<Row...>) {
 
 void bind_optimizers(py::module_& m) {
   bind_all(m, std::make_index_sequence<std::size(fastnn::kOptimizers)>());
+  m.def(
+      "clip_gradients",
+      [](py::list grads, py::handle clipnorm, py::handle clipvalue, py::handle global_clipnorm) {
+        const Call c{"clip_gradients"};
+        OptimizerConfig cfg;
+        clipping(c, cfg, [&](const fastnn::Parameter& p) {
+          const std::string_view name = p.name;
+          return py::reinterpret_borrow<py::object>(name == "clipnorm"    ? clipnorm
+                                                    : name == "clipvalue" ? clipvalue
+                                                                          : global_clipnorm);
+        });
+        if (grads.empty()) return;
+        c.dispatch(grads[0], "grads[0]", [&](auto tag) {
+          using T = decltype(tag);
+          std::vector<T*> data;
+          std::vector<Index> sizes;
+          for (std::size_t k = 0; k < grads.size(); ++k) {
+            const std::string name = cat("grads[", k, "]");
+            py::array a = c.checked_dtype<T>(grads[k], name.c_str(), "grads[0]");
+            if (!(a.flags() & py::array::c_style) || !a.writeable() || !CArray<T>::check_(a)) {
+              throw py::value_error(cat(c.fn, "(): ", name,
+                                        " must be C-contiguous, writable and of native byte "
+                                        "order: it is clipped in place"));
+            }
+            data.push_back(static_cast<T*>(a.mutable_data()));
+            sizes.push_back(Index(a.size()));
+          }
+          py::gil_scoped_release nogil;
+          K<T>().clip_gradients(cfg.clipnorm, cfg.clipvalue, cfg.global_clipnorm, data.data(),
+                                sizes.data(), Index(data.size()));
+        });
+      },
+      py::arg("grads"), py::kw_only(), py::arg("clipnorm") = py::none(),
+      py::arg("clipvalue") = py::none(), py::arg("global_clipnorm") = py::none(),
+      "Clip the gradients of one update in place, Keras' way (at most one of the three set; None "
+      "or 0 is off): clipnorm scales each gradient whose L2 norm exceeds it to that norm, "
+      "global_clipnorm scales them all by one factor when their joint norm exceeds it, clipvalue "
+      "clamps every value to [-clipvalue, clipvalue]. Norms are summed in double. grads: a list "
+      "of C-contiguous writable arrays of one dtype. Returns None.");
+  py::dict clip_rows;
+  for (const fastnn::Parameter& p : fastnn::kClipParameters) clip_rows[p.name] = parameter_dict(p);
+  m.attr("CLIPPING") = clip_rows;
   py::dict table;
   for (const fastnn::OptimizerInfo& info : fastnn::kOptimizers) {
     py::dict params;

@@ -35,6 +35,7 @@ KernelsOf<T> kernels_of() {
   k.rmsprop_update = &rmsprop_update<T>;
   k.adam_update = &adam_update<T>;
   k.adamw_update = &adamw_update<T>;
+  k.clip_gradients = &clip_gradients<T>;
   k.perceptron_epoch = &perceptron_epoch<T>;
   k.perceptron_fit = &perceptron_fit<T>;
   k.make_network = &make_network<T>;

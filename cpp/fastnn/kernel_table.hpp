@@ -21,7 +21,7 @@
 namespace fastnn {
 
 // Bump when KernelTable, KernelsOf or NetworkApi change shape.
-constexpr int kKernelTableAbi = 6;
+constexpr int kKernelTableAbi = 7;
 
 // The fused training loop (network.hpp), as the bindings hold it: Network<T> of the level that
 // made it. See Network<T> for what each call does.
@@ -68,6 +68,8 @@ struct KernelsOf {
   void (*adamw_update)(T* param, T* exp_avg, T* exp_avg_sq, T* max_exp_avg_sq, const T* grad,
                        Index n, double learning_rate, double beta_1, double beta_2, double eps,
                        bool amsgrad, double weight_decay, std::int64_t step);
+  void (*clip_gradients)(double clipnorm, double clipvalue, double global_clipnorm, T* const* grads,
+                         const Index* sizes, Index count);
   Index (*perceptron_epoch)(T* w, T* b, const T* X, const T* y, const Index* order, Index n,
                             Index d, T learning_rate);
   void (*perceptron_fit)(T* w, T* b, Index* errors_per_epoch, Index* epochs_run, const T* X,

@@ -4,8 +4,10 @@
 #include <cmath>
 #include <cstring>
 
+#include "fastnn/batch_norm.hpp"
 #include "fastnn/config.hpp"
 #include "fastnn/dense.hpp"
+#include "fastnn/dropout.hpp"
 #include "fastnn/losses.hpp"
 #include "fastnn/random.hpp"
 
@@ -40,8 +42,39 @@ Network<T>::Network(std::vector<LayerSpec> layers, LossKind loss, const Optimize
     regularized_ = regularized_ || l.l1 != 0 || l.l2 != 0;
     macs_per_sample_ += l.in * l.out;
     parameters_ += l.in * l.out + (l.use_bias ? l.out : 0);
+    const Index bn = l.batch_norm ? l.out : 0, drop = l.dropout > 0 ? l.out : 0;
+    H_.emplace_back(max_batch_ * bn);
+    N_.emplace_back(max_batch_ * bn);
+    bn_mean_.emplace_back(bn);
+    bn_inv_std_.emplace_back(bn);
+    dgamma_.emplace_back(bn);
+    dbeta_.emplace_back(bn);
+    D_.emplace_back(max_batch_ * drop);
+    M_.emplace_back(max_batch_ * drop);
+    batch_norm_ = batch_norm_ || l.batch_norm;
+    dropout_ = dropout_ || l.dropout > 0;
+    parameters_ +=
+        (l.batch_norm && l.bn_scale ? l.out : 0) + (l.batch_norm && l.bn_center ? l.out : 0);
   }
   widest_ = widest;
+  bn_sums_.resize(2 * widest);
+  for (std::size_t l = 0; l < layers_.size(); ++l) {
+    const LayerSpec& s = layers_[l];
+    clip_grads_.push_back(dW_[0][l].data());
+    clip_sizes_.push_back(s.in * s.out);
+    if (params_.biases[l] != nullptr) {
+      clip_grads_.push_back(db_[0][l].data());
+      clip_sizes_.push_back(s.out);
+    }
+    if (s.batch_norm && params_.gammas[l] != nullptr) {
+      clip_grads_.push_back(dgamma_[l].data());
+      clip_sizes_.push_back(s.out);
+    }
+    if (s.batch_norm && params_.betas[l] != nullptr) {
+      clip_grads_.push_back(dbeta_[l].data());
+      clip_sizes_.push_back(s.out);
+    }
+  }
   dA_.resize(max_batch_ * widest);
   Xb_.resize(max_batch_ * layers_.front().in);
   Tb_.resize(max_batch_ * layers_.back().out);
@@ -49,17 +82,46 @@ Network<T>::Network(std::vector<LayerSpec> layers, LossKind loss, const Optimize
 }
 
 template <typename T>
-void Network<T>::forward(const T* Xb, Index r0, Index rows, bool output_activation) {
+T* Network<T>::output(std::size_t l, bool training) {
+  const LayerSpec& s = layers_[l];
+  if (training && s.dropout > 0) return D_[l].data();
+  return s.batch_norm ? N_[l].data() : A_[l].data();
+}
+
+template <typename T>
+void Network<T>::forward(const T* Xb, Index r0, Index rows, bool output_activation, bool training,
+                         std::int64_t step) {
   const T* input = Xb;
   for (std::size_t l = 0; l < layers_.size(); ++l) {
     const LayerSpec& s = layers_[l];
-    T* Z = Z_[l].data() + r0 * s.out;
-    T* A = A_[l].data() + r0 * s.out;
+    const Index at = r0 * s.out;
+    T* Z = Z_[l].data() + at;
+    T* A = A_[l].data() + at;
     dense_forward(Z, input, params_.weights[l], params_.biases[l], rows, s.in, s.out);
     if (output_activation || l + 1 < layers_.size() || !fused_output_) {
       activation_forward(s.activation, A, Z, rows, s.out, T(s.alpha));
     }
-    input = A;
+    const T* out = A;
+    if (s.batch_norm) {  // only in the serial loop: r0 is 0 in training
+      T* normalized = N_[l].data() + at;
+      if (training) {
+        batch_norm_forward(normalized, H_[l].data() + at, bn_mean_[l].data(), bn_inv_std_[l].data(),
+                           params_.moving_means[l], params_.moving_variances[l], A,
+                           params_.gammas[l], params_.betas[l], rows, s.out, s.bn_momentum,
+                           s.bn_epsilon);
+      } else {
+        batch_norm_inference(normalized, A, params_.moving_means[l], params_.moving_variances[l],
+                             params_.gammas[l], params_.betas[l], rows, s.out, s.bn_epsilon);
+      }
+      out = normalized;
+    }
+    if (training && s.dropout > 0) {
+      T* dropped = D_[l].data() + at;
+      dropout_forward(dropped, M_[l].data() + at, out, rows, s.out, r0, s.dropout,
+                      dropout_key(seed_, std::uint64_t(step), s.dropout_stream));
+      out = dropped;
+    }
+    input = out;
   }
 }
 
@@ -154,20 +216,36 @@ template <typename T>
 void Network<T>::backward(const T* Xb, Index r0, Index rows, std::size_t part) {
   for (std::size_t l = layers_.size(); l-- > 0;) {
     const LayerSpec& s = layers_[l];
-    const T* input = l == 0 ? Xb : A_[l - 1].data() + r0 * s.in;
+    const T* input = l == 0 ? Xb : output(l - 1, true) + r0 * s.in;
     // The first layer's dX is nobody's gradient: skip that product.
     T* dX = l == 0 ? nullptr : dA_.data() + r0 * widest_;
     T* db = params_.biases[l] != nullptr ? db_[part][l].data() : nullptr;
     dense_backward(dX, dW_[part][l].data(), db, dZ_[l].data() + r0 * s.out, input,
                    params_.weights[l], rows, s.in, s.out);
     if (l > 0) {
-      const LayerSpec& below = layers_[l - 1];
+      // dX is the gradient of the layer below's output: back through its dropout and its
+      // normalization (in place), then its activation.
+      const std::size_t k = l - 1;
+      const LayerSpec& below = layers_[k];
       const Index at = r0 * below.out;
-      activation_backward(below.activation, dZ_[l - 1].data() + at, Z_[l - 1].data() + at,
-                          A_[l - 1].data() + at, dA_.data() + r0 * widest_, rows, below.out,
-                          T(below.alpha));
+      if (below.dropout > 0)
+        dropout_backward(dX, M_[k].data() + at, dX, rows * below.out, below.dropout);
+      if (below.batch_norm) {
+        batch_norm_backward(dX, params_.gammas[k] != nullptr ? dgamma_[k].data() : nullptr,
+                            params_.betas[k] != nullptr ? dbeta_[k].data() : nullptr,
+                            bn_sums_.data(), dX, H_[k].data() + at, bn_inv_std_[k].data(),
+                            params_.gammas[k], rows, below.out);
+      }
+      activation_backward(below.activation, dZ_[k].data() + at, Z_[k].data() + at,
+                          A_[k].data() + at, dX, rows, below.out, T(below.alpha));
     }
   }
+}
+
+template <typename T>
+void Network<T>::clip(const OptimizerConfig& optimizer) {
+  clip_gradients(optimizer.clipnorm, optimizer.clipvalue, optimizer.global_clipnorm,
+                 clip_grads_.data(), clip_sizes_.data(), Index(clip_grads_.size()));
 }
 
 template <typename T>
@@ -240,8 +318,10 @@ int Network<T>::data_parallel_threads(Index batch_size) const {
   constexpr Index kDataParallelWork = Index(1) << 20;
   constexpr Index kDataParallelParameters = Index(1) << 20;
   constexpr Index kRowsPerThread = 16;
+  // Batch normalization needs every row's statistics before any row goes on, and clipping
+  // every gradient's norm before any update: both train on the serial loop.
   if (omp_in_parallel_region() || batch_size * macs_per_sample_ < kDataParallelWork ||
-      parameters_ > kDataParallelParameters) {
+      parameters_ > kDataParallelParameters || batch_norm_ || clips(optimizer_)) {
     return 1;
   }
   const Index by_rows = std::max<Index>(batch_size / kRowsPerThread, 1);
@@ -254,6 +334,7 @@ Sums Network<T>::train(const T* X, const T* Y, const std::int64_t* labels, const
                        std::uint64_t epoch, Index first_batch, Index last_batch,
                        double learning_rate, std::int64_t* step, bool metrics) {
   sample_weight_ = sample_weight;
+  seed_ = seed;
   const Index num_batches = (n + batch_size - 1) / batch_size;
   last_batch = std::min(last_batch, num_batches);
   const Index* order = nullptr;
@@ -301,7 +382,7 @@ Sums Network<T>::train_serial(const T* X, const T* Y, const std::int64_t* labels
     const T* Tb = targets_for(Y, labels, order, start, rows);
     const T* wb = weights_for(order, start, rows);
 
-    forward(Xb, 0, rows, /*output_activation=*/metrics);
+    forward(Xb, 0, rows, /*output_activation=*/metrics, /*training=*/true, *step + 1);
     const double loss = output_loss(Tb, wb, 0, rows, /*backprop=*/true, metrics, sums);
     backward(Xb, 0, rows, 0);
     const double penalty = regularized_ ? regularization(/*add_gradient=*/true) : 0.0;
@@ -314,6 +395,7 @@ Sums Network<T>::train_serial(const T* X, const T* Y, const std::int64_t* labels
     sums.samples += double(rows);
     sums.batches += 1;
 
+    if (clips(optimizer)) clip(optimizer);
     *step += 1;
     for (std::size_t l = 0; l < layers_.size(); ++l) {
       const LayerSpec& s = layers_[l];
@@ -321,6 +403,14 @@ Sums Network<T>::train_serial(const T* X, const T* Y, const std::int64_t* labels
                        s.in * s.out, *step);
       if (params_.biases[l] != nullptr) {
         optimizer_update(optimizer, params_.biases[l], db_[0][l].data(), params_.bias_states[l],
+                         s.out, *step);
+      }
+      if (s.batch_norm && params_.gammas[l] != nullptr) {
+        optimizer_update(optimizer, params_.gammas[l], dgamma_[l].data(), params_.gamma_states[l],
+                         s.out, *step);
+      }
+      if (s.batch_norm && params_.betas[l] != nullptr) {
+        optimizer_update(optimizer, params_.betas[l], dbeta_[l].data(), params_.beta_states[l],
                          s.out, *step);
       }
     }
@@ -396,7 +486,8 @@ Sums Network<T>::train_data_parallel(int threads, const T* X, const T* Y,
         }
         const T* Tb = targets_for(Y, labels, order, start + r0, count, r0);
         const T* wb = weights_for(order, start + r0, count, r0);
-        forward(Xb, r0, count, /*output_activation=*/metrics);
+        forward(Xb, r0, count, /*output_activation=*/metrics, /*training=*/true,
+                first_step + (b - first_batch) + 1);
         part_loss_[t] = output_loss(Tb, wb, r0, count, /*backprop=*/true, metrics, mine);
         // The loss kernels divide by this thread's rows; the batch's mean divides by all.
         const Index cols = layers_.back().out;

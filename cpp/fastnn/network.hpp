@@ -65,8 +65,14 @@ class Network final : public NetworkApi<T> {
 
   // Rows [r0, r0 + rows) of the batch, whose input rows start at Xb. output_activation false
   // leaves A of a fused output layer uncomputed: training reads only its logits, unless
-  // metrics are wanted.
-  void forward(const T* Xb, Index r0, Index rows, bool output_activation = true);
+  // metrics are wanted. training: batch statistics and dropout (its masks those of update
+  // `step`), else moving statistics and no dropout.
+  void forward(const T* Xb, Index r0, Index rows, bool output_activation = true,
+               bool training = false, std::int64_t step = 0);
+  // What layer l hands the next one: its activations, normalized, with dropout in training.
+  T* output(std::size_t l, bool training);
+  // Every gradient of part 0 (weights, biases, gammas, betas) clipped by the optimizer's rule.
+  void clip(const OptimizerConfig& optimizer);
   // Output loss (the mean over these rows) and metrics for rows [r0, r0 + rows), whose targets
   // start at Tb; fills dZ of the last layer when `backprop`.
   // wb: these rows' sample weights, or null.
@@ -104,6 +110,17 @@ class Network final : public NetworkApi<T> {
   Index parameters_;       // weights and biases, all layers
 
   std::vector<Workspace<T>> Z_, A_, dZ_;
+  // Per layer with batch normalization: H_ (the normalized values), N_ (its output), the
+  // batch's mean and 1 / std (double), the gradients of gamma and beta; per layer with dropout:
+  // D_ (its output in training) and M_ (the mask). Empty for a layer without.
+  std::vector<Workspace<T>> H_, N_, D_, M_, dgamma_, dbeta_;
+  std::vector<std::vector<double>> bn_mean_, bn_inv_std_;
+  std::vector<double> bn_sums_;
+  bool batch_norm_ = false, dropout_ = false;
+  std::uint64_t seed_ = 0;  // the current train() call's: the dropout masks' too
+  // The gradients clip() clips: part 0's, every parameter's.
+  std::vector<T*> clip_grads_;
+  std::vector<Index> clip_sizes_;
   // Weight and bias gradients per part: part 0 is the serial loop's, parts 1.. the other
   // threads' of a data-parallel batch (made at its first use).
   std::vector<std::vector<Workspace<T>>> dW_, db_;

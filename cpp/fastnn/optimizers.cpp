@@ -241,6 +241,44 @@ void adamw_update(T* param, T* exp_avg, T* exp_avg_sq, T* max_exp_avg_sq, const 
             amsgrad, weight_decay, true, step);
 }
 
+namespace {
+template <typename T>
+double squared_norm(const T* g, Index n) {
+  double sum = 0;
+  for (Index i = 0; i < n; ++i) sum += double(g[i]) * double(g[i]);
+  return sum;
+}
+
+template <typename T>
+void scale(T* g, Index n, T factor) {
+  for (Index i = 0; i < n; ++i) g[i] *= factor;
+}
+}  // namespace
+
+template <typename T>
+void clip_gradients(double clipnorm, double clipvalue, double global_clipnorm, T* const* grads,
+                    const Index* sizes, Index count) {
+  if (clipnorm > 0) {
+    for (Index k = 0; k < count; ++k) {
+      const double norm = std::sqrt(squared_norm(grads[k], sizes[k]));
+      if (norm > clipnorm) scale(grads[k], sizes[k], T(clipnorm / norm));
+    }
+  } else if (global_clipnorm > 0) {
+    double sum = 0;
+    for (Index k = 0; k < count; ++k) sum += squared_norm(grads[k], sizes[k]);
+    const double norm = std::sqrt(sum);
+    if (norm > global_clipnorm) {
+      for (Index k = 0; k < count; ++k) scale(grads[k], sizes[k], T(global_clipnorm / norm));
+    }
+  } else if (clipvalue > 0) {
+    const T v = T(clipvalue);
+    for (Index k = 0; k < count; ++k) {
+      T* g = grads[k];
+      for (Index i = 0; i < sizes[k]; ++i) g[i] = g[i] > v ? v : (g[i] < -v ? -v : g[i]);
+    }
+  }
+}
+
 #define FASTNN_INSTANTIATE(T)                                                                      \
   template void optimizer_update<T>(const OptimizerConfig&, T*, const T*, T*, Index,               \
                                     std::int64_t);                                                 \
@@ -256,7 +294,8 @@ void adamw_update(T* param, T* exp_avg, T* exp_avg_sq, T* max_exp_avg_sq, const 
   template void adam_update<T>(T*, T*, T*, T*, const T*, Index, double, double, double, double,    \
                                bool, double, std::int64_t);                                        \
   template void adamw_update<T>(T*, T*, T*, T*, const T*, Index, double, double, double, double,   \
-                                bool, double, std::int64_t);
+                                bool, double, std::int64_t);                                       \
+  template void clip_gradients<T>(double, double, double, T* const*, const Index*, Index);
 FASTNN_INSTANTIATE(float)
 FASTNN_INSTANTIATE(double)
 #undef FASTNN_INSTANTIATE

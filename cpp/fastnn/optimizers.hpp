@@ -92,6 +92,20 @@ inline constexpr const char* kAdadeltaState[] = {"square_avg", "acc_delta"};
 inline constexpr const char* kRmspropState[] = {"square_avg", "momentum_buffer", "grad_avg"};
 inline constexpr const char* kAdamState[] = {"exp_avg", "exp_avg_sq", "max_exp_avg_sq"};
 
+// Gradient clipping, Keras' three kinds, taken by every optimizer; 0 is off, and at most one
+// may be set. Applied to the gradients of one update (the penalty's gradient included) before
+// the rule: clipnorm scales each parameter's gradient to norm <= clipnorm, global_clipnorm
+// scales them all by one factor to a joint norm <= global_clipnorm, clipvalue clamps each value
+// to [-clipvalue, clipvalue].
+inline constexpr Parameter kClipParameters[] = {
+    real_param("clipnorm", 0.0, 0, kInf, false, false,
+               "each gradient's largest L2 norm (0: no clipping)"),
+    real_param("clipvalue", 0.0, 0, kInf, false, false,
+               "each gradient value's largest magnitude (0: no clipping)"),
+    real_param("global_clipnorm", 0.0, 0, kInf, false, false,
+               "the largest L2 norm of all gradients together (0: no clipping)"),
+};
+
 struct OptimizerInfo {
   const char* name;  // <name>_update, and the name a model compiles with
   OptimizerKind id;
@@ -172,7 +186,22 @@ inline void set_hyperparameter(OptimizerConfig& c, std::string_view name, double
   if (name == "amsgrad") c.amsgrad = value != 0;
   if (name == "weight_decay") c.weight_decay = value;
   if (name == "initial_accumulator_value") c.initial_accumulator_value = value;
+  if (name == "clipnorm") c.clipnorm = value;
+  if (name == "clipvalue") c.clipvalue = value;
+  if (name == "global_clipnorm") c.global_clipnorm = value;
 }
+
+inline bool clips(const OptimizerConfig& c) {
+  return c.clipnorm > 0 || c.clipvalue > 0 || c.global_clipnorm > 0;
+}
+
+// The `count` gradients grads[k] (sizes[k] values each) of one update, clipped in place by the
+// config's clipnorm, global_clipnorm or clipvalue (kClipParameters). Norms are summed in double;
+// a gradient is scaled only when its norm exceeds the limit, by limit / norm rounded to T once.
+// A NaN gradient stays NaN.
+template <typename T>
+void clip_gradients(double clipnorm, double clipvalue, double global_clipnorm, T* const* grads,
+                    const Index* sizes, Index count);
 
 // One update of n parameters in place; step is the 1-based number of this update (1 on the
 // first call). Dispatches to the <name>_update below, slot k of state at state + k * n.

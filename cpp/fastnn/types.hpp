@@ -8,6 +8,7 @@
 
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <iterator>
 #include <limits>
 #include <string>
@@ -131,6 +132,9 @@ struct OptimizerConfig {
   bool amsgrad = false;     // adam, adamw
   double weight_decay = 0;  // added to the gradient; decoupled (p *= 1 - lr*wd) for adamw
   double initial_accumulator_value = 0;  // adagrad
+  // Gradient clipping before the update, Keras' (kClipParameters in optimizers.hpp; 0: off; at
+  // most one of the three is set).
+  double clipnorm = 0, clipvalue = 0, global_clipnorm = 0;
 };
 
 // ---- network ---------------------------------------------------------------------------
@@ -169,13 +173,25 @@ struct LayerSpec {
   double alpha = 0.0;  // leaky_relu's slope, elu's scale
   bool use_bias = true;
   double l1 = 0.0, l2 = 0.0;  // kernel regularization: l1 sum|W| + l2 sum W^2 added to the loss
+  // What follows the activation, in this order (layers.hpp has their tables): Keras'
+  // BatchNormalization, then inverted dropout of rate `dropout` (in training only), its masks
+  // drawn from stream `dropout_stream` of the seed.
+  bool batch_norm = false;
+  double bn_momentum = 0.99, bn_epsilon = 1e-3;
+  bool bn_center = true, bn_scale = true;
+  double dropout = 0.0;
+  std::uint64_t dropout_stream = 0;
 };
 
 // Where the parameters live: per layer W (in, out), b (out,) or null, and their optimizer state
 // (optimizer_state_slots(kind) arrays of the parameter's size, one after another).
+// A layer with batch normalization also has gamma (out,) (null without scale), beta (out,) (null
+// without center), their optimizer states, and its moving mean and variance (out,); all null
+// for a layer without.
 template <typename T>
 struct Parameters {
   std::vector<T*> weights, biases, weight_states, bias_states;
+  std::vector<T*> gammas, betas, gamma_states, beta_states, moving_means, moving_variances;
 };
 
 // What a network counts beyond its usual metric sums, for the metrics compiled (a network's

@@ -11,6 +11,9 @@ import numpy.typing as npt
 _Array = npt.NDArray[np.floating]
 
 ACTIVATIONS: dict[str, Any]
+BATCH_NORM: dict[str, Any]
+CLIPPING: dict[str, Any]
+DROPOUT: dict[str, Any]
 LOSSES: dict[str, Any]
 LOSS_KERNELS: dict[str, Any]
 OPTIMIZERS: dict[str, Any]
@@ -108,6 +111,19 @@ def binary_crossentropy_forward(Y: _Array, T: _Array) -> float:
     """
 def build_info() -> dict[str, Any]:
     """What this build of the core was made with."""
+def clip_gradients(
+    grads: list[Any],
+    *,
+    clipnorm: float | None = None,
+    clipvalue: float | None = None,
+    global_clipnorm: float | None = None,
+) -> None:
+    """Clip the gradients of one update in place, Keras' way (at most one of the three set; None or
+    0 is off): clipnorm scales each gradient whose L2 norm exceeds it to that norm,
+    global_clipnorm scales them all by one factor when their joint norm exceeds it, clipvalue
+    clamps every value to [-clipvalue, clipvalue]. Norms are summed in double. grads: a list of
+    C-contiguous writable arrays of one dtype. Returns None.
+    """
 def dense_backward(X: _Array, W: _Array, dZ: _Array) -> tuple[_Array, _Array, _Array]:
     """Dense layer backward: returns (dX, dW, db) = (dZ @ W.T, X.T @ dZ, dZ.sum(0))."""
 def dense_forward(X: _Array, W: _Array, b: _Array | None = None) -> _Array:
@@ -345,13 +361,18 @@ class Network:
         max_batch: int,
         *,
         trainable: bool = True,
+        batch_norm: list[dict[str, Any] | None] | None = None,
         top_k: int = 0,
         auc: bool = False,
     ) -> None:
         """trainable=False makes a network for predict and evaluate only: its arrays may then be
-        read-only (train_epoch refuses). top_k > 0 counts the rows whose target class is among
-        the top_k outputs (top_k_correct); auc adds AUC's histograms of a one-output network to
-        the sums (auc_positives, auc_negatives: 200 buckets).
+        read-only (train_epoch refuses). A layer dict may have 'batch_norm' (None or a dict of
+        BATCH_NORM's parameters), 'dropout' (the rate, DROPOUT's) and 'dropout_stream';
+        batch_norm then lists, per layer, None or a dict of its arrays (gamma, beta,
+        gamma_state, beta_state, moving_mean, moving_variance), trained in place. The optimizer
+        dict may have CLIPPING's parameters. top_k > 0 counts the rows whose target class is
+        among the top_k outputs (top_k_correct); auc adds AUC's histograms of a one-output
+        network to the sums (auc_positives, auc_negatives: 200 buckets).
         """
     def data_parallel_threads(self, batch_size: int) -> int:
         """How many threads train batches of batch_size rows data-parallel now (1: one thread runs

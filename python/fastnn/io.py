@@ -26,6 +26,8 @@ from typing import TYPE_CHECKING, BinaryIO
 
 import numpy as np
 
+from fastnn import layers
+
 if TYPE_CHECKING:
     from fastnn.models import Sequential
 
@@ -340,15 +342,21 @@ def _check_layers_against_manifest(header: dict, manifest: dict, bad) -> None:
     for i, layer in enumerate(config["layers"]):
         if not isinstance(layer, dict):
             raise bad(f"layer {i}'s config is not a dict: {layer!r}")
-        units = layer.get("units")
-        if i == 0:
-            inputs = layer.get("input_dim")
+        cls = layers.LAYER_CLASSES.get(layer.get("class_name", "Dense"))
+        if cls is None:
+            raise bad(f"layer {i} has an unknown class {layer.get('class_name')!r}")
+        if cls is layers.Dense:
+            units = layer.get("units")
+            if i == 0:
+                inputs = layer.get("input_dim")
+        elif i == 0:
+            raise bad(f"layer 0 is {layer['class_name']}; a model starts with a Dense layer")
+        else:
+            units = inputs  # normalization and dropout keep the width
         for what, value in (("units", units), ("input_dim", inputs)):
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise bad(f"layer {i}'s {what} must be an int >= 1, got {value!r}")
-        wanted = {f"layer{i}.kernel": [inputs, units]}
-        if layer.get("use_bias", True):
-            wanted[f"layer{i}.bias"] = [units]
+        wanted = {f"layer{i}.{name}": shape for name, shape in cls.arrays_of(layer, inputs).items()}
         for name, shape in wanted.items():
             meta = manifest.get(name)
             if meta is None:

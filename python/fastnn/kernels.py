@@ -11,7 +11,7 @@ must therefore be C-contiguous and writeable (``ValueError`` otherwise):
 
 * the optimizers' ``<name>_update`` kernels (torch.optim's rules, ``docs/optimizers.md``) update
   ``param`` and their state arrays and return ``None``; ``param`` is 1-D or 2-D and every other
-  array has its shape and dtype;
+  array has its shape and dtype; ``clip_gradients`` clips a list of gradients in place;
 * the perceptron kernels update the weights ``w`` and the bias ``b`` (of X's dtype).
 """
 
@@ -37,6 +37,7 @@ __all__ = sorted(
         *(f"{name}_{way}" for name in ACTIVATIONS for way in ("forward", "backward")),
         *(f"{name}_{way}" for name in LOSSES for way in ("forward", "backward")),
         *(f"{name}_update" for name in OPTIMIZERS),
+        "clip_gradients",
         "perceptron_epoch",
         "perceptron_fit",
         "permutation",

@@ -1,4 +1,6 @@
-"""Layers. fastnn's networks are stacks of :class:`Dense` layers."""
+"""Layers. fastnn's networks are stacks of :class:`Dense` layers, each optionally followed by a
+:class:`BatchNormalization` and then a :class:`Dropout` of its outputs (Keras' layers of those
+names), which the fused C++ loop runs as part of the Dense layer before them."""
 
 from __future__ import annotations
 
@@ -124,6 +126,14 @@ class Dense:
             return forward(Z, alpha=self.alpha)
         return forward(Z)
 
+    @staticmethod
+    def arrays_of(config: dict, inputs: int) -> dict[str, list[int]]:
+        """The shapes of the arrays a layer of this config saves, after `inputs` values."""
+        shapes = {"kernel": [inputs, config["units"]]}
+        if config.get("use_bias", True):
+            shapes["bias"] = [config["units"]]
+        return shapes
+
     def get_config(self) -> dict:
         """The constructor's arguments, for saving."""
         return {
@@ -142,6 +152,155 @@ class Dense:
 
     def __repr__(self) -> str:
         return f"Dense({self.units}, activation={self.activation!r})"
+
+
+class Dropout:
+    """Inverted dropout, Keras' ``Dropout``: in ``fit``, each output of the layer before is set
+    to 0 with probability ``rate`` and the others are divided by ``1 - rate``; ``predict`` and
+    ``evaluate`` pass the values through. It follows a Dense layer (or its BatchNormalization).
+
+    The masks come from the model's seed, the update's number and ``seed`` (None: the layer's
+    position), drawn in the C++ core by the generator that shuffles the batches, so the same
+    seed trains to the same weights, and the NumPy loop draws the same masks.
+    """
+
+    def __init__(self, rate: float, seed: int | None = None, name: str | None = None) -> None:
+        self.rate = tables.DROPOUT["rate"].check(rate, "Dropout")
+        self.seed = None if seed is None else tables.DROPOUT["seed"].check(seed, "Dropout")
+        self.name = name
+        self.units: int | None = None  # the layer before's, once added
+
+    @property
+    def built(self) -> bool:
+        """True once added to a model."""
+        return self.units is not None
+
+    def build(self, units: int, dtype: np.dtype) -> None:
+        """Take the layer before's width (nothing to allocate)."""
+        self.units = int(units)
+
+    def count_params(self) -> int:
+        """0: dropout has no weights."""
+        return 0
+
+    @staticmethod
+    def arrays_of(config: dict, inputs: int) -> dict[str, list[int]]:
+        """None: dropout saves no arrays."""
+        return {}
+
+    def __call__(self, X: np.ndarray) -> np.ndarray:
+        """Inference: X itself (dropout acts in fit only)."""
+        return X
+
+    def get_config(self) -> dict:
+        """The constructor's arguments, for saving."""
+        return {"class_name": "Dropout", "rate": self.rate, "seed": self.seed, "name": self.name}
+
+    def __repr__(self) -> str:
+        return f"Dropout({self.rate!r})"
+
+
+class BatchNormalization:
+    """Keras' ``BatchNormalization`` of the outputs of the Dense layer before it.
+
+    In ``fit`` each feature is normalized by the batch's mean and variance, then scaled by a
+    trained ``gamma`` (``scale``) and shifted by a trained ``beta`` (``center``); the moving
+    mean and variance follow the batches' (``moving = moving * momentum + batch * (1 -
+    momentum)``) and stand in for them in ``predict`` and ``evaluate``. Defaults and ranges are
+    the core's table (:data:`fastnn.tables.BATCH_NORM`).
+    """
+
+    def __init__(
+        self,
+        momentum: float = 0.99,
+        epsilon: float = 1e-3,
+        center: bool = True,
+        scale: bool = True,
+        name: str | None = None,
+    ) -> None:
+        rows = tables.BATCH_NORM
+        self.momentum = rows["momentum"].check(momentum, "BatchNormalization")
+        self.epsilon = rows["epsilon"].check(epsilon, "BatchNormalization")
+        self.center = rows["center"].check(center, "BatchNormalization")
+        self.scale = rows["scale"].check(scale, "BatchNormalization")
+        self.name = name
+        self.units: int | None = None
+        self.gamma: np.ndarray | None = None
+        self.beta: np.ndarray | None = None
+        self.moving_mean: np.ndarray | None = None
+        self.moving_variance: np.ndarray | None = None
+
+    @property
+    def built(self) -> bool:
+        """True once the arrays exist."""
+        return self.moving_mean is not None
+
+    def build(self, units: int, dtype: np.dtype) -> None:
+        """Create gamma (ones), beta (zeros), the moving mean (zeros) and variance (ones)."""
+        if self.units is not None and self.units != units:
+            raise ValueError(
+                f"BatchNormalization {self.name}: it normalizes {self.units} values, but the "
+                f"layer before gives {units}"
+            )
+        self.units = int(units)
+        self.gamma = np.ones(units, dtype) if self.scale else None
+        self.beta = np.zeros(units, dtype) if self.center else None
+        self.moving_mean = np.zeros(units, dtype)
+        self.moving_variance = np.ones(units, dtype)
+
+    def count_params(self) -> int:
+        """gamma and beta (trained) and the moving mean and variance (not), as Keras counts."""
+        if self.units is None:
+            return 0
+        return self.units * (2 + int(self.scale) + int(self.center))
+
+    @staticmethod
+    def arrays_of(config: dict, inputs: int) -> dict[str, list[int]]:
+        """The shapes of the arrays a layer of this config saves, after `inputs` values."""
+        names = ["moving_mean", "moving_variance"]
+        names += ["gamma"] if config.get("scale", True) else []
+        names += ["beta"] if config.get("center", True) else []
+        return {name: [inputs] for name in names}
+
+    def __call__(self, X: np.ndarray) -> np.ndarray:
+        """Inference: X normalized by the moving statistics (through fastnn.reference's twin of
+        the core's kernel: the fused loop runs the core's own)."""
+        if not self.built:
+            raise ValueError(f"BatchNormalization {self.name or ''}: not built yet; add it first")
+        from fastnn.reference.batch_norm import batch_norm_inference
+
+        return batch_norm_inference(
+            X, self.gamma, self.beta, self.moving_mean, self.moving_variance, self.epsilon
+        )
+
+    def get_config(self) -> dict:
+        """The constructor's arguments, for saving."""
+        return {
+            "class_name": "BatchNormalization",
+            "momentum": self.momentum,
+            "epsilon": self.epsilon,
+            "center": self.center,
+            "scale": self.scale,
+            "name": self.name,
+        }
+
+    def __repr__(self) -> str:
+        return f"BatchNormalization(momentum={self.momentum!r}, epsilon={self.epsilon!r})"
+
+
+#: The layer classes a model file's config names (``class_name``; Dense when absent).
+LAYER_CLASSES = {"Dense": Dense, "Dropout": Dropout, "BatchNormalization": BatchNormalization}
+
+
+def from_config(config: dict) -> Dense | Dropout | BatchNormalization:
+    """A layer from its get_config()."""
+    config = dict(config)
+    name = config.pop("class_name", "Dense")
+    if name not in LAYER_CLASSES:
+        raise ValueError(
+            f"unknown layer class {name!r}; expected one of {', '.join(LAYER_CLASSES)}"
+        )
+    return LAYER_CLASSES[name](**config)
 
 
 def _memory_bytes() -> int:

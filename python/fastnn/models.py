@@ -1,4 +1,5 @@
-"""Sequential: a Keras-like model of Dense layers, trained by the fused C++ loop.
+"""Sequential: a Keras-like model of Dense layers (each optionally followed by a
+BatchNormalization and a Dropout), trained by the fused C++ loop.
 
 ``fit`` hands the C++ core whole epochs (or, for the progress bar, chunks of one): batch
 order, forward, loss, backward, regularization and update run without Python in between.
@@ -22,11 +23,15 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from fastnn import _core, _isa, data, losses, tables, training
+from fastnn import layers as layers_module
 from fastnn import metrics as fastnn_metrics
 from fastnn import optimizers as optimizers_module
 from fastnn import reference as reference_module
 from fastnn.callbacks import Callback, CallbackList, History
-from fastnn.layers import Dense
+from fastnn.layers import BatchNormalization, Dense, Dropout
+
+Layer = Dense | Dropout | BatchNormalization
+_LAYER_PREFIX = {Dense: "dense", Dropout: "dropout", BatchNormalization: "batch_normalization"}
 
 METRICS = training.METRICS
 _BACKENDS = {"cpp": _core.Network, "reference": reference_module.Network}
@@ -59,7 +64,8 @@ def _one_at_a_time(method):
 
 
 class Sequential:
-    """A stack of :class:`~fastnn.layers.Dense` layers.
+    """A stack of :class:`~fastnn.layers.Dense` layers; after each but the last, optionally a
+    :class:`~fastnn.layers.BatchNormalization` and then a :class:`~fastnn.layers.Dropout`.
 
     ``dtype`` ("float32" or "float64") is the dtype of the weights and of every computation;
     ``fit``/``evaluate``/``predict`` convert their inputs to it. ``seed`` fixes the initial
@@ -70,7 +76,7 @@ class Sequential:
 
     def __init__(
         self,
-        layers: Sequence[Dense] | None = None,
+        layers: Sequence[Layer] | None = None,
         dtype: str = "float32",
         seed: int | None = None,
         backend: str = "cpp",
@@ -91,7 +97,7 @@ class Sequential:
         self.seed = int(seed) if seed is not None else int(np.random.default_rng().integers(2**63))
         self.backend = backend
         self.name = name or "sequential"
-        self.layers: list[Dense] = []
+        self.layers: list[Layer] = []
         self.optimizer: optimizers_module.Optimizer | None = None
         self.loss: str | None = None
         self.metrics: list[str] = []
@@ -122,14 +128,19 @@ class Sequential:
 
     # ---- building ------------------------------------------------------------------------
 
-    def add(self, layer: Dense) -> None:
-        """Append a layer; the first needs ``input_dim``."""
-        if not isinstance(layer, Dense):
+    def add(self, layer: Layer) -> None:
+        """Append a layer; the first is a Dense layer with ``input_dim``. A BatchNormalization
+        and a Dropout act on the outputs of the Dense layer before them, in that order."""
+        if not isinstance(layer, (Dense, Dropout, BatchNormalization)):
             raise TypeError(
-                f"Sequential.add: expected a fastnn.Dense layer, got {type(layer).__name__}"
+                "Sequential.add: expected a fastnn Dense, Dropout or BatchNormalization layer, "
+                f"got {type(layer).__name__}"
             )
         if layer.name is None:
-            layer.name = f"dense_{len(self.layers)}"
+            layer.name = f"{_LAYER_PREFIX[type(layer)]}_{len(self.layers)}"
+        if not isinstance(layer, Dense):
+            self._add_after_dense(layer)
+            return
         if self.layers:
             layer_input = self.layers[-1].units
         elif layer.input_dim is not None:
@@ -143,6 +154,58 @@ class Sequential:
         self._predictor = None  # it points at the old list of weights
         # The optimizer's state no longer fits the parameters: the next fit builds it afresh.
 
+    def _add_after_dense(self, layer: Dropout | BatchNormalization) -> None:
+        kind = type(layer).__name__
+        if not self.layers:
+            raise ValueError(
+                f"Sequential.add: {kind} {layer.name!r} cannot be the first layer: it acts on a "
+                "Dense layer's outputs; add a Dense layer with input_dim first"
+            )
+        after = self._blocks()[-1][2:]  # the last Dense layer's BatchNormalization, Dropout
+        if isinstance(layer, BatchNormalization) and after[0] is not None:
+            raise ValueError(
+                f"Sequential.add: BatchNormalization {layer.name!r} follows another one "
+                f"({after[0].name!r}) on the same Dense layer's outputs"
+            )
+        if isinstance(layer, BatchNormalization) and after[1] is not None:
+            raise ValueError(
+                f"Sequential.add: BatchNormalization {layer.name!r} after Dropout "
+                f"{after[1].name!r}: fastnn normalizes a Dense layer's outputs before dropping "
+                "them; add the BatchNormalization first"
+            )
+        if isinstance(layer, Dropout) and after[1] is not None:
+            raise ValueError(
+                f"Sequential.add: Dropout {layer.name!r} follows Dropout {after[1].name!r}; use "
+                "one Dropout with the combined rate 1 - (1 - a) * (1 - b)"
+            )
+        layer.build(self.layers[-1].units, self.dtype)
+        self.layers.append(layer)
+        self._predictor = None
+
+    def _blocks(self) -> list[tuple[int, Dense, BatchNormalization | None, Dropout | None]]:
+        """(position, Dense layer, its BatchNormalization or None, its Dropout or None) for
+        each Dense layer: what the core runs as one layer."""
+        blocks: list = []
+        for i, layer in enumerate(self.layers):
+            if isinstance(layer, Dense):
+                blocks.append([i, layer, None, None])
+            elif isinstance(layer, BatchNormalization):
+                blocks[-1][2] = layer
+            else:
+                blocks[-1][3] = layer
+        return [tuple(b) for b in blocks]
+
+    def _dense_layers(self) -> list[Dense]:
+        return [layer for layer in self.layers if isinstance(layer, Dense)]
+
+    def _require_dense_last(self, what: str) -> None:
+        last = self.layers[-1]
+        if not isinstance(last, Dense):
+            raise ValueError(
+                f"{what}: the model ends with {type(last).__name__} {last.name!r}; the output "
+                "layer must be Dense (the loss reads its activations)"
+            )
+
     @property
     def input_dim(self) -> int:
         """Number of input features."""
@@ -153,7 +216,7 @@ class Sequential:
     def output_dim(self) -> int:
         """Number of outputs."""
         self._require_layers()
-        return self.layers[-1].units
+        return self._dense_layers()[-1].units
 
     def count_params(self) -> int:
         """Number of weights and biases."""
@@ -181,6 +244,7 @@ class Sequential:
         ``mse``, ``r2``. One that does not fit the loss or the output is a ValueError naming it.
         """
         self._require_layers()
+        self._require_dense_last("compile")
         self.optimizer = optimizers_module.get(optimizer)
         self.loss = losses.get(loss)
         last = self.layers[-1]
@@ -208,11 +272,25 @@ class Sequential:
             )
 
     def _params(self) -> list[np.ndarray | None]:
-        """[W1, b1, W2, b2, ...], None for a layer without bias: the optimizer's parameters."""
+        """[W1, b1, (gamma1, beta1,) W2, b2, ...], None for a layer without bias (or gamma,
+        beta): the optimizer's parameters, named by :meth:`_param_names`."""
         out: list[np.ndarray | None] = []
         for layer in self.layers:
-            out += [layer.kernel, layer.bias if layer.use_bias else None]
+            if isinstance(layer, Dense):
+                out += [layer.kernel, layer.bias if layer.use_bias else None]
+            elif isinstance(layer, BatchNormalization):
+                out += [layer.gamma, layer.beta]
         return out
+
+    def _param_names(self) -> list[str]:
+        """The names of :meth:`_params`, as the model file names them."""
+        names = []
+        for i, layer in enumerate(self.layers):
+            if isinstance(layer, Dense):
+                names += [f"layer{i}.kernel", f"layer{i}.bias"]
+            elif isinstance(layer, BatchNormalization):
+                names += [f"layer{i}.gamma", f"layer{i}.beta"]
+        return names
 
     def _ensure_optimizer_state(self) -> None:
         if not self.optimizer.fits(self._params()):
@@ -220,20 +298,65 @@ class Sequential:
 
     # ---- the network the core trains -----------------------------------------------------
 
+    def _core_arrays(self, state_of) -> dict[str, list]:
+        """The core's view of the model: one layer dict per Dense layer (with its
+        normalization and dropout), the weights, biases, their states and the normalizations'
+        arrays; state_of(name, param) gives a parameter's optimizer state."""
+        self._require_dense_last("Sequential")
+        out: dict[str, list] = {k: [] for k in ("specs", "W", "b", "W_state", "b_state", "bn")}
+        for i, dense, bn, dropout in self._blocks():
+            spec = dense.spec()
+            # The core wants a bias per layer even where there is none; it never reads it.
+            bias = dense.bias if dense.use_bias else np.zeros(dense.units, self.dtype)
+            out["W"].append(dense.kernel)
+            out["b"].append(bias)
+            out["W_state"].append(state_of(f"layer{i}.kernel", dense.kernel))
+            out["b_state"].append(state_of(f"layer{i}.bias", bias))
+            arrays = None
+            if bn is not None:
+                j = self.layers.index(bn)
+                spec["batch_norm"] = {
+                    "momentum": bn.momentum,
+                    "epsilon": bn.epsilon,
+                    "center": bn.center,
+                    "scale": bn.scale,
+                }
+                arrays = {"moving_mean": bn.moving_mean, "moving_variance": bn.moving_variance}
+                if bn.scale:
+                    arrays["gamma"] = bn.gamma
+                    arrays["gamma_state"] = state_of(f"layer{j}.gamma", bn.gamma)
+                if bn.center:
+                    arrays["beta"] = bn.beta
+                    arrays["beta_state"] = state_of(f"layer{j}.beta", bn.beta)
+            if dropout is not None:
+                spec["dropout"] = dropout.rate
+                # Each Dropout's own stream: its seed, else its position in the model.
+                position = self.layers.index(dropout)
+                spec["dropout_stream"] = dropout.seed if dropout.seed is not None else position
+            out["specs"].append(spec)
+            out["bn"].append(arrays)
+        return out
+
     def _network(self, max_batch: int):
         self._ensure_optimizer_state()
-        # The core wants an array per layer even where there is no bias; it never reads them.
-        placeholder = np.zeros((self.optimizer.slots, 1), dtype=self.dtype)
-        states = self.optimizer.states  # [W1's, b1's, W2's, ...], trained in place
+        states = dict(zip(self._param_names(), self.optimizer.states, strict=True))
+        slots = self.optimizer.slots
+
+        def state_of(name: str, param: np.ndarray) -> np.ndarray:
+            s = states.get(name)  # trained in place; a missing bias's is never read
+            return s if s is not None else np.zeros((slots, *param.shape), self.dtype)
+
+        core = self._core_arrays(state_of)
         network = _BACKENDS[self.backend](
-            [layer.spec() for layer in self.layers],
+            core["specs"],
             self.loss,
             self.optimizer.core_config(self._epochs_done),
-            [layer.kernel for layer in self.layers],
-            [layer.bias if layer.use_bias else placeholder[0] for layer in self.layers],
-            states[0::2],
-            [s if s is not None else placeholder for s in states[1::2]],
+            core["W"],
+            core["b"],
+            core["W_state"],
+            core["b_state"],
             max_batch,
+            batch_norm=core["bn"],
             **self._metric_options(),
         )
         network.step = self.optimizer.iterations
@@ -246,23 +369,21 @@ class Sequential:
     def _inference_network(self, metric_options: bool = True):
         # Predict and evaluate update nothing: the core gets a zero SGD state (one slot) that
         # it never touches, shaped as both backends read it.
-        def unused_state(param: np.ndarray) -> np.ndarray:
+        def unused_state(name: str, param: np.ndarray) -> np.ndarray:
             return np.zeros((1, *param.shape), dtype=self.dtype)
 
-        biases = [
-            layer.bias if layer.use_bias else np.zeros(layer.units, self.dtype)
-            for layer in self.layers
-        ]
+        core = self._core_arrays(unused_state)
         return _BACKENDS[self.backend](
-            [layer.spec() for layer in self.layers],
+            core["specs"],
             self.loss or "mse",
             {"kind": "sgd", "learning_rate": 0.0},
-            [layer.kernel for layer in self.layers],
-            biases,
-            [unused_state(layer.kernel) for layer in self.layers],
-            [unused_state(b) for b in biases],
+            core["W"],
+            core["b"],
+            core["W_state"],
+            core["b_state"],
             _INFERENCE_ROWS,
             trainable=False,  # reads the weights only: read-only ones (joblib's memmaps) do
+            batch_norm=core["bn"],
             **(self._metric_options() if metric_options else {}),
         )
 
@@ -328,7 +449,13 @@ class Sequential:
 
     def _trained_arrays(self) -> list[np.ndarray]:
         params = [p for p in self._params() if p is not None]
-        return params + [s for s in self.optimizer.states if s is not None]
+        moving = [
+            a
+            for layer in self.layers
+            if isinstance(layer, BatchNormalization)
+            for a in (layer.moving_mean, layer.moving_variance)
+        ]
+        return params + moving + [s for s in self.optimizer.states if s is not None]
 
     # ---- inference -----------------------------------------------------------------------
 
@@ -531,7 +658,7 @@ class Sequential:
         """A new model of this architecture (fresh weights, drawn from its seed)."""
         model = cls(dtype=config["dtype"], seed=config["seed"], name=config.get("name"))
         for layer_config in config["layers"]:
-            model.add(Dense(**layer_config))
+            model.add(layers_module.from_config(layer_config))
         return model
 
     def get_state(self) -> dict[str, Any]:
@@ -542,9 +669,8 @@ class Sequential:
         fastnn.io writes exactly this; :meth:`from_state` reads it back."""
         weights = {}
         for i, layer in enumerate(self.layers):
-            weights[f"layer{i}.kernel"] = layer.kernel
-            if layer.use_bias:
-                weights[f"layer{i}.bias"] = layer.bias
+            for name, array in _layer_arrays(layer).items():
+                weights[f"layer{i}.{name}"] = array
         compiled = None
         optimizer_state = None
         if self.optimizer is not None:
@@ -556,11 +682,7 @@ class Sequential:
             if self.top_k:  # the k of the top-k metric (absent without one)
                 compiled["top_k"] = self.top_k
             if self.optimizer.fits(self._params()):
-                names = [
-                    n
-                    for i in range(len(self.layers))
-                    for n in (f"layer{i}.kernel", f"layer{i}.bias")
-                ]
+                names = self._param_names()
                 raw = self.optimizer.get_state()
                 optimizer_state = {
                     "iterations": raw["iterations"],
@@ -594,9 +716,7 @@ class Sequential:
             if self.optimizer is None:
                 raise ValueError(f"{where}: the state has an optimizer's state; compile first")
             self._ensure_optimizer_state()
-            names = [
-                n for i in range(len(self.layers)) for n in (f"layer{i}.kernel", f"layer{i}.bias")
-            ]
+            names = self._param_names()
             states = opt.get("states", {})
             params = self._params()
             if set(states) != {n for n, p in zip(names, params, strict=True) if p is not None}:
@@ -649,21 +769,14 @@ class Sequential:
     # ---- weights -------------------------------------------------------------------------
 
     def get_weights(self) -> list[np.ndarray]:
-        """Copies of [W1, b1, W2, b2, ...], W as (in, out); a layer without bias has no b."""
-        out = []
-        for layer in self.layers:
-            out.append(layer.kernel.copy())
-            if layer.use_bias:
-                out.append(layer.bias.copy())
-        return out
+        """Copies of every layer's arrays in order, Keras' way: [W1, b1, W2, b2, ...], W as
+        (in, out), a layer without bias has no b; a BatchNormalization's gamma, beta (each if
+        it has it), moving mean and moving variance."""
+        return [a.copy() for layer in self.layers for a in _layer_arrays(layer).values()]
 
     def set_weights(self, weights: Sequence[np.ndarray]) -> None:
         """Set the weights from a list shaped like :meth:`get_weights` (copied in place)."""
-        expected = []
-        for layer in self.layers:
-            expected.append(layer.kernel)
-            if layer.use_bias:
-                expected.append(layer.bias)
+        expected = [a for layer in self.layers for a in _layer_arrays(layer).values()]
         if len(weights) != len(expected):
             raise ValueError(f"set_weights: expected {len(expected)} arrays, got {len(weights)}")
         for i, (target, value) in enumerate(zip(expected, weights, strict=True)):
@@ -683,8 +796,9 @@ class Sequential:
         ]
         lines.append("=" * 62)
         for layer in self.layers:
+            activation = getattr(layer, "activation", "")
             lines.append(
-                f"{layer.name:<22}{f'(None, {layer.units})':<18}{layer.activation:<12}{layer.count_params():>10,}"
+                f"{layer.name:<22}{f'(None, {layer.units})':<18}{activation:<12}{layer.count_params():>10,}"
             )
         lines.append("=" * 62)
         lines.append(f"Total params: {self.count_params():,} ({self.dtype.name})")
@@ -727,6 +841,20 @@ class Sequential:
 
     def __repr__(self) -> str:
         return f"Sequential({self.layers!r}, dtype={self.dtype.name!r})"
+
+
+def _layer_arrays(layer: Layer) -> dict[str, np.ndarray]:
+    """A layer's arrays by name, in Keras' order of get_weights."""
+    if isinstance(layer, Dense):
+        return {"kernel": layer.kernel, **({"bias": layer.bias} if layer.use_bias else {})}
+    if isinstance(layer, BatchNormalization):
+        arrays = {"gamma": layer.gamma, "beta": layer.beta}
+        return {
+            **{k: v for k, v in arrays.items() if v is not None},
+            "moving_mean": layer.moving_mean,
+            "moving_variance": layer.moving_variance,
+        }
+    return {}
 
 
 def _copy_into(target: np.ndarray, value, what: str) -> None:

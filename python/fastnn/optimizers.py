@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import abc
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 
@@ -121,9 +121,11 @@ class Optimizer:
 
     kind: str = ""
 
-    def __init__(self, learning_rate, **hyperparameters) -> None:
+    def __init__(self, learning_rate, clipping: dict | None = None, **hyperparameters) -> None:
         row = tables.OPTIMIZERS[self.kind]
         where = type(self).__name__
+        #: Keras' gradient clipping (:data:`fastnn.tables.CLIPPING`): name -> limit, 0 off
+        self.clipping = tables.check_clipping(clipping or {}, where)
         if isinstance(learning_rate, LearningRateSchedule):
             self.learning_rate = learning_rate
         else:
@@ -153,13 +155,30 @@ class Optimizer:
         row = tables.OPTIMIZERS[self.kind]
         return {k: getattr(self, k) for k in row.update_arguments if k != "learning_rate"}
 
+    @property
+    def clipnorm(self) -> float | None:
+        """Each gradient's largest L2 norm, or None."""
+        return self.clipping["clipnorm"] or None
+
+    @property
+    def clipvalue(self) -> float | None:
+        """Each gradient value's largest magnitude, or None."""
+        return self.clipping["clipvalue"] or None
+
+    @property
+    def global_clipnorm(self) -> float | None:
+        """The largest L2 norm of all gradients together, or None."""
+        return self.clipping["global_clipnorm"] or None
+
     def get_config(self) -> dict:
-        """kind, learning_rate (a number or a schedule's config) and every hyper-parameter."""
+        """kind, learning_rate (a number or a schedule's config), every hyper-parameter, and
+        the clipping that is set."""
         lr = self.learning_rate
         lr = lr.get_config() if isinstance(lr, LearningRateSchedule) else lr
         row = tables.OPTIMIZERS[self.kind]
         hyper = {k: getattr(self, k) for k in row.parameters if k != "learning_rate"}
-        return {"kind": self.kind, "learning_rate": lr, **hyper}
+        clipping = {k: v for k, v in self.clipping.items() if v > 0}
+        return {"kind": self.kind, "learning_rate": lr, **hyper, **clipping}
 
     def core_config(self, epoch: int = 0) -> dict:
         """The config the C++ loop and the reference loop read: the learning rate a number."""
@@ -167,6 +186,7 @@ class Optimizer:
             "kind": self.kind,
             "learning_rate": self.learning_rate_at(epoch),
             **self.hyperparameters(),
+            **self.clipping,
         }
 
     def init_state(self, param: np.ndarray) -> np.ndarray:
@@ -230,7 +250,34 @@ class Optimizer:
     def update(
         self, param: np.ndarray, grad: np.ndarray, state: np.ndarray, step: int, epoch: int = 0
     ) -> None:
-        """One update of `param` in place from `grad`; `step` is 1 on the first update."""
+        """One update of `param` in place from `grad`; `step` is 1 on the first update.
+
+        With clipping set, a clipped copy of `grad` is used (global_clipnorm then sees this
+        gradient alone: :meth:`apply_gradients` clips all of an update's gradients together)."""
+        if any(v > 0 for v in self.clipping.values()):
+            grad = np.array(grad, copy=True, order="C")
+            kernels.clip_gradients([grad], **self.clipping)
+        self._rule(param, grad, state, step, epoch)
+
+    def apply_gradients(
+        self, grads_and_vars: Iterable[tuple[np.ndarray, np.ndarray]], epoch: int = 0
+    ) -> None:
+        """Keras' one step: `grads_and_vars` is ``[(grad, param), ...]``; the gradients (copied)
+        are clipped together, ``iterations`` counts the step, each param updates in place. The
+        state is built at the first call (or when the parameters change)."""
+        pairs = list(grads_and_vars)
+        params = [p for _, p in pairs]
+        grads = [np.array(g, copy=True, order="C") for g, _ in pairs]
+        if not self.fits(params):
+            self.build(params)
+        kernels.clip_gradients(grads, **self.clipping)
+        self.iterations += 1
+        for param, grad, state in zip(params, grads, self.states, strict=True):
+            self._rule(param, grad, state, self.iterations, epoch)
+
+    def _rule(
+        self, param: np.ndarray, grad: np.ndarray, state: np.ndarray, step: int, epoch: int
+    ) -> None:
         update = getattr(kernels, f"{self.kind}_update")
         update(
             param,
@@ -257,9 +304,20 @@ class SGD(Optimizer):
         momentum: float = 0.0,
         nesterov: bool = False,
         weight_decay: float = 0.0,
+        clipnorm: float | None = None,
+        clipvalue: float | None = None,
+        global_clipnorm: float | None = None,
     ) -> None:
         super().__init__(
-            learning_rate, momentum=momentum, nesterov=nesterov, weight_decay=weight_decay
+            learning_rate,
+            momentum=momentum,
+            nesterov=nesterov,
+            weight_decay=weight_decay,
+            clipping={
+                "clipnorm": clipnorm,
+                "clipvalue": clipvalue,
+                "global_clipnorm": global_clipnorm,
+            },
         )
 
 
@@ -274,12 +332,20 @@ class Adagrad(Optimizer):
         initial_accumulator_value: float = 0.0,
         eps: float = 1e-10,
         weight_decay: float = 0.0,
+        clipnorm: float | None = None,
+        clipvalue: float | None = None,
+        global_clipnorm: float | None = None,
     ) -> None:
         super().__init__(
             learning_rate,
             initial_accumulator_value=initial_accumulator_value,
             eps=eps,
             weight_decay=weight_decay,
+            clipping={
+                "clipnorm": clipnorm,
+                "clipvalue": clipvalue,
+                "global_clipnorm": global_clipnorm,
+            },
         )
 
     def init_state(self, param: np.ndarray) -> np.ndarray:
@@ -298,8 +364,21 @@ class Adadelta(Optimizer):
         rho: float = 0.9,
         eps: float = 1e-6,
         weight_decay: float = 0.0,
+        clipnorm: float | None = None,
+        clipvalue: float | None = None,
+        global_clipnorm: float | None = None,
     ) -> None:
-        super().__init__(learning_rate, rho=rho, eps=eps, weight_decay=weight_decay)
+        super().__init__(
+            learning_rate,
+            rho=rho,
+            eps=eps,
+            weight_decay=weight_decay,
+            clipping={
+                "clipnorm": clipnorm,
+                "clipvalue": clipvalue,
+                "global_clipnorm": global_clipnorm,
+            },
+        )
 
 
 class RMSprop(Optimizer):
@@ -315,6 +394,9 @@ class RMSprop(Optimizer):
         momentum: float = 0.0,
         centered: bool = False,
         weight_decay: float = 0.0,
+        clipnorm: float | None = None,
+        clipvalue: float | None = None,
+        global_clipnorm: float | None = None,
     ) -> None:
         super().__init__(
             learning_rate,
@@ -323,6 +405,11 @@ class RMSprop(Optimizer):
             momentum=momentum,
             centered=centered,
             weight_decay=weight_decay,
+            clipping={
+                "clipnorm": clipnorm,
+                "clipvalue": clipvalue,
+                "global_clipnorm": global_clipnorm,
+            },
         )
 
 
@@ -339,6 +426,9 @@ class Adam(Optimizer):
         eps: float = 1e-8,
         amsgrad: bool = False,
         weight_decay: float = 0.0,
+        clipnorm: float | None = None,
+        clipvalue: float | None = None,
+        global_clipnorm: float | None = None,
     ) -> None:
         super().__init__(
             learning_rate,
@@ -347,6 +437,11 @@ class Adam(Optimizer):
             eps=eps,
             amsgrad=amsgrad,
             weight_decay=weight_decay,
+            clipping={
+                "clipnorm": clipnorm,
+                "clipvalue": clipvalue,
+                "global_clipnorm": global_clipnorm,
+            },
         )
 
 
@@ -363,8 +458,21 @@ class AdamW(Adam):
         eps: float = 1e-8,
         amsgrad: bool = False,
         weight_decay: float = 0.01,
+        clipnorm: float | None = None,
+        clipvalue: float | None = None,
+        global_clipnorm: float | None = None,
     ) -> None:
-        super().__init__(learning_rate, beta_1, beta_2, eps, amsgrad, weight_decay)
+        super().__init__(
+            learning_rate,
+            beta_1,
+            beta_2,
+            eps,
+            amsgrad,
+            weight_decay,
+            clipnorm=clipnorm,
+            clipvalue=clipvalue,
+            global_clipnorm=global_clipnorm,
+        )
 
 
 OPTIMIZERS = {

@@ -197,6 +197,38 @@ OPTIMIZERS: Mapping[str, Optimizer] = MappingProxyType(
     }
 )
 
+#: Gradient clipping, taken by every optimizer: clipnorm, clipvalue, global_clipnorm (0: off).
+CLIPPING: Mapping[str, Parameter] = MappingProxyType(
+    {name: _parameter(row) for name, row in _core.CLIPPING.items()}
+)
+
+
+def check_clipping(values: Mapping[str, Any], where: str) -> dict[str, float]:
+    """The gradient clipping ``{clipnorm, clipvalue, global_clipnorm}`` from `values` (absent
+    or None: 0, off), each checked by its row; at most one set, as Keras allows."""
+    out = {}
+    for name, row in CLIPPING.items():
+        value = values.get(name)
+        out[name] = row.default if value is None else row.check(value, where)
+    given = [f"{k}={v!r}" for k, v in out.items() if v > 0]
+    if len(given) > 1:
+        raise ValueError(
+            f"{where}: set at most one of clipnorm, clipvalue and global_clipnorm, got "
+            + " and ".join(given)
+        )
+    return out
+
+
+#: Dropout's arguments: rate, seed.
+DROPOUT: Mapping[str, Parameter] = MappingProxyType(
+    {name: _parameter(row) for name, row in _core.DROPOUT.items()}
+)
+
+#: BatchNormalization's arguments: momentum, epsilon, center, scale.
+BATCH_NORM: Mapping[str, Parameter] = MappingProxyType(
+    {name: _parameter(row) for name, row in _core.BATCH_NORM.items()}
+)
+
 #: The perceptron's parameters: learning_rate, max_epochs, shuffle, seed.
 PERCEPTRON: Mapping[str, Parameter] = MappingProxyType(
     {name: _parameter(row) for name, row in _core.PERCEPTRON["parameters"].items()}
@@ -204,6 +236,9 @@ PERCEPTRON: Mapping[str, Parameter] = MappingProxyType(
 
 __all__ = [
     "ACTIVATIONS",
+    "BATCH_NORM",
+    "CLIPPING",
+    "DROPOUT",
     "LOSSES",
     "LOSS_KERNELS",
     "OPTIMIZERS",

@@ -7,9 +7,15 @@ import numpy as np
 from fastnn import tables
 from fastnn.reference import activations as _activations
 from fastnn.reference import losses as _losses
+from fastnn.reference.batch_norm import (
+    batch_norm_backward,
+    batch_norm_forward,
+    batch_norm_inference,
+)
 from fastnn.reference.dense import dense_backward, dense_forward
-from fastnn.reference.optimizers import optimizer_update
-from fastnn.reference.random import permutation
+from fastnn.reference.dropout import dropout_backward, dropout_forward, dropout_mask
+from fastnn.reference.optimizers import clip_gradients, optimizer_update
+from fastnn.reference.random import dropout_key, permutation
 
 #: AUC's thresholds (Keras' default): i / 199 for i in 0..199, as the core's Sums.
 AUC_THRESHOLDS = 200
@@ -68,10 +74,31 @@ class Network:
         max_batch: int,
         *,
         trainable: bool = True,
+        batch_norm: list[dict | None] | None = None,
         top_k: int = 0,
         auc: bool = False,
     ) -> None:
-        self.layers = [dict(layer) for layer in layers]
+        self.layers = [self._layer(dict(layer), l) for l, layer in enumerate(layers)]
+        last = len(self.layers) - 1
+        if self.layers[last]["batch_norm"] is not None or self.layers[last]["dropout"] > 0:
+            raise ValueError(
+                f"Network(): the output layer ({last}) cannot have batch normalization or "
+                "dropout: the loss reads its activations"
+            )
+        #: per layer None or its arrays: gamma, beta (None without scale, center), their
+        #: states (gamma_state, beta_state), moving_mean, moving_variance; trained in place
+        self.batch_norm = [
+            (batch_norm[l] if batch_norm is not None else None)
+            if spec["batch_norm"] is not None
+            else None
+            for l, spec in enumerate(self.layers)
+        ]
+        for l, spec in enumerate(self.layers):
+            if spec["batch_norm"] is not None and self.batch_norm[l] is None:
+                raise ValueError(
+                    f"Network(): layer {l} normalizes its batches: batch_norm must be a list "
+                    "with an entry per layer"
+                )
         self.loss = loss
         self.optimizer = dict(optimizer)
         self.weights, self.biases = list(weights), list(biases)
@@ -107,7 +134,34 @@ class Network:
             )
         row = tables.OPTIMIZERS[self.optimizer["kind"]]
         hyper = {k: v for k, v in self.optimizer.items() if k != "kind"}
+        clipping = {k: hyper.pop(k) for k in tables.CLIPPING if k in hyper}
+        self.clipping = tables.check_clipping(clipping, "Network()")
         self.optimizer = {"kind": row.name, **row.check(hyper, "Network()")}
+
+    @staticmethod
+    def _layer(spec: dict, l: int) -> dict:
+        """The layer dict with its batch normalization (None or every parameter, checked by
+        its row) and dropout rate and stream filled in, as the core reads them."""
+        bn = spec.get("batch_norm")
+        if bn is not None:
+            unknown = set(bn) - set(tables.BATCH_NORM)
+            if unknown:
+                raise ValueError(
+                    f"Network(): layer {l}: batch_norm has no parameter {sorted(unknown)[0]!r}"
+                )
+            spec["batch_norm"] = {
+                name: row.check(bn[name], "Network()") if name in bn else row.default
+                for name, row in tables.BATCH_NORM.items()
+            }
+        else:
+            spec["batch_norm"] = None
+        rate = spec.get("dropout")
+        spec["dropout"] = 0.0 if rate is None else tables.DROPOUT["rate"].check(rate, "Network()")
+        stream = spec.get("dropout_stream")
+        spec["dropout_stream"] = (
+            0 if stream is None else tables.DROPOUT["seed"].check(stream, "Network()")
+        )
+        return spec
 
     def _activation(self, spec: dict, suffix: str, *arrays):
         row = tables.ACTIVATIONS[spec["activation"]]
@@ -117,13 +171,36 @@ class Network:
             kwargs["alpha"] = row.alpha.default if alpha is None else alpha
         return getattr(_activations, f"{row.name}_{suffix}")(*arrays, **kwargs)
 
-    def _forward(self, Xb):
-        Zs, As, inputs = [], [], Xb
-        for W, b, spec in zip(self.weights, self.biases, self.layers, strict=True):
+    def _forward(self, Xb, training: bool = False, seed: int = 0, step: int = 0):
+        """Every layer's Z and A, and in training what the backward needs: each layer's
+        output (after normalization and dropout), H and inv_std of its normalization, and its
+        dropout mask. The masks are those of update `step` (1-based) of `seed`."""
+        Zs, As, outs, cache, inputs = [], [], [], [], Xb
+        for l, (W, b, spec) in enumerate(zip(self.weights, self.biases, self.layers, strict=True)):
             Z = dense_forward(inputs, W, b if spec.get("use_bias", True) else None)
-            inputs = self._activation(spec, "forward", Z)
+            A = self._activation(spec, "forward", Z)
+            out, H, inv_std, mask = A, None, None, None
+            bn, arrays = spec["batch_norm"], self.batch_norm[l]
+            if bn is not None:
+                gamma, beta = arrays.get("gamma"), arrays.get("beta")
+                mean, var = arrays["moving_mean"], arrays["moving_variance"]
+                if training:
+                    out, H, inv_std = batch_norm_forward(
+                        A, gamma, beta, mean, var, bn["momentum"], bn["epsilon"]
+                    )
+                else:
+                    out = batch_norm_inference(A, gamma, beta, mean, var, bn["epsilon"])
+            if training and spec["dropout"] > 0:
+                key = dropout_key(seed, step, spec["dropout_stream"])
+                mask = dropout_mask(out.shape[0], out.shape[1], 0, spec["dropout"], key)
+                out = dropout_forward(out, mask, spec["dropout"])
             Zs.append(Z)
-            As.append(inputs)
+            As.append(A)
+            outs.append(out)
+            cache.append((H, inv_std, mask))
+            inputs = out
+        if training:
+            return Zs, As, outs, cache
         return Zs, As
 
     def _output_loss(self, Z, A, T, sums, weights=None):
@@ -227,16 +304,25 @@ class Network:
             rows = order[b * batch_size : min((b + 1) * batch_size, n)]
             Xb, Tb = X[rows], self._targets(Y, rows)
             wb = None if sample_weight is None else sample_weight[rows]
-            Zs, As = self._forward(Xb)
+            Zs, As, outs, cache = self._forward(Xb, True, seed, self.step + 1)
             loss, dZ = self._output_loss(
                 Zs[-1], As[-1], Tb, sums if metrics else _empty_sums(self.auc), wb
             )
-            dWs, dbs = [None] * len(self.layers), [None] * len(self.layers)
-            for l in range(len(self.layers) - 1, -1, -1):  # the chain rule, last layer first
-                inputs = Xb if l == 0 else As[l - 1]
+            L = len(self.layers)
+            dWs, dbs, dgammas, dbetas = [None] * L, [None] * L, [None] * L, [None] * L
+            for l in range(L - 1, -1, -1):  # the chain rule, last layer first
+                inputs = Xb if l == 0 else outs[l - 1]
                 dX, dWs[l], dbs[l] = dense_backward(inputs, self.weights[l], dZ)
-                if l > 0:
-                    dZ = self._activation(self.layers[l - 1], "backward", Zs[l - 1], As[l - 1], dX)
+                if l > 0:  # back through the layer below's dropout, normalization, activation
+                    k, below = l - 1, self.layers[l - 1]
+                    H, inv_std, mask = cache[k]
+                    if below["dropout"] > 0:
+                        dX = dropout_backward(dX, mask, below["dropout"])
+                    if below["batch_norm"] is not None:
+                        dX, dgammas[k], dbetas[k] = batch_norm_backward(
+                            dX, H, inv_std, self.batch_norm[k].get("gamma")
+                        )
+                    dZ = self._activation(below, "backward", Zs[k], As[k], dX)
             penalty = self._regularization(dWs)
             if not np.isfinite(loss + penalty):
                 sums["finite"] = False
@@ -245,11 +331,21 @@ class Network:
             sums["regularization"] += penalty * len(rows)
             sums["samples"] += len(rows)
             sums["batches"] += 1
-            self.step += 1
+            # (parameter, gradient, state) of every trained array, in the core's order
+            updates = []
             for l, spec in enumerate(self.layers):
-                optimizer_update(config, self.weights[l], dWs[l], self.weight_states[l], self.step)
+                updates.append((self.weights[l], dWs[l], self.weight_states[l]))
                 if spec.get("use_bias", True):
-                    optimizer_update(config, self.biases[l], dbs[l], self.bias_states[l], self.step)
+                    updates.append((self.biases[l], dbs[l], self.bias_states[l]))
+                arrays = self.batch_norm[l]
+                if arrays is not None and spec["batch_norm"]["scale"]:
+                    updates.append((arrays["gamma"], dgammas[l], arrays["gamma_state"]))
+                if arrays is not None and spec["batch_norm"]["center"]:
+                    updates.append((arrays["beta"], dbetas[l], arrays["beta_state"]))
+            clip_gradients([g for _, g, _ in updates], **self.clipping)
+            self.step += 1
+            for param, grad, state in updates:
+                optimizer_update(config, param, grad, state, self.step)
         return sums
 
     def evaluate(

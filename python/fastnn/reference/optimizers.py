@@ -269,3 +269,38 @@ def optimizer_update(
     update = globals()[f"{row.name}_update"]
     hyper = {k: config[k] for k in row.update_arguments if k in config}
     update(param, grad, *state[: row.slots], step=step, **hyper)
+
+
+def clip_gradients(
+    grads: list[np.ndarray],
+    *,
+    clipnorm: float | None = None,
+    clipvalue: float | None = None,
+    global_clipnorm: float | None = None,
+) -> None:
+    """The twin of ``clip_gradients``: the gradients of one update clipped in place, Keras' way
+    (at most one of the three set; None or 0 is off). Norms are summed in float64; a gradient
+    is scaled only when its norm exceeds the limit, by limit / norm rounded to its dtype."""
+    values = tables.check_clipping(
+        {"clipnorm": clipnorm, "clipvalue": clipvalue, "global_clipnorm": global_clipnorm},
+        "clip_gradients()",
+    )
+    clipnorm, clipvalue, global_clipnorm = (
+        values["clipnorm"],
+        values["clipvalue"],
+        values["global_clipnorm"],
+    )
+    if clipnorm > 0:
+        for g in grads:
+            norm = np.sqrt(np.sum(g.astype(np.float64) ** 2))
+            if norm > clipnorm:
+                g *= g.dtype.type(clipnorm / norm)
+    elif global_clipnorm > 0:
+        norm = np.sqrt(sum(np.sum(g.astype(np.float64) ** 2) for g in grads))
+        if norm > global_clipnorm:
+            for g in grads:
+                g *= g.dtype.type(global_clipnorm / norm)
+    elif clipvalue > 0:
+        for g in grads:
+            v = g.dtype.type(clipvalue)
+            np.clip(g, -v, v, out=g)

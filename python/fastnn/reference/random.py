@@ -1,4 +1,5 @@
-"""The twin of ``cpp/fastnn/random.hpp``: SplitMix64 and the batch order it draws."""
+"""The twin of ``cpp/fastnn/random.hpp``: SplitMix64, the batch order it draws and the dropout
+masks' draws (counter-based: element i of a stream is computed directly)."""
 
 from __future__ import annotations
 
@@ -31,3 +32,23 @@ def permutation(n: int, seed: int, epoch: int) -> np.ndarray:
         j = rng.next() % (i + 1)
         idx[i], idx[j] = idx[j], idx[i]
     return np.array(idx, dtype=np.int64)
+
+
+_GOLDEN = 0x9E3779B97F4A7C15
+
+
+def splitmix_at(key: int, index: np.ndarray) -> np.ndarray:
+    """The index-th draws (0-based, uint64) of SplitMix64(key), as ``splitmix_at`` in C++."""
+    with np.errstate(over="ignore"):
+        z = np.uint64(key) + (index.astype(np.uint64) + np.uint64(1)) * np.uint64(_GOLDEN)
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        return z ^ (z >> np.uint64(31))
+
+
+def dropout_key(seed: int, step: int, stream: int) -> int:
+    """The key of one batch's masks for one layer: (seed, the 1-based update, the stream)."""
+    a = SplitMix64(seed ^ 0x6A09E667F3BCC909)
+    b = SplitMix64(a.next() ^ ((step * 0xD1B54A32D192ED03) & _MASK64))
+    c = SplitMix64(b.next() ^ ((stream * 0x8CB92BA72F3D8DD7) & _MASK64))
+    return c.next()

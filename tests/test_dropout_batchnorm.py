@@ -1,0 +1,481 @@
+"""Dropout, BatchNormalization and gradient clipping (issue 14 items 1, 2, 4).
+
+The NumPy twins are proven first (finite differences in float64, the masks' statistics), then
+the fused C++ loop is held to the NumPy loop that uses them: the same masks (drawn bit for bit
+from the same counter-based generator), the same normalization, the same clipping. Tolerances
+are test_training_parity's (PARITY_TOL, float64), for the reasons written there.
+"""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+
+import fastnn as fnn
+from fastnn import _core, kernels, optimizers, reference, tables
+from fastnn.reference.batch_norm import (
+    batch_norm_backward,
+    batch_norm_forward,
+    batch_norm_inference,
+)
+from fastnn.reference.dropout import dropout_backward, dropout_forward, dropout_mask
+from fastnn.reference.random import dropout_key
+
+pytestmark = pytest.mark.usefixtures("isa_level")
+
+PARITY_TOL = dict(rtol=1e-12, atol=1e-13)
+
+
+# ---- the twins, proven -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("center, scale", [(True, True), (False, True), (True, False)])
+@pytest.mark.parametrize("rows", [1, 2, 7])
+def test_batch_norm_backward_is_the_gradient_of_its_forward(center, scale, rows):
+    # Finite differences of L = sum(out * R) in float64: central, h = 1e-6, so the truncation
+    # error is ~h^2 = 1e-12 and the rounding ~1e-16 / h = 1e-10; rtol 1e-6 is far above both
+    # and far below any missing term (which is O(1) relative).
+    rng = np.random.default_rng(rows)
+    A = rng.normal(size=(rows, 5)) * 3 + 1
+    gamma = rng.normal(size=5) if scale else None
+    beta = rng.normal(size=5) if center else None
+    R = rng.normal(size=(rows, 5))
+
+    def loss(A_, gamma_=gamma, beta_=beta):
+        out, _, _ = batch_norm_forward(A_, gamma_, beta_, np.zeros(5), np.ones(5), 0.9, 1e-3)
+        return float(np.sum(out * R))
+
+    _, H, inv_std = batch_norm_forward(A, gamma, beta, np.zeros(5), np.ones(5), 0.9, 1e-3)
+    dA, dgamma, dbeta = batch_norm_backward(R, H, inv_std, gamma)
+    h = 1e-6
+
+    def numeric(f, x):
+        g = np.zeros_like(x)
+        for i in np.ndindex(x.shape):
+            up, down = x.copy(), x.copy()
+            up[i] += h
+            down[i] -= h
+            g[i] = (f(up) - f(down)) / (2 * h)
+        return g
+
+    np.testing.assert_allclose(dA, numeric(loss, A), rtol=1e-6, atol=1e-8)
+    if scale:
+        np.testing.assert_allclose(
+            dgamma, numeric(lambda g: loss(A, g, beta), gamma), rtol=1e-6, atol=1e-8
+        )
+    if center:
+        np.testing.assert_allclose(
+            dbeta, numeric(lambda b: loss(A, gamma, b), beta), rtol=1e-6, atol=1e-8
+        )
+
+
+def test_batch_norm_forward_normalizes_and_moves_the_statistics():
+    rng = np.random.default_rng(0)
+    A = rng.normal(size=(50, 3)) * [1, 10, 0.1] + [5, -2, 0]
+    mean, var = np.zeros(3), np.ones(3)
+    out, _, _ = batch_norm_forward(A, None, None, mean, var, 0.9, 1e-3)
+    np.testing.assert_allclose(out.mean(axis=0), 0, atol=1e-12)
+    np.testing.assert_allclose(out.var(axis=0), A.var(axis=0) / (A.var(axis=0) + 1e-3))
+    np.testing.assert_allclose(mean, 0.1 * A.mean(axis=0))
+    np.testing.assert_allclose(var, 0.9 + 0.1 * A.var(axis=0))  # Keras: the biased variance
+    inferred = batch_norm_inference(A, None, None, mean, var, 1e-3)
+    np.testing.assert_allclose(inferred, (A - mean) / np.sqrt(var + 1e-3))
+
+
+@pytest.mark.parametrize("rate", [0.0, 0.1, 0.5, 0.9])
+def test_dropout_masks_keep_one_minus_rate_and_scale_the_rest(rate):
+    mask = dropout_mask(1000, 100, 0, rate, dropout_key(1, 1, 0))
+    # 10**5 draws: the kept fraction's standard deviation is <= 0.0016; 0.01 is > 6 sigma.
+    assert abs(mask.mean() - (1 - rate)) < 0.01
+    A = np.ones((1000, 100))
+    out = dropout_forward(A, mask, rate)
+    np.testing.assert_array_equal(out[mask], 1 / (1 - rate))
+    np.testing.assert_array_equal(out[~mask], 0)
+    np.testing.assert_array_equal(dropout_backward(A, mask, rate), out)
+    # Rows of a batch are a window of one stream: a thread's rows draw what one thread draws.
+    np.testing.assert_array_equal(
+        dropout_mask(10, 100, 990, rate, dropout_key(1, 1, 0)), mask[990:]
+    )
+
+
+def test_dropout_streams_differ_by_seed_step_and_layer():
+    base = dropout_mask(64, 64, 0, 0.5, dropout_key(1, 1, 0))
+    for key in (dropout_key(2, 1, 0), dropout_key(1, 2, 0), dropout_key(1, 1, 1)):
+        assert (dropout_mask(64, 64, 0, 0.5, key) != base).mean() > 0.4
+
+
+# ---- clip_gradients: the kernel against its twin ---------------------------------------------
+
+
+CLIPS = [{"clipnorm": 0.5}, {"clipvalue": 0.01}, {"global_clipnorm": 0.7}, {"clipnorm": 1e6}, {}]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("clip", CLIPS, ids=[str(c) for c in CLIPS])
+def test_clip_gradients_kernel_equals_its_twin(dtype, clip):
+    rng = np.random.default_rng(0)
+    shapes = [(1,), (3, 5), (17,), (64, 33)]
+    grads = [rng.normal(size=s).astype(dtype) for s in shapes]
+    ours, twins = [g.copy() for g in grads], [g.copy() for g in grads]
+    kernels.clip_gradients(ours, **clip)
+    reference.clip_gradients(twins, **clip)
+    # float64 sums of squares in both, in other orders: a few ulps of the dtype.
+    rtol = 1e-6 if dtype == np.float32 else 1e-14
+    for a, b in zip(ours, twins, strict=True):
+        np.testing.assert_allclose(a, b, rtol=rtol, atol=0)
+    if "clipnorm" in clip and clip["clipnorm"] < 1:
+        assert all(np.linalg.norm(g) <= 0.5 * (1 + 1e-6) for g in ours)
+    if "global_clipnorm" in clip:
+        total = np.sqrt(sum(np.sum(g.astype(np.float64) ** 2) for g in ours))
+        assert total == pytest.approx(0.7, rel=1e-6)
+    if "clipvalue" in clip:
+        assert max(np.max(np.abs(g)) for g in ours) == pytest.approx(0.01)
+    if clip in ({}, {"clipnorm": 1e6}):
+        for a, g in zip(ours, grads, strict=True):
+            np.testing.assert_array_equal(a, g)
+
+
+@pytest.mark.parametrize("module", [kernels, reference], ids=["kernel", "twin"])
+def test_clip_gradients_refuses_bad_limits(module):
+    g = [np.ones(3)]
+    with pytest.raises(ValueError, match="at most one of clipnorm, clipvalue and global_clipnorm"):
+        module.clip_gradients(g, clipnorm=1.0, clipvalue=1.0)
+    with pytest.raises(ValueError, match="clipnorm must be a finite number >= 0"):
+        module.clip_gradients(g, clipnorm=-1.0)
+    with pytest.raises(ValueError, match="clipvalue must be a finite number >= 0"):
+        module.clip_gradients(g, clipvalue=float("nan"))
+    with pytest.raises(TypeError, match="global_clipnorm must be a number"):
+        module.clip_gradients(g, global_clipnorm="1")
+
+
+def test_clip_gradients_kernel_refuses_arrays_it_cannot_write():
+    with pytest.raises(TypeError, match=r"grads\[1\] must have dtype float64"):
+        kernels.clip_gradients([np.ones(2), np.ones(2, np.float32)], clipnorm=1.0)
+    read_only = np.ones(3)
+    read_only.flags.writeable = False
+    with pytest.raises(ValueError, match=r"grads\[0\] must be C-contiguous, writable"):
+        kernels.clip_gradients([read_only], clipnorm=1.0)
+    with pytest.raises(ValueError, match=r"grads\[0\] must be C-contiguous, writable"):
+        kernels.clip_gradients([np.ones((4, 4))[:, ::2]], clipnorm=1.0)
+
+
+def test_optimizer_update_and_apply_gradients_clip():
+    p, g = np.zeros(2), np.array([3.0, 4.0])  # norm 5
+    opt = optimizers.SGD(1.0, clipnorm=1.0)
+    opt.update(p, g, opt.init_state(p), step=1)
+    np.testing.assert_allclose(p, [-0.6, -0.8])
+    np.testing.assert_array_equal(g, [3.0, 4.0])  # the caller's gradient is not touched
+    W, b = np.zeros(2), np.zeros(1)
+    opt = optimizers.SGD(1.0, global_clipnorm=1.0)
+    opt.apply_gradients([(np.array([3.0, 4.0]), W), (np.array([12.0]), b)])  # joint norm 13
+    np.testing.assert_allclose(np.concatenate([W, b]), -np.array([3, 4, 12]) / 13)
+    assert opt.iterations == 1
+    assert opt.get_config()["global_clipnorm"] == 1.0 and opt.global_clipnorm == 1.0
+    assert optimizers.get(opt.get_config()).clipping == opt.clipping
+    with pytest.raises(ValueError, match="Adam: set at most one"):
+        optimizers.Adam(clipnorm=1.0, global_clipnorm=1.0)
+
+
+# ---- the fused loop against the NumPy loop ---------------------------------------------------
+
+
+def _data(n=103, features=6, classes=3, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, features)) * 2 + 0.5
+    y = ((X[:, 0] > 0.5).astype(int) + (X[:, 1] * X[:, 2] > 0).astype(int)) % classes
+    return X, y
+
+
+def _model(backend, layers, optimizer=None, loss="sparse_categorical_crossentropy", seed=5):
+    model = fnn.Sequential(layers(), dtype="float64", seed=seed, backend=backend)
+    model.compile(optimizer() if optimizer else optimizers.Adam(0.01), loss, ["accuracy"])
+    return model
+
+
+ARCHITECTURES = {
+    "bn": lambda: [
+        fnn.Dense(12, "relu", input_dim=6),
+        fnn.BatchNormalization(),
+        fnn.Dense(3, "softmax"),
+    ],
+    "dropout": lambda: [
+        fnn.Dense(12, "tanh", input_dim=6),
+        fnn.Dropout(0.4),
+        fnn.Dense(3, "softmax"),
+    ],
+    "bn_dropout_both_layers": lambda: [
+        fnn.Dense(16, "relu", input_dim=6),
+        fnn.BatchNormalization(momentum=0.9),
+        fnn.Dropout(0.3),
+        fnn.Dense(8, "elu", use_bias=False),
+        fnn.BatchNormalization(center=False, epsilon=1e-2),
+        fnn.Dropout(0.2, seed=11),
+        fnn.Dense(3, "softmax"),
+    ],
+    "bn_without_scale": lambda: [
+        fnn.Dense(10, "sigmoid", input_dim=6),
+        fnn.BatchNormalization(scale=False, momentum=0.5),
+        fnn.Dense(3, "softmax"),
+    ],
+}
+
+
+def _train_both(layers, optimizer=None, epochs=4, batch_size=16, shuffle=True, loss=None, y=None):
+    X, labels = _data()
+    loss = loss or "sparse_categorical_crossentropy"
+    target = labels if y is None else y
+    out = []
+    for backend in ("cpp", "reference"):
+        model = _model(backend, layers, optimizer, loss)
+        start = model.get_weights()
+        history = model.fit(
+            X, target, epochs=epochs, batch_size=batch_size, shuffle=shuffle, verbose=0
+        )
+        out.append((model, history, start))
+    return X, target, out
+
+
+def _assert_same(out):
+    (cpp, cpp_h, start), (ref, ref_h, _) = out
+    for i, (a, b) in enumerate(zip(cpp.get_weights(), ref.get_weights(), strict=True)):
+        np.testing.assert_allclose(a, b, **PARITY_TOL, err_msg=f"weights[{i}]")
+    moved = max(np.max(np.abs(a - b)) for a, b in zip(cpp.get_weights(), start, strict=True))
+    assert moved > 1e-3  # training moved the weights: the comparison means something
+    for key, values in cpp_h.history.items():
+        np.testing.assert_allclose(values, ref_h.history[key], **PARITY_TOL, err_msg=key)
+
+
+@pytest.mark.parametrize("arch", ARCHITECTURES, ids=ARCHITECTURES.keys())
+@pytest.mark.parametrize("batch_size", [1, 16, 103])
+def test_fused_loop_equals_numpy_loop(arch, batch_size):
+    X, y, out = _train_both(ARCHITECTURES[arch], batch_size=batch_size, epochs=2)
+    _assert_same(out)
+    (cpp, _, _), (ref, _, _) = out
+    # predict and evaluate: moving statistics, no dropout.
+    np.testing.assert_allclose(cpp.predict(X), ref.predict(X), **PARITY_TOL)
+    np.testing.assert_allclose(cpp.evaluate(X, y), ref.evaluate(X, y), **PARITY_TOL)
+
+
+OPTIMIZERS = {
+    "sgd_momentum": lambda: optimizers.SGD(0.05, momentum=0.9),
+    "rmsprop": lambda: optimizers.RMSprop(0.005),
+    "adamw": lambda: optimizers.AdamW(0.01),
+    "adam_clipnorm": lambda: optimizers.Adam(0.05, clipnorm=0.1),
+    "sgd_clipvalue": lambda: optimizers.SGD(0.1, clipvalue=0.01),
+    "adagrad_global_clipnorm": lambda: optimizers.Adagrad(0.1, global_clipnorm=0.2),
+}
+
+
+@pytest.mark.parametrize("optimizer", OPTIMIZERS.values(), ids=OPTIMIZERS.keys())
+def test_every_kind_of_update_trains_gamma_and_beta_alike(optimizer):
+    _, _, out = _train_both(ARCHITECTURES["bn_dropout_both_layers"], optimizer)
+    _assert_same(out)
+
+
+@pytest.mark.parametrize("clip", CLIPS[:3], ids=[str(c) for c in CLIPS[:3]])
+def test_clipping_in_the_loop_equals_the_numpy_loop_and_changes_training(clip):
+    def plain():
+        return [fnn.Dense(16, "tanh", input_dim=6), fnn.Dense(3, "softmax")]
+
+    _, _, clipped = _train_both(plain, lambda: optimizers.SGD(0.5, **clip))
+    _assert_same(clipped)
+    _, _, unclipped = _train_both(plain, lambda: optimizers.SGD(0.5))
+    difference = max(
+        np.max(np.abs(a - b))
+        for a, b in zip(clipped[0][0].get_weights(), unclipped[0][0].get_weights(), strict=True)
+    )
+    assert difference > 1e-3
+
+
+def test_data_parallel_dropout_draws_the_serial_masks():
+    # 64-256-256-10 at batch 256 is past the data-parallel threshold (network.cpp): its threads
+    # draw their rows' masks from the same stream as one thread, so the result is the NumPy
+    # loop's.
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(600, 64))
+    y = rng.integers(0, 10, size=600)
+
+    def layers():
+        return [
+            fnn.Dense(256, "relu", input_dim=64),
+            fnn.Dropout(0.5),
+            fnn.Dense(256, "relu"),
+            fnn.Dropout(0.25),
+            fnn.Dense(10, "softmax"),
+        ]
+
+    previous = fnn.get_num_threads()
+    fnn.set_num_threads(2)
+    try:
+        models = []
+        for backend in ("cpp", "reference"):
+            model = _model(backend, layers, lambda: optimizers.SGD(0.05))
+            model.fit(X, y, epochs=1, batch_size=256, verbose=0)
+            models.append(model)
+        assert models[0]._network(256).data_parallel_threads(256) == 2
+    finally:
+        fnn.set_num_threads(previous)
+    for a, b in zip(models[0].get_weights(), models[1].get_weights(), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-11, atol=1e-12)
+
+
+def test_float32_loop_follows_the_numpy_loop():
+    X, y = _data()
+    weights = []
+    for backend in ("cpp", "reference"):
+        model = fnn.Sequential(ARCHITECTURES["bn_dropout_both_layers"](), seed=3, backend=backend)
+        model.compile(optimizers.Adam(0.01, clipnorm=1.0), "sparse_categorical_crossentropy")
+        model.fit(X, y, epochs=3, batch_size=16, verbose=0)
+        weights.append(model.get_weights())
+    for a, b in zip(*weights, strict=True):
+        assert a.dtype == np.float32
+        # float32 through 21 updates: differences of a few float32 ulps grow to ~1e-5.
+        np.testing.assert_allclose(a, b, rtol=1e-3, atol=1e-4)
+
+
+# ---- semantics -------------------------------------------------------------------------------
+
+
+def test_dropout_is_off_in_predict_and_evaluate_and_on_in_fit():
+    X, y = _data()
+    model = _model("cpp", ARCHITECTURES["dropout"])
+    np.testing.assert_array_equal(model.predict(X), model.predict(X))
+    no_dropout = fnn.Sequential(
+        [fnn.Dense(12, "tanh", input_dim=6), fnn.Dense(3, "softmax")], dtype="float64", seed=5
+    )
+    no_dropout.compile(optimizers.Adam(0.01), "sparse_categorical_crossentropy")
+    np.testing.assert_allclose(model.predict(X), no_dropout.predict(X))  # same weights
+    model.fit(X, y, epochs=1, verbose=0)
+    no_dropout.fit(X, y, epochs=1, verbose=0)
+    assert not np.allclose(model.get_weights()[0], no_dropout.get_weights()[0])
+
+
+def test_dropout_seed_and_model_seed_choose_the_masks():
+    X, y = _data()
+
+    def trained(dropout_seed, model_seed=5):
+        model = _model(
+            "cpp",
+            lambda: [
+                fnn.Dense(12, "tanh", input_dim=6),
+                fnn.Dropout(0.5, seed=dropout_seed),
+                fnn.Dense(3, "softmax"),
+            ],
+            seed=model_seed,
+        )
+        model.set_weights(_model("cpp", ARCHITECTURES["dropout"]).get_weights())
+        model.fit(X, y, epochs=1, verbose=0)
+        return model.get_weights()[0]
+
+    np.testing.assert_array_equal(trained(7), trained(7))
+    assert not np.allclose(trained(7), trained(8))
+    assert not np.allclose(trained(7, 5), trained(7, 6))
+
+
+def test_batch_norm_moving_statistics_follow_keras():
+    X, y = _data()
+    model = _model("cpp", ARCHITECTURES["bn"], lambda: optimizers.SGD(0.0))
+    W, b = model.layers[0].kernel.copy(), model.layers[0].bias.copy()
+    model.fit(X, y, epochs=1, batch_size=len(X), verbose=0)  # one batch, no update (lr 0)
+    A = np.maximum(X @ W + b, 0)
+    bn = model.layers[1]
+    np.testing.assert_allclose(bn.moving_mean, 0.01 * A.mean(axis=0), rtol=1e-12)
+    np.testing.assert_allclose(bn.moving_variance, 0.99 + 0.01 * A.var(axis=0), rtol=1e-12)
+    # predict normalizes by the moving statistics.
+    expected = (A - bn.moving_mean) / np.sqrt(bn.moving_variance + bn.epsilon)
+    expected = expected * bn.gamma + bn.beta
+    Z = expected @ model.layers[2].kernel + model.layers[2].bias
+    P = np.exp(Z - Z.max(axis=1, keepdims=True))
+    np.testing.assert_allclose(model.predict(X), P / P.sum(axis=1, keepdims=True), rtol=1e-10)
+    outputs = model.layer_outputs(X)
+    assert [o.shape for o in outputs] == [(103, 12), (103, 12), (103, 3)]
+    np.testing.assert_allclose(outputs[-1], model.predict(X), rtol=1e-10)
+
+
+def test_save_load_and_continue_training_is_seamless():
+    X, y = _data()
+    model = _model("cpp", ARCHITECTURES["bn_dropout_both_layers"])
+    model.fit(X, y, epochs=2, verbose=0)
+    buffer = io.BytesIO()
+    model.save(buffer)
+    buffer.seek(0)
+    loaded = fnn.load_model(buffer)
+    assert [type(layer) for layer in loaded.layers] == [type(layer) for layer in model.layers]
+    for a, b in zip(model.get_weights(), loaded.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(model.predict(X), loaded.predict(X))
+    # The optimizer's state of gamma and beta came along: one more epoch is the same epoch.
+    model.fit(X, y, epochs=1, verbose=0)
+    loaded.fit(X, y, epochs=1, verbose=0)
+    for a, b in zip(model.get_weights(), loaded.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_weights_count_and_summary_include_the_normalization():
+    model = _model("cpp", ARCHITECTURES["bn_dropout_both_layers"])
+    shapes = [w.shape for w in model.get_weights()]
+    # Dense 6x16 + b, BN gamma beta mean var; Dense 16x8 (no bias), BN gamma mean var; Dense.
+    first = [(6, 16), (16,), (16,), (16,), (16,), (16,)]
+    assert shapes == [*first, (16, 8), (8,), (8,), (8,), (8, 3), (3,)]
+    assert model.count_params() == 6 * 16 + 16 + 4 * 16 + 16 * 8 + 3 * 8 + 8 * 3 + 3
+    new = [w + 1 for w in model.get_weights()]
+    model.set_weights(new)
+    for a, b in zip(model.get_weights(), new, strict=True):
+        np.testing.assert_array_equal(a, b)
+    text = io.StringIO()
+    model.summary(file=text)
+    assert "batch_normalization_1" in text.getvalue() and "dropout_2" in text.getvalue()
+
+
+# ---- bad input -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("rate", [1.0, -0.1, float("nan"), 1.5])
+def test_dropout_rate_outside_0_1_is_refused(rate):
+    with pytest.raises(ValueError, match=r"Dropout: rate must be a finite number in \[0, 1\)"):
+        fnn.Dropout(rate)
+
+
+def test_batch_norm_arguments_are_checked_by_the_table():
+    assert tables.BATCH_NORM["momentum"].default == 0.99
+    with pytest.raises(ValueError, match=r"BatchNormalization: momentum must be .* in \[0, 1\]"):
+        fnn.BatchNormalization(momentum=1.5)
+    with pytest.raises(ValueError, match=r"BatchNormalization: epsilon must be .* > 0"):
+        fnn.BatchNormalization(epsilon=0.0)
+    with pytest.raises(TypeError, match="BatchNormalization: center must be True or False"):
+        fnn.BatchNormalization(center=1)
+
+
+def test_misplaced_layers_are_refused_by_name():
+    model = fnn.Sequential()
+    with pytest.raises(ValueError, match="Dropout 'first' cannot be the first layer"):
+        model.add(fnn.Dropout(0.5, name="first"))
+    model.add(fnn.Dense(4, "relu", input_dim=2))
+    model.add(fnn.Dropout(0.5, name="drop"))
+    with pytest.raises(ValueError, match="BatchNormalization 'late' after Dropout 'drop'"):
+        model.add(fnn.BatchNormalization(name="late"))
+    with pytest.raises(ValueError, match="Dropout 'again' follows Dropout 'drop'"):
+        model.add(fnn.Dropout(0.1, name="again"))
+    with pytest.raises(ValueError, match="compile: the model ends with Dropout 'drop'"):
+        model.compile("sgd", "mse")
+    bn = fnn.BatchNormalization(name="shared")
+    fnn.Sequential([fnn.Dense(4, input_dim=2), bn])
+    with pytest.raises(ValueError, match="BatchNormalization shared: it normalizes 4 values, but"):
+        fnn.Sequential([fnn.Dense(5, input_dim=2), bn])
+
+
+def test_core_network_refuses_normalizing_or_dropping_the_output():
+    for module in (_core, reference):
+        with pytest.raises(ValueError, match=r"the output layer .0. cannot have batch"):
+            module.Network(
+                [{"in": 2, "out": 1, "activation": "linear", "dropout": 0.5}],
+                "mse",
+                {"kind": "sgd"},
+                [np.zeros((2, 1))],
+                [np.zeros(1)],
+                [np.zeros((1, 2, 1))],
+                [np.zeros((1, 1))],
+                4,
+            )
