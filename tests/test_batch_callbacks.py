@@ -275,3 +275,40 @@ def test_keras_older_batch_hook_names_are_called_too():
         ("begin", 1),
         ("end", 1, ["accuracy", "loss"]),
     ]
+
+
+@pytest.mark.parametrize(
+    ("hidden", "normalize", "clipnorm"),
+    [((8,), True, 1.0), ((512, 256), True, None), ((512, 256), False, None)],
+)
+def test_batch_hooks_with_dropout_batch_norm_and_clipping_train_alike(hidden, normalize, clipnorm):
+    """Dropout's masks come from the update step, BatchNormalization's moving statistics from
+    each batch: one batch per call into the core changes neither. (Normalization and clipping
+    train on the serial loop; dropout alone, on the large net, data-parallel.)"""
+
+    def build():
+        layers = [fnn.Dense(hidden[0], "relu", input_dim=6)]
+        layers += [fnn.BatchNormalization()] if normalize else []
+        layers.append(fnn.Dropout(0.3))
+        for h in hidden[1:]:
+            layers += [fnn.Dense(h, "relu"), fnn.Dropout(0.2)]
+        model = fnn.Sequential([*layers, fnn.Dense(4, "softmax")], seed=3)
+        model.compile(
+            fnn.optimizers.Adam(0.01, clipnorm=clipnorm),
+            "sparse_categorical_crossentropy",
+            metrics=["sparse_categorical_accuracy"],
+        )
+        return model
+
+    X, y = data()
+    plain, hooked = build(), build()
+    if not normalize and hidden[0] > 8:
+        assert plain._network(32).data_parallel_threads(32) > 1 or fnn.get_num_threads() == 1
+    plain.fit(X, y, epochs=2, batch_size=32, verbose=0)
+    recorder = Recorder()
+    hooked.fit(X, y, epochs=2, batch_size=32, verbose=0, callbacks=[recorder])
+    for a, b in zip(plain.get_weights(), hooked.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+    for name, a in plain.get_state()["weights"].items():
+        np.testing.assert_array_equal(a, hooked.get_state()["weights"][name], err_msg=name)
+    assert len([c for c in recorder.calls if c[0] == "train_end"]) == 2 * 7

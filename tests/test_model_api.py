@@ -346,3 +346,37 @@ def test_model_checkpoint_can_save_the_weights_alone(tmp_path):
     restored = model_of(seed=4)
     restored.load_weights(tmp_path / "w-2.weights")
     same_weights(model, restored)
+
+
+def test_one_batch_and_weights_files_with_dropout_and_batch_norm(tmp_path):
+    def build(seed=0):
+        model = fnn.Sequential(
+            [
+                fnn.Dense(8, "relu", input_dim=4),
+                fnn.BatchNormalization(),
+                fnn.Dropout(0.25),
+                fnn.Dense(3, "softmax"),
+            ],
+            seed=seed,
+        )
+        model.compile("adam", "categorical_crossentropy", metrics=["categorical_accuracy"])
+        return model
+
+    X, Y = data()
+    stepped, fitted = build(), build()
+    for _ in range(3):
+        stepped.train_on_batch(X, Y)
+    fitted.fit(X, Y, epochs=3, batch_size=len(X), shuffle=False, verbose=0)
+    state = stepped.get_state()["weights"]
+    assert "layer1.moving_mean" in state  # the normalization's arrays are weights too
+    for name, a in state.items():
+        np.testing.assert_array_equal(a, fitted.get_state()["weights"][name], err_msg=name)
+    stepped.save_weights(tmp_path / "bn.weights")
+    other = build(seed=7)
+    other.load_weights(tmp_path / "bn.weights")
+    for name, a in state.items():
+        np.testing.assert_array_equal(a, other.get_state()["weights"][name], err_msg=name)
+    np.testing.assert_array_equal(other.predict(X), stepped.predict(X))
+    assert model_from_json(stepped.to_json()).get_config() == stepped.get_config()
+    with pytest.raises(ValueError, match="the file holds the weights"):
+        model_of().load_weights(tmp_path / "bn.weights")
