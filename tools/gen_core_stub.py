@@ -24,8 +24,8 @@ _ARRAYS = {
     "X", "W", "b", "dZ", "Z", "A", "dA", "Y", "T", "param", "grad", "w", "y", "sample_weight",
 }  # fmt: skip
 _INTS = {"n", "seed", "epoch", "step", "max_epochs", "batch_size", "first_batch", "last_batch",
-         "max_batch"}  # fmt: skip
-_FLAGS = {"nesterov", "centered", "amsgrad", "shuffle", "metrics", "trainable"}
+         "max_batch", "top_k"}  # fmt: skip
+_FLAGS = {"nesterov", "centered", "amsgrad", "shuffle", "metrics", "trainable", "auc"}
 _RETURNS = {"object": "object", "numpy.ndarray": "_Array", "dict": "dict[str, Any]",
             "tuple": "tuple[_Array, _Array, _Array]", "float": "float", "int": "int",
             "str": "str", "None": "None", "bool": "bool"}  # fmt: skip

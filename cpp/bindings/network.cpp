@@ -81,7 +81,8 @@ void read_layer_extras(const Call& c, const py::dict& d, std::size_t l, fastnn::
   }
 }
 
-py::dict sums_to_dict(const fastnn::Sums& s) {
+// auc: the AUC histograms too, as two arrays (only when asked: they cost a few microseconds).
+py::dict sums_to_dict(const fastnn::Sums& s, bool auc) {
   py::dict d;
   d["loss"] = s.loss;
   d["regularization"] = s.regularization;
@@ -94,8 +95,16 @@ py::dict sums_to_dict(const fastnn::Sums& s) {
   d["abs_error"] = s.abs_error;
   d["squared_error"] = s.squared_error;
   d["elements"] = s.elements;
+  d["argmax_correct"] = s.argmax_correct;
+  d["threshold_correct"] = s.threshold_correct;
+  d["top_k_correct"] = s.top_k_correct;
   d["finite"] = s.finite;
   d["batches"] = s.batches;
+  if (auc) {
+    constexpr py::ssize_t k = fastnn::Sums::kAucThresholds;
+    d["auc_positives"] = py::array_t<double>(k, s.auc_positives);
+    d["auc_negatives"] = py::array_t<double>(k, s.auc_negatives);
+  }
   return d;
 }
 
@@ -128,11 +137,12 @@ class PyNetwork {
  public:
   PyNetwork(py::list layers, const std::string& loss, py::dict optimizer, py::list weights,
             py::list biases, py::list weight_states, py::list bias_states, py::handle max_batch_arg,
-            bool trainable, py::object batch_norm)
-      : trainable_(trainable), batch_norm_(std::move(batch_norm)) {
+            bool trainable, py::object batch_norm, py::handle top_k_arg, bool auc)
+      : trainable_(trainable), batch_norm_(std::move(batch_norm)), auc_(auc) {
     const Call c{"Network"};
     if (layers.empty()) throw py::value_error("Network(): layers must not be empty");
     const Index max_batch = c.count(max_batch_arg, "max_batch", 1);
+    top_k_ = c.count(top_k_arg, "top_k", 0);
     const std::size_t L = layers.size();
     for (const auto& [list, name] : {std::pair{weights, "weights"},
                                      {biases, "biases"},
@@ -269,7 +279,7 @@ class PyNetwork {
       add_batch_norm<T>(c, p, l, slots);
     }
     return std::unique_ptr<fastnn::NetworkApi<T>>(
-        K<T>().make_network(specs_, loss_, optimizer_, p, max_batch));
+        K<T>().make_network(specs_, loss_, optimizer_, p, max_batch, {top_k_, auc_}));
   }
 
   // Layer l's batch-normalization arrays, from batch_norm[l] (a dict: gamma, beta, gamma_state,
@@ -377,7 +387,7 @@ class PyNetwork {
       sums = net.train(x.data(), y_ptr, l_ptr, w_ptr, n, batch_size, shuffle, seed, epoch,
                        first_batch, last_batch, learning_rate, &step, metrics);
     }
-    return sums_to_dict(sums);
+    return sums_to_dict(sums, auc_);
   }
 
   template <typename T>
@@ -397,7 +407,7 @@ class PyNetwork {
       std::lock_guard<std::mutex> lock(busy_);
       sums = net.evaluate(x.data(), y_ptr, l_ptr, w_ptr, x.shape(0));
     }
-    return sums_to_dict(sums);
+    return sums_to_dict(sums, auc_);
   }
 
   template <typename T>
@@ -438,6 +448,8 @@ class PyNetwork {
   std::vector<py::object> kept_;
   bool trainable_ = true;
   py::object batch_norm_;
+  bool auc_ = false;  // the sums carry AUC's histograms
+  Index top_k_ = 0;
   Index max_batch_value_ = 0;
   const char* level_ = "";  // points into the level's library, which is never unloaded
   // The workspaces are the network's own: calls from several Python threads take turns.
@@ -477,17 +489,20 @@ void bind_network(py::module_& m) {
                         "A stack of dense layers with its fused C++ training loop. It trains the "
                         "given NumPy weights and optimizer state in place.")
       .def(py::init<py::list, const std::string&, py::dict, py::list, py::list, py::list, py::list,
-                    py::handle, bool, py::object>(),
+                    py::handle, bool, py::object, py::handle, bool>(),
            py::arg("layers"), py::arg("loss"), py::arg("optimizer"), py::arg("weights"),
            py::arg("biases"), py::arg("weight_states"), py::arg("bias_states"),
            py::arg("max_batch"), py::kw_only(), py::arg("trainable") = true,
-           py::arg("batch_norm") = py::none(),
+           py::arg("batch_norm") = py::none(), py::arg("top_k") = 0, py::arg("auc") = false,
            "trainable=False makes a network for predict and evaluate only: its arrays may then "
            "be read-only (train_epoch refuses). A layer dict may have 'batch_norm' (None or a "
            "dict of BATCH_NORM's parameters), 'dropout' (the rate, DROPOUT's) and "
            "'dropout_stream'; batch_norm then lists, per layer, None or a dict of its arrays "
            "(gamma, beta, gamma_state, beta_state, moving_mean, moving_variance), trained in "
-           "place. The optimizer dict may have CLIPPING's parameters.")
+           "place. The optimizer dict may have CLIPPING's parameters. top_k > 0 counts the rows "
+           "whose target class is among the top_k outputs (top_k_correct); auc adds AUC's "
+           "histograms of a one-output network to the sums (auc_positives, auc_negatives: 200 "
+           "buckets).")
       .def_property_readonly("level", &PyNetwork::level,
                              "The instruction-set level whose code this network runs: the one "
                              "loaded when it was made, even after fastnn._isa.load() switches.")

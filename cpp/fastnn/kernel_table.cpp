@@ -16,8 +16,8 @@ namespace {
 template <typename T>
 NetworkApi<T>* make_network(const std::vector<LayerSpec>& layers, LossKind loss,
                             const OptimizerConfig& optimizer, const Parameters<T>& params,
-                            Index max_batch) {
-  return new Network<T>(layers, loss, optimizer, params, max_batch);
+                            Index max_batch, const MetricOptions& metric_options) {
+  return new Network<T>(layers, loss, optimizer, params, max_batch, metric_options);
 }
 
 template <typename T>

@@ -21,7 +21,7 @@
 namespace fastnn {
 
 // Bump when KernelTable, KernelsOf or NetworkApi change shape.
-constexpr int kKernelTableAbi = 6;
+constexpr int kKernelTableAbi = 7;
 
 // The fused training loop (network.hpp), as the bindings hold it: Network<T> of the level that
 // made it. See Network<T> for what each call does.
@@ -78,7 +78,7 @@ struct KernelsOf {
   // A new Network<T> (owned by the caller, deleted through NetworkApi's virtual destructor).
   NetworkApi<T>* (*make_network)(const std::vector<LayerSpec>& layers, LossKind loss,
                                  const OptimizerConfig& optimizer, const Parameters<T>& params,
-                                 Index max_batch);
+                                 Index max_batch, const MetricOptions& metric_options);
 };
 
 struct KernelTable {

@@ -15,12 +15,13 @@ namespace fastnn {
 
 template <typename T>
 Network<T>::Network(std::vector<LayerSpec> layers, LossKind loss, const OptimizerConfig& optimizer,
-                    Parameters<T> params, Index max_batch)
+                    Parameters<T> params, Index max_batch, MetricOptions metric_options)
     : layers_(std::move(layers)),
       loss_(loss),
       optimizer_(optimizer),
       params_(std::move(params)),
-      max_batch_(std::max<Index>(max_batch, 1)) {
+      max_batch_(std::max<Index>(max_batch, 1)),
+      metric_options_(metric_options) {
   const Activation last = layers_.back().activation;
   // The bindings refused a loss without a kernel of its own unless it fuses with this output.
   fused_output_ = fuses(loss_, last);
@@ -166,8 +167,10 @@ double Network<T>::output_loss(const T* Tb, const T* wb, Index r0, Index rows, b
 
   if (!metrics) return loss;
   // Metrics on the output probabilities. Accuracy is per element for one output or a binary
-  // loss (a threshold at 0.5), per row (argmax) for several outputs of any other loss.
+  // loss (a threshold at 0.5), per row (argmax) for several outputs of any other loss; both
+  // counts are kept, for binary_accuracy and categorical_accuracy whatever the loss.
   const bool per_element = cols == 1 || loss_ == LossKind::binary_crossentropy;
+  double argmax_correct = 0, threshold_correct = 0;
   for (Index r = 0; r < rows; ++r) {
     const T* a = A + r * cols;
     const T* t = Tb + r * cols;
@@ -177,15 +180,23 @@ double Network<T>::output_loss(const T* Tb, const T* wb, Index r0, Index rows, b
       sums.true_positives += p && truth;
       sums.false_positives += p && !truth;
       sums.false_negatives += !p && truth;
+      threshold_correct += p == truth;
     }
-    if (per_element) {
-      for (Index c = 0; c < cols; ++c) sums.correct += (a[c] > T(0.5)) == (t[c] > T(0.5));
-      sums.judged += double(cols);
-    } else {
+    if (cols > 1) {  // (one output: its own argmax, always right)
       const Index predicted = std::max_element(a, a + cols) - a;
       const Index truth = std::max_element(t, t + cols) - t;
-      sums.correct += predicted == truth;
-      sums.judged += 1;
+      argmax_correct += predicted == truth;
+      if (metric_options_.top_k > 0) {
+        Index above = 0;
+        for (Index c = 0; c < cols; ++c) above += a[c] > a[truth];
+        sums.top_k_correct += above < metric_options_.top_k;
+      }
+    }
+    if (metric_options_.auc && cols == 1) {
+      // AUC's histogram; a NaN output lands in bucket 0 (counted above every threshold).
+      const double at = std::ceil(double(a[0]) * (Sums::kAucThresholds - 1)) - 1;
+      const int bucket = at > 0 ? int(std::min<double>(at, Sums::kAucThresholds - 1)) : 0;
+      (t[0] > T(0.5) ? sums.auc_positives : sums.auc_negatives)[bucket] += 1;
     }
     for (Index c = 0; c < cols; ++c) {
       const double d = double(a[c]) - double(t[c]);
@@ -193,6 +204,10 @@ double Network<T>::output_loss(const T* Tb, const T* wb, Index r0, Index rows, b
       sums.squared_error += d * d;
     }
   }
+  sums.argmax_correct += cols > 1 ? argmax_correct : double(rows);
+  sums.threshold_correct += threshold_correct;
+  sums.correct += per_element ? threshold_correct : argmax_correct;
+  sums.judged += per_element ? double(rows * cols) : double(rows);
   sums.elements += double(rows * cols);
   return loss;
 }
@@ -525,16 +540,7 @@ Sums Network<T>::train_data_parallel(int threads, const T* X, const T* Y,
     }
   }
   sums.finite = sums.batches == last_batch - first_batch;
-  for (const Sums& part : part_sums_) {
-    sums.correct += part.correct;
-    sums.judged += part.judged;
-    sums.true_positives += part.true_positives;
-    sums.false_positives += part.false_positives;
-    sums.false_negatives += part.false_negatives;
-    sums.abs_error += part.abs_error;
-    sums.squared_error += part.squared_error;
-    sums.elements += part.elements;
-  }
+  for (const Sums& part : part_sums_) sums.add_metrics(part);
   return sums;
 }
 

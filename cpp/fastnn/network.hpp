@@ -20,7 +20,7 @@ template <typename T>
 class Network final : public NetworkApi<T> {
  public:
   Network(std::vector<LayerSpec> layers, LossKind loss, const OptimizerConfig& optimizer,
-          Parameters<T> params, Index max_batch);
+          Parameters<T> params, Index max_batch, MetricOptions metric_options = {});
 
   // Batches [first_batch, last_batch) of epoch `epoch` over n samples. Targets are either Y
   // (n, outputs) or, for the sparse loss, labels (n,). X and Y are read where they lie: a
@@ -101,6 +101,8 @@ class Network final : public NetworkApi<T> {
   OptimizerConfig optimizer_;
   Parameters<T> params_;
   Index max_batch_;
+  // What output_loss counts beyond the usual sums: top-k hits, AUC's histograms.
+  MetricOptions metric_options_;
   bool fused_output_;      // the output activation is folded into the loss's kernel
   bool regularized_;       // some layer has an l1 or l2 penalty
   Index macs_per_sample_;  // multiply-adds of one sample's forward pass

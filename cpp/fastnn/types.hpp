@@ -194,6 +194,13 @@ struct Parameters {
   std::vector<T*> gammas, betas, gamma_states, beta_states, moving_means, moving_variances;
 };
 
+// What a network counts beyond its usual metric sums, for the metrics compiled (a network's
+// whole life): top-k hits when top_k > 0, AUC's histograms of a one-output network when auc.
+struct MetricOptions {
+  Index top_k = 0;
+  bool auc = false;
+};
+
 // Sums over the samples seen by one call; the caller divides. Losses are per-sample means
 // weighted by batch rows, so that sums over chunks of an epoch add up.
 struct Sums {
@@ -207,6 +214,36 @@ struct Sums {
   double abs_error = 0, squared_error = 0, elements = 0;  // on the output probabilities
   bool finite = true;  // false: a batch's loss was NaN or inf, and training stopped there
   Index batches = 0;
+  // Whatever the loss: rows whose output's argmax is the target's (categorical accuracy),
+  // elements with output and target on one side of 0.5 (binary accuracy), and rows whose
+  // target class (its argmax) has fewer than top_k outputs above its own (top-k accuracy, ties
+  // counted in as tf.math.in_top_k does; 0 unless the network was made with a top_k).
+  double argmax_correct = 0, threshold_correct = 0, top_k_correct = 0;
+  // AUC of a one-output network, Keras' way (200 thresholds i / 199): each output p counted in
+  // bucket max(ceil(p * 199) - 1, 0) of the positives (target > 0.5) or of the negatives. The
+  // samples above threshold i are those of buckets i and up. Plain arrays: no allocation.
+  // Zero unless the network was made with MetricOptions::auc.
+  static constexpr int kAucThresholds = 200;
+  double auc_positives[kAucThresholds] = {}, auc_negatives[kAucThresholds] = {};
+
+  // Adds o's metric counts (not the loss, samples or batches) to these.
+  void add_metrics(const Sums& o) {
+    correct += o.correct;
+    judged += o.judged;
+    true_positives += o.true_positives;
+    false_positives += o.false_positives;
+    false_negatives += o.false_negatives;
+    abs_error += o.abs_error;
+    squared_error += o.squared_error;
+    elements += o.elements;
+    argmax_correct += o.argmax_correct;
+    threshold_correct += o.threshold_correct;
+    top_k_correct += o.top_k_correct;
+    for (int i = 0; i < kAucThresholds; ++i) {
+      auc_positives[i] += o.auc_positives[i];
+      auc_negatives[i] += o.auc_negatives[i];
+    }
+  }
 };
 
 // ---- build -----------------------------------------------------------------------------

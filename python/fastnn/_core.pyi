@@ -362,13 +362,17 @@ class Network:
         *,
         trainable: bool = True,
         batch_norm: list[dict[str, Any] | None] | None = None,
+        top_k: int = 0,
+        auc: bool = False,
     ) -> None:
         """trainable=False makes a network for predict and evaluate only: its arrays may then be
         read-only (train_epoch refuses). A layer dict may have 'batch_norm' (None or a dict of
         BATCH_NORM's parameters), 'dropout' (the rate, DROPOUT's) and 'dropout_stream';
         batch_norm then lists, per layer, None or a dict of its arrays (gamma, beta,
         gamma_state, beta_state, moving_mean, moving_variance), trained in place. The optimizer
-        dict may have CLIPPING's parameters.
+        dict may have CLIPPING's parameters. top_k > 0 counts the rows whose target class is
+        among the top_k outputs (top_k_correct); auc adds AUC's histograms of a one-output
+        network to the sums (auc_positives, auc_negatives: 200 buckets).
         """
     def data_parallel_threads(self, batch_size: int) -> int:
         """How many threads train batches of batch_size rows data-parallel now (1: one thread runs

@@ -1,6 +1,10 @@
-"""Callbacks: hooks into ``fit`` at the start and end of training and of every epoch.
+"""Callbacks: hooks into ``fit``, ``evaluate`` and ``predict``, with Keras' names.
 
-The fused C++ loop runs whole epochs (or chunks of one), so there are no per-batch hooks.
+The fused C++ loop runs whole epochs (or chunks of one) without returning to Python. Only when
+some callback overrides a per-batch hook (``on_train_batch_begin``/``_end``, and alike for
+test and predict) does the loop hand back to Python after every batch, so that the hooks see
+each one; the weights come out bit for bit the same as without them. Callbacks that define
+only the epoch hooks cost nothing per batch.
 """
 
 from __future__ import annotations
@@ -21,10 +25,16 @@ class Callback:
 
     def __init__(self) -> None:
         self.model = None
+        self.params: dict = {}
 
     def set_model(self, model: Any) -> None:
         """Called by fit before on_train_begin."""
         self.model = model
+
+    def set_params(self, params: dict) -> None:
+        """Called by fit before on_train_begin with Keras' ``{'verbose', 'epochs', 'steps'}``
+        (steps: batches per epoch)."""
+        self.params = params
 
     def on_train_begin(self, logs: dict | None = None) -> None:
         """Before the first epoch."""
@@ -37,6 +47,57 @@ class Callback:
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         """After epoch `epoch`; `logs` holds loss, the metrics and their val_ versions."""
+
+    # Per-batch hooks. Overriding one makes fit (evaluate, predict) call into the core one batch
+    # at a time: the results are the same, only slower for very small batches.
+
+    def on_train_batch_begin(self, batch: int, logs: dict | None = None) -> None:
+        """Before batch `batch` (0-based within the epoch) of fit. Setting the optimizer's
+        learning_rate here applies from this batch on. (Calls on_batch_begin, Keras' older
+        name, which may be overridden instead.)"""
+        self.on_batch_begin(batch, logs)
+
+    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        """After batch `batch`'s update; `logs`: the loss and metrics averaged over the
+        epoch's batches so far, as Keras reports them. ``model.stop_training = True`` ends the
+        epoch here (its on_epoch_end still runs). (Calls on_batch_end, Keras' older name.)"""
+        self.on_batch_end(batch, logs)
+
+    def on_batch_begin(self, batch: int, logs: dict | None = None) -> None:
+        """Keras' older name of on_train_batch_begin (called by it)."""
+
+    def on_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        """Keras' older name of on_train_batch_end (called by it)."""
+
+    def on_test_begin(self, logs: dict | None = None) -> None:
+        """Before evaluate, and before fit's validation pass each epoch."""
+
+    def on_test_end(self, logs: dict | None = None) -> None:
+        """After evaluate or fit's validation pass; `logs` holds its loss and metrics."""
+
+    def on_test_batch_begin(self, batch: int, logs: dict | None = None) -> None:
+        """Before batch `batch` of evaluate (or of fit's validation pass)."""
+
+    def on_test_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        """After batch `batch` of evaluate; `logs`: loss and metrics over its batches so far."""
+
+    def on_predict_begin(self, logs: dict | None = None) -> None:
+        """Before predict."""
+
+    def on_predict_end(self, logs: dict | None = None) -> None:
+        """After predict."""
+
+    def on_predict_batch_begin(self, batch: int, logs: dict | None = None) -> None:
+        """Before batch `batch` of predict."""
+
+    def on_predict_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        """After batch `batch` of predict; ``logs["outputs"]`` holds its predictions."""
+
+
+def overrides(callback: Callback, hook: str) -> bool:
+    """Whether `callback` defines `hook` itself (in its class or on the instance) rather than
+    inheriting the base class's empty one."""
+    return hook in vars(callback) or getattr(type(callback), hook) is not getattr(Callback, hook)
 
 
 class History(Callback):
@@ -81,6 +142,11 @@ class CallbackList(Callback):
         for cb in self.callbacks:
             cb.set_model(model)
 
+    def set_params(self, params: dict) -> None:
+        self.params = params
+        for cb in self.callbacks:
+            cb.set_params(params)
+
     def on_train_begin(self, logs: dict | None = None) -> None:
         for cb in self.callbacks:
             cb.on_train_begin(logs)
@@ -96,6 +162,45 @@ class CallbackList(Callback):
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         for cb in self.callbacks:
             cb.on_epoch_end(epoch, logs)
+
+    def wants(self, *hooks: str) -> bool:
+        """Whether some callback overrides one of `hooks` (per-batch hooks cost a return to
+        Python per batch, so the loops ask first)."""
+        return any(overrides(cb, hook) for cb in self.callbacks for hook in hooks)
+
+    def _each(self, hook: str, *args) -> None:
+        for cb in self.callbacks:
+            getattr(cb, hook)(*args)
+
+    def on_train_batch_begin(self, batch: int, logs: dict | None = None) -> None:
+        self._each("on_train_batch_begin", batch, logs)
+
+    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        self._each("on_train_batch_end", batch, logs)
+
+    def on_test_begin(self, logs: dict | None = None) -> None:
+        self._each("on_test_begin", logs)
+
+    def on_test_end(self, logs: dict | None = None) -> None:
+        self._each("on_test_end", logs)
+
+    def on_test_batch_begin(self, batch: int, logs: dict | None = None) -> None:
+        self._each("on_test_batch_begin", batch, logs)
+
+    def on_test_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        self._each("on_test_batch_end", batch, logs)
+
+    def on_predict_begin(self, logs: dict | None = None) -> None:
+        self._each("on_predict_begin", logs)
+
+    def on_predict_end(self, logs: dict | None = None) -> None:
+        self._each("on_predict_end", logs)
+
+    def on_predict_batch_begin(self, batch: int, logs: dict | None = None) -> None:
+        self._each("on_predict_batch_begin", batch, logs)
+
+    def on_predict_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        self._each("on_predict_batch_end", batch, logs)
 
     def on_batches_end(self, epoch: int, batches: int, logs: dict) -> None:
         """After a chunk of `batches` batches of `epoch` (the fused loop runs an epoch in up
@@ -282,8 +387,9 @@ class ModelCheckpoint(Callback):
     ``filepath`` may hold Keras' format fields, filled from the epoch (1-based) and the logs:
     ``"model-{epoch:02d}-{val_loss:.3f}.fnn"``. Every write goes through ``model.save``: a
     temporary file in the same folder, flushed to disk and renamed, so a crash mid-save leaves
-    the previous checkpoint whole. fastnn saves whole models (architecture, weights and the
-    optimizer's state), which ``fastnn.load_model`` reads back; there is no weights-only file.
+    the previous checkpoint whole. It saves whole models (architecture, weights and the
+    optimizer's state), which ``fastnn.load_model`` reads back, or with ``save_weights_only``
+    the weights alone (``model.save_weights``; ``model.load_weights`` reads them).
     """
 
     def __init__(
@@ -292,6 +398,7 @@ class ModelCheckpoint(Callback):
         monitor: str = "val_loss",
         verbose: int = 0,
         save_best_only: bool = False,
+        save_weights_only: bool = False,
         mode: str = "auto",
         save_freq: str = "epoch",
         initial_value_threshold: float | None = None,
@@ -299,13 +406,14 @@ class ModelCheckpoint(Callback):
         super().__init__()
         if save_freq != "epoch":
             raise ValueError(
-                f"ModelCheckpoint: save_freq must be 'epoch' (fit runs whole epochs in C++, with "
-                f"no per-batch hook), got {save_freq!r}"
+                f"ModelCheckpoint: save_freq must be 'epoch' (it saves at the end of epochs), "
+                f"got {save_freq!r}"
             )
         self.filepath = os.fspath(filepath)
         self.monitor = monitor
         self.verbose = verbose
         self.save_best_only = bool(save_best_only)
+        self.save_weights_only = bool(save_weights_only)
         self.mode = _mode("ModelCheckpoint", monitor, mode)
         self.initial_value_threshold = initial_value_threshold
         self.best: float | None = None
@@ -338,7 +446,10 @@ class ModelCheckpoint(Callback):
             if self.verbose:
                 print(f"Epoch {epoch + 1}: {self.monitor} improved to {value:.5g}, saving {path}")
             self.best = value
-        self.model.save(path)
+        if self.save_weights_only:
+            self.model.save_weights(path)
+        else:
+            self.model.save(path)
 
 
 class ReduceLROnPlateau(Callback):

@@ -48,6 +48,11 @@ def prepare_x(
     X = as_array(X, "X", what)
     if X.ndim == 1 and input_dim == 1:
         X = X.reshape(-1, 1)
+    if X.ndim == 1 and X.shape[0] == input_dim:
+        raise ValueError(
+            f"{what}: X has shape {X.shape}, one sample; the model takes a batch of shape "
+            f"(samples, {input_dim}): pass X[None, :] or X.reshape(1, -1)"
+        )
     if X.ndim != 2:
         raise ValueError(f"{what}: X must be 2-D (samples, features), got shape {X.shape}")
     if X.shape[1] != input_dim:

@@ -14,6 +14,7 @@ wrong, instead of building a broken model.
 
 from __future__ import annotations
 
+import contextlib
 import io as _io
 import json
 import math
@@ -32,6 +33,9 @@ if TYPE_CHECKING:
 
 FORMAT_NAME = "fastnn-model"
 FORMAT_VERSION = 1
+#: save_weights' files: the same archive with the weights alone (no configuration, no
+#: optimizer state), their header naming this format.
+WEIGHTS_FORMAT_NAME = "fastnn-weights"
 _HEADER = "fastnn.json"
 # What zipfile raises for a damaged archive: a bad CRC (BadZipFile), damaged deflate data
 # (zlib.error), flipped header fields naming an unknown compression method or zip version
@@ -72,6 +76,10 @@ def save_model(model: Sequential, path: str | os.PathLike | BinaryIO) -> None:
             name: {"shape": list(a.shape), "dtype": a.dtype.name} for name, a in arrays.items()
         },
     }
+    _write(path, header, arrays)
+
+
+def _write(path, header: dict, arrays: dict) -> None:
     if hasattr(path, "write"):
         _write_zip(path, header, arrays)
         return
@@ -132,6 +140,76 @@ _MAX_ARRAY_VALUES = 1 << 31
 _DTYPES = {"float32": np.dtype(np.float32), "float64": np.dtype(np.float64)}
 
 
+def save_weights(model: Sequential, path: str | os.PathLike | BinaryIO) -> None:
+    """Write `model`'s weights alone (``layer<i>.kernel``, ``layer<i>.bias``) to `path` or a
+    binary file object: the model file's archive, atomic like it, its header naming the
+    ``fastnn-weights`` format and listing each layer's shapes."""
+    weights = model.get_state()["weights"]
+    header = {
+        "format": WEIGHTS_FORMAT_NAME,
+        "version": FORMAT_VERSION,
+        "arrays": {
+            name: {"shape": list(a.shape), "dtype": a.dtype.name} for name, a in weights.items()
+        },
+    }
+    _write(path, header, weights)
+
+
+def load_weights(model: Sequential, path: str | os.PathLike | BinaryIO) -> None:
+    """Copy the weights of a :func:`save_weights` file (or of a model file) into `model`.
+
+    The file is checked as :func:`load_model` checks one (ModelFileError for a damaged or
+    hostile file); its arrays' names, shapes and dtypes must then be the model's, else a
+    ValueError names the first that differs. Both are checked before anything large is read
+    and before any weight changes."""
+    where = "load_weights"
+    with _open_archive(path, where) as (zf, members, bad):
+        header = _read_header(zf, members, bad, formats=(WEIGHTS_FORMAT_NAME, FORMAT_NAME))
+        manifest = _manifest(header, members, bad)
+        expected = model.get_state()["weights"]
+        names = {n for n in manifest if not n.startswith("optimizer.")}
+        if names != set(expected):
+            raise ValueError(
+                f"{where}: the file holds the weights {sorted(names)}, this model has "
+                f"{sorted(expected)} (a model of other layers?)"
+            )
+        for name, target in expected.items():
+            meta = manifest[name]
+            if tuple(meta["shape"]) != target.shape or meta["dtype"] != target.dtype.name:
+                raise ValueError(
+                    f"{where}: {name} is {meta['dtype']} {tuple(meta['shape'])} in the file, "
+                    f"the model's is {target.dtype.name} {target.shape}"
+                )
+        arrays = {
+            name: _read_array(zf, members[f"arrays/{name}.npy"], name, manifest[name], bad)
+            for name in expected
+        }
+    for name, target in expected.items():
+        target[...] = arrays[name]  # in place: a running core keeps pointing at these arrays
+
+
+@contextlib.contextmanager
+def _open_archive(path, where: str, kind: str = "fastnn file"):
+    """``with _open_archive(path, where) as (zf, members, bad)``: the archive opened and its
+    member names checked; bad(reason) makes the ModelFileError that names the file."""
+    if hasattr(path, "read"):  # a binary file object
+        source, name = path, getattr(path, "name", "<file object>")
+    else:
+        name = source = os.fspath(path)
+        if not os.path.exists(name):
+            raise FileNotFoundError(f"{where}: no such file: {name}")
+
+    def bad(reason: str) -> ModelFileError:
+        return ModelFileError(f"{where}: {name} is not a valid {kind}: {reason}")
+
+    try:
+        zf = zipfile.ZipFile(source)
+    except _ZIP_ERRORS as exc:
+        raise bad(f"not a readable ZIP archive ({exc})") from None
+    with zf:
+        yield zf, _members(zf, bad), bad
+
+
 def load_model(path: str | os.PathLike | BinaryIO) -> Sequential:
     """Read a model written by :func:`save_model` from a path or a binary file object; raises
     ModelFileError for a bad file.
@@ -143,22 +221,7 @@ def load_model(path: str | os.PathLike | BinaryIO) -> Sequential:
     """
     from fastnn.models import Sequential
 
-    if hasattr(path, "read"):  # a binary file object
-        source, path = path, getattr(path, "name", "<file object>")
-    else:
-        path = source = os.fspath(path)
-        if not os.path.exists(path):
-            raise FileNotFoundError(f"load_model: no such file: {path}")
-
-    def bad(reason: str) -> ModelFileError:
-        return ModelFileError(f"load_model: {path} is not a valid fastnn model file: {reason}")
-
-    try:
-        zf = zipfile.ZipFile(source)
-    except _ZIP_ERRORS as exc:
-        raise bad(f"not a readable ZIP archive ({exc})") from None
-    with zf:
-        members = _members(zf, bad)
+    with _open_archive(path, "load_model", "fastnn model file") as (zf, members, bad):
         header = _read_header(zf, members, bad)
         manifest = _manifest(header, members, bad)
         _check_layers_against_manifest(header, manifest, bad)
@@ -213,7 +276,9 @@ def _members(zf: zipfile.ZipFile, bad) -> dict[str, zipfile.ZipInfo]:
     return members
 
 
-def _read_header(zf: zipfile.ZipFile, members: dict, bad) -> dict:
+def _read_header(
+    zf: zipfile.ZipFile, members: dict, bad, formats: tuple[str, ...] = (FORMAT_NAME,)
+) -> dict:
     info = members.get(_HEADER)
     if info is None:
         raise bad(f"it has no {_HEADER}")
@@ -227,8 +292,8 @@ def _read_header(zf: zipfile.ZipFile, members: dict, bad) -> dict:
         header = json.loads(raw)
     except _ZIP_ERRORS as exc:
         raise bad(f"{_HEADER} is damaged ({exc})") from None
-    if not isinstance(header, dict) or header.get("format") != FORMAT_NAME:
-        raise bad("its header does not name the fastnn-model format")
+    if not isinstance(header, dict) or header.get("format") not in formats:
+        raise bad(f"its header does not name the {' or '.join(formats)} format")
     if header.get("version") != FORMAT_VERSION:
         raise bad(
             f"format version {header.get('version')!r}; this fastnn reads version {FORMAT_VERSION}"

@@ -1,13 +1,14 @@
 """Metrics of predictions against targets, in NumPy: what ``compile(metrics=[...])`` reports.
 
-The fused training loop keeps the sums these are made of (correct answers, true and false
-positives, squared errors) as it trains, so ``accuracy``, ``precision``, ``recall``, ``mae``,
-``mse`` and ``r2`` cost nothing extra per epoch; the functions here compute the same numbers
-from arrays, for use after ``predict``. ``roc_auc`` needs every score ranked, so it is a
-function only.
+The fused training loop keeps the sums these are made of (correct answers by threshold and by
+argmax, top-k hits, true and false positives, squared errors, AUC's histogram) as it trains,
+so every compiled metric costs no extra pass over the data; the functions here compute the
+same numbers from arrays, for use after ``predict``. ``roc_auc`` is the exact area from ranks
+(a function only); ``auc`` is Keras' 200-threshold approximation that ``compile`` reports.
 
 Binary conventions are Keras': a probability counts as a positive prediction above 0.5, a
 target counts as positive above 0.5, and multi-output arrays are counted element by element.
+Each function returns the mean over the samples (Keras' functions return one value per sample).
 """
 
 from __future__ import annotations
@@ -67,10 +68,126 @@ def r2(y_true: ArrayLike, y_pred: ArrayLike) -> float:
     return 1.0 - sse / sst
 
 
-def r2_from_sums(squared_error: float, y: np.ndarray) -> float:
-    """r2 from the fused loop's sum of squared errors and the targets it was measured on."""
+def binary_accuracy(y_true: ArrayLike, y_pred: ArrayLike) -> float:
+    """The fraction of elements where prediction and target lie on one side of 0.5."""
+    t, p = _pair(y_true, y_pred, "binary_accuracy")
+    return float(np.mean((p > 0.5) == (t > 0.5))) if t.size else 0.0
+
+
+def _rows(y: np.ndarray, where: str, name: str) -> np.ndarray:
+    if y.ndim != 2 or y.shape[1] < 2:
+        raise ValueError(
+            f"{where}: {name} must be (samples, classes) with at least 2 classes, got {y.shape}"
+        )
+    return y
+
+
+def categorical_accuracy(y_true: ArrayLike, y_pred: ArrayLike) -> float:
+    """The fraction of rows whose largest prediction is at the target row's largest value
+    (one-hot targets; ties go to the first, as numpy's and Keras' argmax)."""
+    t, p = _pair(y_true, y_pred, "categorical_accuracy")
+    _rows(p, "categorical_accuracy", "y_pred")
+    return float(np.mean(p.argmax(axis=1) == t.argmax(axis=1))) if len(t) else 0.0
+
+
+def _labels(y_true: ArrayLike, y_pred: ArrayLike, where: str) -> tuple[np.ndarray, np.ndarray]:
+    t, p = np.asarray(y_true), np.asarray(y_pred)
+    if p.dtype.kind not in "biuf":
+        raise TypeError(f"{where}: y_pred must hold numbers, got dtype {p.dtype}")
+    _rows(p, where, "y_pred")
+    if t.ndim == 2 and t.shape[1] == 1:
+        t = t[:, 0]
+    if t.shape != (len(p),) or t.dtype.kind not in "biuf" or (t != np.round(t)).any():
+        raise ValueError(
+            f"{where}: y_true must be {len(p)} whole class labels (shape ({len(p)},)), got "
+            f"{t.dtype} of shape {t.shape}"
+        )
+    if ((t < 0) | (t >= p.shape[1])).any():
+        raise ValueError(f"{where}: y_true holds labels outside [0, {p.shape[1]})")
+    return t.astype(np.int64), p
+
+
+def sparse_categorical_accuracy(y_true: ArrayLike, y_pred: ArrayLike) -> float:
+    """categorical_accuracy with integer class labels as targets."""
+    t, p = _labels(y_true, y_pred, "sparse_categorical_accuracy")
+    return float(np.mean(p.argmax(axis=1) == t)) if len(t) else 0.0
+
+
+def _top_k(labels: np.ndarray, p: np.ndarray, k, where: str) -> float:
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+        raise ValueError(f"{where}: k must be an int >= 1, got {k!r}")
+    if not len(labels):
+        return 0.0
+    # In the top k: fewer than k classes score above the target's (ties are in, as
+    # tf.math.in_top_k and Keras count them).
+    above = (p > p[np.arange(len(p)), labels][:, None]).sum(axis=1)
+    return float(np.mean(above < k))
+
+
+def top_k_categorical_accuracy(y_true: ArrayLike, y_pred: ArrayLike, k: int = 5) -> float:
+    """The fraction of rows whose target class (the one-hot row's argmax) is among the k
+    largest predictions."""
+    t, p = _pair(y_true, y_pred, "top_k_categorical_accuracy")
+    _rows(p, "top_k_categorical_accuracy", "y_pred")
+    return _top_k(t.argmax(axis=1), p, k, "top_k_categorical_accuracy")
+
+
+def sparse_top_k_categorical_accuracy(y_true: ArrayLike, y_pred: ArrayLike, k: int = 5) -> float:
+    """top_k_categorical_accuracy with integer class labels as targets."""
+    t, p = _labels(y_true, y_pred, "sparse_top_k_categorical_accuracy")
+    return _top_k(t, p, k, "sparse_top_k_categorical_accuracy")
+
+
+#: Keras' AUC thresholds: i / 199 for i in 0..199 (the fused loop's histogram has a bucket each).
+AUC_THRESHOLDS = 200
+
+
+def auc(y_true: ArrayLike, y_pred: ArrayLike) -> float:
+    """Keras' AUC (the ROC curve at 200 thresholds i / 199, the trapezoid rule) of
+    probabilities ``y_pred`` in [0, 1] against binary targets (positive above 0.5): what
+    ``compile(metrics=["auc"])`` reports. :func:`roc_auc` is the exact area from the ranks."""
+    t, p = _pair(y_true, y_pred, "auc")
+    t, p = t.ravel(), p.astype(np.float64).ravel()
+    if ((p < 0) | (p > 1)).any():
+        raise ValueError("auc: y_pred must be probabilities in [0, 1]")
+    positives, negatives = auc_histograms(t > 0.5, p)
+    return auc_from_histograms(positives, negatives)
+
+
+def auc_histograms(positive: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Counts of the positives' and the negatives' outputs per bucket max(ceil(p * 199) - 1, 0):
+    those above threshold i / 199 are in buckets i and up."""
+    at = np.ceil(np.asarray(p, dtype=np.float64) * (AUC_THRESHOLDS - 1)) - 1
+    buckets = np.where(at > 0, np.minimum(at, AUC_THRESHOLDS - 1), 0).astype(np.int64)
+    positive = np.asarray(positive, dtype=bool)
+    return (
+        np.bincount(buckets[positive], minlength=AUC_THRESHOLDS).astype(np.float64),
+        np.bincount(buckets[~positive], minlength=AUC_THRESHOLDS).astype(np.float64),
+    )
+
+
+def auc_from_histograms(positives: ArrayLike, negatives: ArrayLike) -> float:
+    """The ROC AUC of the fused loop's histograms, as Keras' AUC computes it: true and false
+    positive rates at each threshold, trapezoids between them. 0.0 without a positive or
+    without a negative (Keras' divide_no_nan)."""
+    pos, neg = np.asarray(positives, np.float64), np.asarray(negatives, np.float64)
+    tp = np.cumsum(pos[::-1])[::-1]  # samples above threshold i: buckets i and up
+    fp = np.cumsum(neg[::-1])[::-1]
+    tpr = tp / tp[0] if tp[0] else np.zeros_like(tp)
+    fpr = fp / fp[0] if fp[0] else np.zeros_like(fp)
+    return float(np.sum((fpr[:-1] - fpr[1:]) * (tpr[:-1] + tpr[1:]) / 2))
+
+
+def total_squares(y: np.ndarray) -> float:
+    """r2's total sum of squares: of each output's targets around their own mean, summed."""
     t64 = np.asarray(y, dtype=np.float64).reshape(len(y), -1)
-    sst = float(((t64 - t64.mean(axis=0)) ** 2).sum())
+    return float(((t64 - t64.mean(axis=0)) ** 2).sum())
+
+
+def r2_from_sums(squared_error: float, y: np.ndarray, sst: float | None = None) -> float:
+    """r2 from the fused loop's sum of squared errors and the targets it was measured on
+    (`sst`: their :func:`total_squares`, if already computed)."""
+    sst = total_squares(y) if sst is None else sst
     if sst == 0:
         return 1.0 if squared_error == 0 else 0.0
     return 1.0 - squared_error / sst
@@ -126,4 +243,50 @@ def confusion_matrix(
     return out
 
 
-__all__ = ["confusion_matrix", "precision", "r2", "r2_from_sums", "recall", "roc_auc"]
+class TopKCategoricalAccuracy:
+    """``compile(metrics=[TopKCategoricalAccuracy(k=3)])``: top-k accuracy with another k than
+    the string name's 5 (one k per model). Reported as ``top_k_categorical_accuracy``."""
+
+    name = "top_k_categorical_accuracy"
+
+    def __init__(self, k: int = 5) -> None:
+        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+            raise ValueError(f"{type(self).__name__}: k must be an int >= 1, got {k!r}")
+        self.k = int(k)
+
+    def __call__(self, y_true: ArrayLike, y_pred: ArrayLike) -> float:
+        return top_k_categorical_accuracy(y_true, y_pred, self.k)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(k={self.k})"
+
+
+class SparseTopKCategoricalAccuracy(TopKCategoricalAccuracy):
+    """As :class:`TopKCategoricalAccuracy`, for integer class labels (the sparse loss)."""
+
+    name = "sparse_top_k_categorical_accuracy"
+
+    def __call__(self, y_true: ArrayLike, y_pred: ArrayLike) -> float:
+        return sparse_top_k_categorical_accuracy(y_true, y_pred, self.k)
+
+
+__all__ = [
+    "AUC_THRESHOLDS",
+    "SparseTopKCategoricalAccuracy",
+    "TopKCategoricalAccuracy",
+    "auc",
+    "auc_from_histograms",
+    "auc_histograms",
+    "binary_accuracy",
+    "categorical_accuracy",
+    "confusion_matrix",
+    "precision",
+    "r2",
+    "r2_from_sums",
+    "recall",
+    "roc_auc",
+    "sparse_categorical_accuracy",
+    "sparse_top_k_categorical_accuracy",
+    "top_k_categorical_accuracy",
+    "total_squares",
+]

@@ -10,6 +10,7 @@ the plain NumPy loop the C++ one is tested against.
 from __future__ import annotations
 
 import functools
+import math
 import os
 import sys
 import threading
@@ -23,9 +24,10 @@ from numpy.typing import ArrayLike
 
 from fastnn import _core, _isa, data, losses, tables, training
 from fastnn import layers as layers_module
+from fastnn import metrics as fastnn_metrics
 from fastnn import optimizers as optimizers_module
 from fastnn import reference as reference_module
-from fastnn.callbacks import Callback, History
+from fastnn.callbacks import Callback, CallbackList, History
 from fastnn.layers import BatchNormalization, Dense, Dropout
 
 Layer = Dense | Dropout | BatchNormalization
@@ -99,6 +101,7 @@ class Sequential:
         self.optimizer: optimizers_module.Optimizer | None = None
         self.loss: str | None = None
         self.metrics: list[str] = []
+        self.top_k = 0  # the k of a compiled top-k metric
         self.history = History()
         self.stop_training = False
         self._epochs_done = 0
@@ -229,9 +232,17 @@ class Sequential:
         self,
         optimizer: str | dict | optimizers_module.Optimizer = "sgd",
         loss: str = "mse",
-        metrics: Sequence[str] | None = None,
+        metrics: Sequence[str | fastnn_metrics.TopKCategoricalAccuracy] | None = None,
     ) -> None:
-        """Choose the optimizer (an instance or a name), the loss and the metrics to report."""
+        """Choose the optimizer (an instance or a name), the loss and the metrics to report.
+
+        Metrics (fastnn.training.METRICS): ``accuracy`` (binary or categorical by the loss, as
+        Keras' string), ``binary_accuracy``, ``categorical_accuracy``,
+        ``sparse_categorical_accuracy``, ``top_k_categorical_accuracy`` and its sparse twin
+        (k=5, or ``fastnn.metrics.TopKCategoricalAccuracy(k=3)``; one k per model), ``auc``
+        (one sigmoid output; Keras' 200 thresholds), ``precision``, ``recall``, ``mae``,
+        ``mse``, ``r2``. One that does not fit the loss or the output is a ValueError naming it.
+        """
         self._require_layers()
         self._require_dense_last("compile")
         self.optimizer = optimizers_module.get(optimizer)
@@ -251,16 +262,7 @@ class Sequential:
                 RuntimeWarning,
                 stacklevel=2,
             )
-        self.metrics = []
-        for metric in metrics or []:
-            key = training.METRIC_ALIASES.get(str(metric).lower(), str(metric).lower())
-            if key not in METRICS:
-                raise ValueError(
-                    f"compile: unknown metric {metric!r}; expected one of {', '.join(METRICS)}"
-                )
-            if key == "r2" and row.labels:
-                raise ValueError(f"compile: r2 is a regression metric; {self.loss} takes labels")
-            self.metrics.append(key)
+        self.metrics, self.top_k = training.check_metrics(self, metrics)
         self.optimizer.build(self._params())
 
     def _require_compiled(self, what: str) -> None:
@@ -355,11 +357,16 @@ class Sequential:
             core["b_state"],
             max_batch,
             batch_norm=core["bn"],
+            **self._metric_options(),
         )
         network.step = self.optimizer.iterations
         return network
 
-    def _inference_network(self):
+    def _metric_options(self) -> dict:
+        """What the core network must count for the compiled metrics beyond its usual sums."""
+        return {"top_k": self.top_k, "auc": "auc" in self.metrics}
+
+    def _inference_network(self, metric_options: bool = True):
         # Predict and evaluate update nothing: the core gets a zero SGD state (one slot) that
         # it never touches, shaped as both backends read it.
         def unused_state(name: str, param: np.ndarray) -> np.ndarray:
@@ -377,6 +384,7 @@ class Sequential:
             _INFERENCE_ROWS,
             trainable=False,  # reads the weights only: read-only ones (joblib's memmaps) do
             batch_norm=core["bn"],
+            **(self._metric_options() if metric_options else {}),
         )
 
     # ---- data ----------------------------------------------------------------------------
@@ -458,14 +466,20 @@ class Sequential:
         verbose: int = 0,
         return_dict: bool = False,
         sample_weight: ArrayLike | None = None,
+        batch_size: int | None = None,
+        callbacks: Sequence[Callback] | None = None,
     ) -> float | list[float] | dict[str, float]:
         """The loss (with regularization) and the compiled metrics on (X, y).
 
         Returns the loss alone when no metrics were compiled, else [loss, *metrics]; a dict
         with ``return_dict=True``. ``sample_weight`` weighs the loss as in ``fit``.
+        ``callbacks`` get on_test_begin/end and, if they override them, on_test_batch_begin/end
+        around batches of ``batch_size`` rows (default 32; without such hooks the core
+        evaluates everything in one call and batch_size changes nothing).
         """
         self._require_layers()
         self._require_compiled("evaluate")
+        batch_size = _batch_size(batch_size, "evaluate")
         X = self._prepare_x(X, "evaluate")
         if X.shape[0] == 0:  # no mean over no samples (fit refuses them alike)
             raise ValueError("evaluate: X has no samples")
@@ -473,27 +487,112 @@ class Sequential:
         weights = data.prepare_sample_weight(
             sample_weight, None, y, self.output_dim, self.loss, self.dtype, "evaluate"
         )
-        logs = training.logs(self, self._inference_network().evaluate(X, y, weights), y)
+        if callbacks:
+            callback_list = CallbackList(callbacks, model=self)
+            logs = training.evaluate_with_callbacks(
+                self, X, y, weights, batch_size or 32, callback_list
+            )
+        else:
+            logs = training.logs(self, self._inference_network().evaluate(X, y, weights), y)
         if verbose:
             print(training.format_logs(logs))
+        return self._results(logs, return_dict)
+
+    def _results(self, logs: dict, return_dict: bool) -> float | list[float] | dict[str, float]:
+        """Keras' return value: the dict, or the loss alone without metrics, else a list."""
         if return_dict:
             return logs
         return (
             logs["loss"] if not self.metrics else [logs["loss"], *(logs[m] for m in self.metrics)]
         )
 
-    def predict(self, X: ArrayLike, batch_size: int | None = None, verbose: int = 0) -> np.ndarray:
-        """The output layer's values for X: probabilities for sigmoid and softmax outputs.
+    # ---- one batch -----------------------------------------------------------------------
+
+    @_one_at_a_time
+    def train_on_batch(
+        self,
+        x: ArrayLike,
+        y: ArrayLike,
+        sample_weight: ArrayLike | None = None,
+        class_weight: dict[int, float] | None = None,
+        return_dict: bool = False,
+    ) -> float | list[float] | dict[str, float]:
+        """One optimizer step on the batch (x, y), through the fused loop (the whole batch at
+        once, in its order); returns the batch's loss and metrics as ``evaluate`` does, measured
+        before the update, as ``fit`` measures them. The learning rate is the optimizer's at
+        the epochs done so far (its schedule is per epoch). A NaN or infinite loss skips the
+        update, warns, and returns NaN."""
+        self._require_layers()
+        self._require_compiled("train_on_batch")
+        x = self._prepare_x(x, "train_on_batch")
+        if x.shape[0] == 0:
+            raise ValueError("train_on_batch: x has no samples")
+        y = self._prepare_y(y, x.shape[0], "train_on_batch")
+        weights = data.prepare_sample_weight(
+            sample_weight, class_weight, y, self.output_dim, self.loss, self.dtype, "train_on_batch"
+        )
+        network = self._network(x.shape[0])
+        sums = network.train_epoch(
+            x,
+            y,
+            batch_size=x.shape[0],
+            shuffle=False,
+            seed=self.seed,
+            epoch=self._epochs_done,
+            learning_rate=self.optimizer.learning_rate_at(self._epochs_done),
+            metrics=bool(self.metrics),
+            sample_weight=weights,
+        )
+        self.optimizer.iterations = network.step
+        logs = training.logs(self, sums, y)
+        if not sums["finite"]:
+            logs = dict.fromkeys(logs, math.nan)
+            warnings.warn(
+                "train_on_batch: the loss is NaN or infinite; the update was skipped (the weights "
+                "are as they were). Try a smaller learning rate.",
+                RuntimeWarning,
+                stacklevel=3,
+            )
+        return self._results(logs, return_dict)
+
+    def test_on_batch(
+        self,
+        x: ArrayLike,
+        y: ArrayLike,
+        sample_weight: ArrayLike | None = None,
+        return_dict: bool = False,
+    ) -> float | list[float] | dict[str, float]:
+        """The loss and metrics of one batch, no update: ``evaluate`` on (x, y)."""
+        return self.evaluate(x, y, sample_weight=sample_weight, return_dict=return_dict)
+
+    def predict_on_batch(self, x: ArrayLike) -> np.ndarray:
+        """The outputs for one batch: ``predict(x)``."""
+        return self.predict(x)
+
+    def __call__(self, x: ArrayLike) -> np.ndarray:
+        """The forward pass, ``model(x)``: the outputs for x (batch, features), as ``predict``."""
+        return self.predict(x)
+
+    def predict(
+        self,
+        X: ArrayLike,
+        batch_size: int | None = None,
+        verbose: int = 0,
+        callbacks: Sequence[Callback] | None = None,
+    ) -> np.ndarray:
+        """The output layer's values for X (samples, features): probabilities for sigmoid and
+        softmax outputs.
 
         NaN or inf in X give NaN or inf in the rows they are in (predict does not scan its
-        input, so that one sample costs about a microsecond).
+        input, so that one sample costs about a microsecond). One sample is a row too:
+        ``predict(x[None, :])`` or ``predict(x.reshape(1, -1))``; a 1-D x is a ValueError that
+        says so, as in Keras (except for a one-input model, whose 1-D X is one value per
+        sample). ``callbacks`` get on_predict_begin/end and, if they override them,
+        on_predict_batch_begin/end around batches of ``batch_size`` rows (default 32).
         """
-        if batch_size is not None and (
-            isinstance(batch_size, bool)
-            or not isinstance(batch_size, (int, np.integer))
-            or not 1 <= batch_size <= 2**62
-        ):
-            raise ValueError(f"predict: batch_size must be an int >= 1 or None, got {batch_size!r}")
+        batch_size = _batch_size(batch_size, "predict")
+        if callbacks:
+            return self._predict_with_callbacks(X, batch_size or 32, callbacks)
         predictor = self._predictor
         if (
             predictor is not None
@@ -507,9 +606,29 @@ class Sequential:
         X = self._prepare_x(X, "predict", check_finite=False)
         predictor = self._predictor
         if predictor is None:
-            predictor = self._predictor = self._inference_network()
+            predictor = self._predictor = self._inference_network(metric_options=False)
             _PREDICTOR_HOLDERS.add(self)
         return predictor.predict(X)
+
+    def _predict_with_callbacks(
+        self, X: ArrayLike, batch_size: int, callbacks: Sequence[Callback]
+    ) -> np.ndarray:
+        callback_list = CallbackList(callbacks, model=self)
+        X = self._prepare_x(X, "predict", check_finite=False)
+        callback_list.on_predict_begin({})
+        if not callback_list.wants("on_predict_batch_begin", "on_predict_batch_end"):
+            out = self.predict(X)
+        else:
+            parts = []
+            for batch, start in enumerate(range(0, X.shape[0], batch_size)):
+                callback_list.on_predict_batch_begin(batch, {})
+                parts.append(self.predict(X[start : start + batch_size]))
+                callback_list.on_predict_batch_end(batch, {"outputs": parts[-1]})
+            out = (
+                np.concatenate(parts) if parts else np.empty((0, self.output_dim), dtype=self.dtype)
+            )
+        callback_list.on_predict_end({})
+        return out
 
     def layer_outputs(self, X: ArrayLike) -> list[np.ndarray]:
         """Every layer's activations for X, first layer first: what each neuron computes (the
@@ -560,6 +679,8 @@ class Sequential:
                 "loss": self.loss,
                 "metrics": list(self.metrics),
             }
+            if self.top_k:  # the k of the top-k metric (absent without one)
+                compiled["top_k"] = self.top_k
             if self.optimizer.fits(self._params()):
                 names = self._param_names()
                 raw = self.optimizer.get_state()
@@ -630,9 +751,18 @@ class Sequential:
         model = cls.from_config(state["config"])
         compiled = state.get("compile")
         if compiled is not None:
-            model.compile(
-                optimizer=compiled["optimizer"], loss=compiled["loss"], metrics=compiled["metrics"]
-            )
+            metrics = list(compiled["metrics"])
+            if "top_k" in compiled:
+                k = compiled["top_k"]
+                metrics = [
+                    fastnn_metrics.SparseTopKCategoricalAccuracy(k)
+                    if m == "sparse_top_k_categorical_accuracy"
+                    else fastnn_metrics.TopKCategoricalAccuracy(k)
+                    if m == "top_k_categorical_accuracy"
+                    else m
+                    for m in metrics
+                ]
+            model.compile(optimizer=compiled["optimizer"], loss=compiled["loss"], metrics=metrics)
         model.set_state(state)
         return model
 
@@ -682,6 +812,33 @@ class Sequential:
 
         io.save_model(self, path)
 
+    def save_weights(self, path: str | os.PathLike | BinaryIO) -> None:
+        """Write the weights alone (no configuration, no optimizer state) to one file: the
+        model file's format, no pickle (docs/file_format.md)."""
+        from fastnn import io
+
+        io.save_weights(self, path)
+
+    def load_weights(self, path: str | os.PathLike | BinaryIO) -> None:
+        """Copy weights from a :meth:`save_weights` file (or a :meth:`save` file's weights) into
+        this model, which must have the same layers: a ValueError names the first array whose
+        shape or dtype differs, before any weight changes. A damaged or hostile file is a
+        :class:`fastnn.io.ModelFileError`."""
+        from fastnn import io
+
+        io.load_weights(self, path)
+
+    def to_json(self, **kwargs: Any) -> str:
+        """The architecture (:meth:`get_config`) as JSON, as Keras' ``to_json``; no weights.
+        :func:`model_from_json` builds the model back (its weights drawn afresh from the seed).
+        ``kwargs`` go to ``json.dumps`` (``indent=2``)."""
+        import json
+
+        return json.dumps(
+            {"class_name": "Sequential", "config": self.get_config(), "fastnn_version": _version()},
+            **kwargs,
+        )
+
     def __repr__(self) -> str:
         return f"Sequential({self.layers!r}, dtype={self.dtype.name!r})"
 
@@ -709,6 +866,60 @@ def _copy_into(target: np.ndarray, value, what: str) -> None:
     target[...] = value  # in place: a running core keeps pointing at these arrays
 
 
+def _version() -> str:
+    from importlib import metadata
+
+    return metadata.version("fastnn")
+
+
+def _batch_size(batch_size, where: str) -> int | None:
+    if batch_size is not None and (
+        isinstance(batch_size, bool)
+        or not isinstance(batch_size, (int, np.integer))
+        or not 1 <= batch_size <= 2**62
+    ):
+        raise ValueError(f"{where}: batch_size must be an int >= 1 or None, got {batch_size!r}")
+    return None if batch_size is None else int(batch_size)
+
+
+#: The longest JSON model_from_json reads: a configuration is a few KB.
+_MAX_JSON_CHARS = 1 << 20
+
+
+def model_from_json(json_string: str | bytes) -> Sequential:
+    """The model :meth:`Sequential.to_json` describes, uncompiled, its weights drawn from its
+    seed (load them with ``load_weights``). Nothing in the string is executed; one that does
+    not describe a model is a ValueError saying why."""
+    import json
+
+    where = "model_from_json"
+    if not isinstance(json_string, (str, bytes, bytearray)):
+        raise TypeError(f"{where}: expected a JSON string, got {type(json_string).__name__}")
+    if len(json_string) > _MAX_JSON_CHARS:
+        raise ValueError(
+            f"{where}: {len(json_string)} characters; a model's JSON is at most {_MAX_JSON_CHARS}"
+        )
+    try:
+        document = json.loads(json_string)
+    except ValueError as exc:
+        raise ValueError(f"{where}: not valid JSON ({exc})") from None
+    if not isinstance(document, dict) or document.get("class_name") != "Sequential":
+        raise ValueError(f"{where}: expected {{'class_name': 'Sequential', 'config': ...}}")
+    config = document.get("config")
+    if (
+        not isinstance(config, dict)
+        or not isinstance(config.get("layers"), list)
+        or not all(isinstance(layer, dict) for layer in config["layers"])
+    ):
+        raise ValueError(f"{where}: the config does not describe a model (no list of layers)")
+    try:
+        return Sequential.from_config(config)
+    except (KeyError, TypeError) as exc:
+        raise ValueError(
+            f"{where}: the config does not describe a model ({type(exc).__name__}: {exc})"
+        ) from None
+
+
 def load_model(path: str | os.PathLike | BinaryIO) -> Sequential:
     """Read a model written by :meth:`Sequential.save`. Nothing in the file is executed."""
     from fastnn import io
@@ -716,4 +927,4 @@ def load_model(path: str | os.PathLike | BinaryIO) -> Sequential:
     return io.load_model(path)
 
 
-__all__ = ["METRICS", "Sequential", "load_model"]
+__all__ = ["METRICS", "Sequential", "load_model", "model_from_json"]

@@ -17,20 +17,102 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import ArrayLike
 
-from fastnn import data, metrics
+from fastnn import data, metrics, tables
+from fastnn import metrics as metrics_module
 from fastnn.callbacks import Callback, CallbackList, History, ProgbarLogger
 
 if TYPE_CHECKING:
     from fastnn.models import Sequential
 
 #: The metrics compile takes, each computed from the sums the fused loop keeps as it trains.
-METRICS = ("accuracy", "mae", "mse", "precision", "recall", "r2")
+METRICS = (
+    "accuracy",
+    "binary_accuracy",
+    "categorical_accuracy",
+    "sparse_categorical_accuracy",
+    "top_k_categorical_accuracy",
+    "sparse_top_k_categorical_accuracy",
+    "auc",
+    "mae",
+    "mse",
+    "precision",
+    "recall",
+    "r2",
+)
 METRIC_ALIASES = {
     "acc": "accuracy",
     "mean_absolute_error": "mae",
     "mean_squared_error": "mse",
     "r2_score": "r2",
+    "top_k": "top_k_categorical_accuracy",
+    "sparse_top_k": "sparse_top_k_categorical_accuracy",
 }
+#: Keras' k of the top-k metrics named by string.
+DEFAULT_TOP_K = 5
+# Output activations whose values are probabilities in [0, 1]: what auc ranks.
+_PROBABILITY_OUTPUTS = ("sigmoid", "hard_sigmoid")
+
+
+def check_metrics(
+    model: Sequential, metrics: Sequence | str | None, where: str = "compile"
+) -> tuple[list[str], int]:
+    """The metric names `metrics` asks for (strings, aliases, or the top-k metric classes of
+    fastnn.metrics) and the k of the top-k ones (0 without): ValueError naming a metric that
+    is unknown or does not fit the model's loss and output."""
+    if isinstance(metrics, str):
+        metrics = [metrics]
+    names, top_k = [], 0
+    loss, last = model.loss, model.layers[-1]
+    sparse = tables.LOSSES[loss].labels
+    outputs, activation = last.units, last.activation
+    for metric in metrics or []:
+        k = None
+        if isinstance(metric, metrics_module.TopKCategoricalAccuracy):
+            key, k = metric.name, metric.k
+        else:
+            key = METRIC_ALIASES.get(str(metric).lower(), str(metric).lower())
+        if key not in METRICS:
+            raise ValueError(
+                f"{where}: unknown metric {metric!r}; expected one of {', '.join(METRICS)}"
+            )
+
+        def refuse(why: str, key: str = key) -> None:
+            raise ValueError(f"{where}: metric {key!r} does not fit this model: {why}")
+
+        if key in ("categorical_accuracy", "top_k_categorical_accuracy") and sparse:
+            refuse(f"{loss} takes class labels; use 'sparse_{key}'")
+        if key.startswith("sparse_") and not sparse:
+            refuse(
+                f"it takes class labels, which only sparse_categorical_crossentropy does; with "
+                f"the loss {loss} use {key[len('sparse_') :]!r}"
+            )
+        if key == "binary_accuracy" and sparse:
+            refuse(f"{loss} takes class labels; use 'sparse_categorical_accuracy'")
+        if "categorical" in key and outputs < 2:
+            refuse(f"it compares classes, and the model has {outputs} output")
+        if "top_k" in key:
+            k = DEFAULT_TOP_K if k is None else k
+            if k >= outputs:
+                refuse(
+                    f"k={k} but the model has {outputs} outputs: every answer would be in the "
+                    f"top {k} (use TopKCategoricalAccuracy(k=...) with k < {outputs})"
+                )
+            if top_k and k != top_k:
+                refuse(f"one k per model: k={top_k} and k={k} both asked for")
+            top_k = k
+        if key == "auc" and (outputs != 1 or activation not in _PROBABILITY_OUTPUTS):
+            refuse(
+                f"it is the binary AUC of one probability output (Dense(1, activation="
+                f"'sigmoid')); the model has {outputs} output(s) with activation {activation!r}"
+            )
+        if key == "r2" and (
+            sparse or activation == "softmax" or tables.LOSSES[loss].fused_with == "softmax"
+        ):
+            refuse(
+                f"r2 is a regression metric; the model predicts classes ({loss}, {activation} output)"
+            )
+        names.append(key)
+    return names, top_k
 
 
 def _int_at_least(value, low: int, name: str) -> int:
@@ -120,13 +202,24 @@ def fit(
     callback_list = CallbackList(
         [*([bar] if bar else []), *(callbacks or []), model.history], model=model
     )
+    callback_list.set_params({"verbose": verbose, "epochs": epochs, "steps": num_batches})
     model.stop_training = False
     network = model._network(batch_size)
-    # The progress bar needs a few updates per epoch; a chunk is a call into the core.
-    chunks = min(num_batches, 20) if bar is not None and num_batches >= 40 else 1
-    chunk_bounds = list(
-        itertools.pairwise(np.linspace(0, num_batches, chunks + 1).round().astype(int).tolist())
+    # A callback with per-batch hooks gets the core one batch at a time (the same batches in
+    # the same order: the same weights); else the progress bar needs a few updates per epoch,
+    # and a chunk is a call into the core.
+    per_batch = callback_list.wants(
+        "on_train_batch_begin", "on_train_batch_end", "on_batch_begin", "on_batch_end"
     )
+    if per_batch:
+        chunk_bounds = [(b, b + 1) for b in range(num_batches)]
+    else:
+        chunks = min(num_batches, 20) if bar is not None and num_batches >= 40 else 1
+        chunk_bounds = list(
+            itertools.pairwise(np.linspace(0, num_batches, chunks + 1).round().astype(int).tolist())
+        )
+    sst = _total_squares(model, y)
+    sst_val = _total_squares(model, y_val) if X_val is not None else None
 
     callback_list.on_train_begin({})
     last_finite, last_finite_step = model._snapshot(), model.optimizer.iterations
@@ -136,6 +229,9 @@ def fit(
             learning_rate = model.optimizer.learning_rate_at(epoch)
             sums = None
             for first, last in chunk_bounds:
+                if per_batch:
+                    callback_list.on_train_batch_begin(int(first), {})
+                    learning_rate = model.optimizer.learning_rate_at(epoch)  # a hook may set it
                 part = network.train_epoch(
                     X,
                     y,
@@ -152,8 +248,15 @@ def fit(
                 sums = part if sums is None else add_sums(sums, part)
                 if not part["finite"]:
                     break
-                if bar is not None:
-                    callback_list.on_batches_end(epoch, int(last - first), logs(model, sums, y))
+                if bar is not None or per_batch:
+                    running = logs(model, sums, y, sst)
+                    if bar is not None:
+                        callback_list.on_batches_end(epoch, int(last - first), running)
+                    if per_batch:
+                        model.optimizer.iterations = network.step
+                        callback_list.on_train_batch_end(int(first), running)
+                        if model.stop_training:
+                            break
             model.optimizer.iterations = network.step
             # The core checks each batch's loss before its update; the epoch's last update
             # can still overflow the weights (SGD at 1e30) with every loss finite.
@@ -171,10 +274,12 @@ def fit(
                 model.history.stopped_reason = message
                 warnings.warn(message, RuntimeWarning, stacklevel=4)
                 break
-            epoch_logs = logs(model, sums, y)
+            epoch_logs = logs(model, sums, y, sst)
             if X_val is not None:
-                val = model._inference_network().evaluate(X_val, y_val, sample_weight=w_val)
-                epoch_logs.update({f"val_{k}": v for k, v in logs(model, val, y_val).items()})
+                val_logs = evaluate_with_callbacks(
+                    model, X_val, y_val, w_val, batch_size, callback_list, sst_val
+                )
+                epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
             model._epochs_done = epoch + 1
             last_finite, last_finite_step = model._snapshot(), model.optimizer.iterations
             if verbose == 2:
@@ -195,13 +300,60 @@ def _finite(a: np.ndarray) -> bool:
     return math.isfinite(np.add.reduce(a, axis=None)) or bool(np.isfinite(a).all())
 
 
-def logs(model: Sequential, sums: dict, y: np.ndarray) -> dict:
-    """The loss and the compiled metrics from the core's sums over the targets `y`."""
+def _total_squares(model: Sequential, y: np.ndarray) -> float | None:
+    """r2's total sum of squares of the targets, once per fit (None without r2)."""
+    return metrics.total_squares(y) if "r2" in model.metrics else None
+
+
+def evaluate_with_callbacks(
+    model: Sequential,
+    X: np.ndarray,
+    y: np.ndarray,
+    weights: np.ndarray | None,
+    batch_size: int,
+    callback_list: CallbackList,
+    sst: float | None = None,
+) -> dict:
+    """The logs of evaluating (X, y): one call into the core, or, when a callback overrides
+    on_test_batch_begin/end, one call per batch of `batch_size` rows with the hooks around
+    each (the sums add up to the same counts). on_test_begin/end around it all."""
+    callback_list.on_test_begin({})
+    network = model._inference_network()
+    if not callback_list.wants("on_test_batch_begin", "on_test_batch_end"):
+        result = logs(model, network.evaluate(X, y, sample_weight=weights), y, sst)
+    else:
+        sst = metrics.total_squares(y) if "r2" in model.metrics and sst is None else sst
+        sums = None
+        for batch, start in enumerate(range(0, X.shape[0], batch_size)):
+            callback_list.on_test_batch_begin(batch, {})
+            rows = slice(start, start + batch_size)
+            part = network.evaluate(
+                X[rows], y[rows], sample_weight=None if weights is None else weights[rows]
+            )
+            sums = part if sums is None else add_sums(sums, part)
+            result = logs(model, sums, y, sst)
+            callback_list.on_test_batch_end(batch, result)
+    callback_list.on_test_end(result)
+    return result
+
+
+def logs(model: Sequential, sums: dict, y: np.ndarray, sst: float | None = None) -> dict:
+    """The loss and the compiled metrics from the core's sums over the targets `y` (`sst`:
+    r2's total sum of squares of y, when already computed)."""
     samples = max(sums["samples"], 1)
     out = {"loss": (sums["loss"] + sums["regularization"]) / samples}
+    rows = max(sums["elements"] / model.output_dim, 1)  # the rows the metrics saw
     for metric in model.metrics:
         if metric == "accuracy":
             out["accuracy"] = sums["correct"] / max(sums["judged"], 1)
+        elif metric == "binary_accuracy":
+            out[metric] = sums["threshold_correct"] / max(sums["elements"], 1)
+        elif metric in ("categorical_accuracy", "sparse_categorical_accuracy"):
+            out[metric] = sums["argmax_correct"] / rows
+        elif metric in ("top_k_categorical_accuracy", "sparse_top_k_categorical_accuracy"):
+            out[metric] = sums["top_k_correct"] / rows
+        elif metric == "auc":
+            out["auc"] = metrics.auc_from_histograms(sums["auc_positives"], sums["auc_negatives"])
         elif metric == "mae":
             out["mae"] = sums["abs_error"] / max(sums["elements"], 1)
         elif metric == "mse":
@@ -213,13 +365,13 @@ def logs(model: Sequential, sums: dict, y: np.ndarray) -> dict:
             tp, fn = sums["true_positives"], sums["false_negatives"]
             out["recall"] = tp / (tp + fn) if tp + fn else 0.0
         else:  # r2, over the samples the sums saw (a whole epoch's or a chunk's: all of y)
-            out["r2"] = metrics.r2_from_sums(sums["squared_error"], y)
+            out["r2"] = metrics.r2_from_sums(sums["squared_error"], y, sst)
     return out
 
 
 def add_sums(a: dict, b: dict) -> dict:
     """The sums of two chunks of an epoch."""
-    out = {k: a[k] + b[k] for k in a if k != "finite"}
+    out = {k: a[k] + b[k] for k in a if k != "finite"}  # (AUC's histograms: arrays)
     out["finite"] = a["finite"] and b["finite"]
     return out
 
@@ -229,4 +381,13 @@ def format_logs(values: dict) -> str:
     return " - ".join(f"{k}: {v:.4f}" for k, v in values.items())
 
 
-__all__ = ["METRICS", "METRIC_ALIASES", "add_sums", "fit", "format_logs", "logs"]
+__all__ = [
+    "METRICS",
+    "METRIC_ALIASES",
+    "add_sums",
+    "check_metrics",
+    "evaluate_with_callbacks",
+    "fit",
+    "format_logs",
+    "logs",
+]

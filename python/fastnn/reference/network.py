@@ -17,9 +17,12 @@ from fastnn.reference.dropout import dropout_backward, dropout_forward, dropout_
 from fastnn.reference.optimizers import clip_gradients, optimizer_update
 from fastnn.reference.random import dropout_key, permutation
 
+#: AUC's thresholds (Keras' default): i / 199 for i in 0..199, as the core's Sums.
+AUC_THRESHOLDS = 200
 
-def _empty_sums() -> dict:
-    return {
+
+def _empty_sums(auc: bool = False) -> dict:
+    sums = {
         "loss": 0.0,
         "regularization": 0.0,
         "samples": 0.0,
@@ -31,9 +34,24 @@ def _empty_sums() -> dict:
         "abs_error": 0.0,
         "squared_error": 0.0,
         "elements": 0.0,
+        "argmax_correct": 0.0,
+        "threshold_correct": 0.0,
+        "top_k_correct": 0.0,
         "finite": True,
         "batches": 0,
     }
+    if auc:
+        sums["auc_positives"] = np.zeros(AUC_THRESHOLDS)
+        sums["auc_negatives"] = np.zeros(AUC_THRESHOLDS)
+    return sums
+
+
+def auc_buckets(p: np.ndarray) -> np.ndarray:
+    """The AUC histogram's bucket of each output p: max(ceil(p * 199) - 1, 0), so that the
+    outputs above threshold i / 199 are those of buckets i and up (NaN: bucket 0)."""
+    at = np.ceil(np.asarray(p, dtype=np.float64) * (AUC_THRESHOLDS - 1)) - 1
+    at = np.where(at > 0, np.minimum(at, AUC_THRESHOLDS - 1), 0)
+    return at.astype(np.int64)
 
 
 class Network:
@@ -57,6 +75,8 @@ class Network:
         *,
         trainable: bool = True,
         batch_norm: list[dict | None] | None = None,
+        top_k: int = 0,
+        auc: bool = False,
     ) -> None:
         self.layers = [self._layer(dict(layer), l) for l, layer in enumerate(layers)]
         last = len(self.layers) - 1
@@ -85,6 +105,9 @@ class Network:
         self.weight_states, self.bias_states = list(weight_states), list(bias_states)
         self.max_batch = max_batch
         self.trainable = trainable
+        if isinstance(top_k, bool) or not isinstance(top_k, (int, np.integer)) or top_k < 0:
+            raise ValueError(f"Network(): top_k must be an int in [0, 2**62], got {top_k!r}")
+        self.top_k, self.auc = int(top_k), bool(auc)
         if trainable:  # the same refusal as the core's, before anything is written
             named = zip(
                 ("weights", "biases", "weight_states", "bias_states"),
@@ -207,11 +230,24 @@ class Network:
         sums["true_positives"] += float(np.sum(predicted & truth))
         sums["false_positives"] += float(np.sum(predicted & ~truth))
         sums["false_negatives"] += float(np.sum(~predicted & truth))
+        threshold_correct = float(np.sum(predicted == truth))
+        target = T.argmax(axis=1)
+        argmax_correct = float(np.sum(A.argmax(axis=1) == target))
+        sums["threshold_correct"] += threshold_correct
+        sums["argmax_correct"] += argmax_correct
+        if self.top_k > 0:  # the target's class has fewer than k outputs above its own
+            above = (A > A[np.arange(rows), target][:, None]).sum(axis=1)
+            sums["top_k_correct"] += float(np.sum(above < self.top_k))
+        if cols == 1 and "auc_positives" in sums:
+            buckets = auc_buckets(A[:, 0])
+            positive = T[:, 0] > 0.5
+            sums["auc_positives"] += np.bincount(buckets[positive], minlength=AUC_THRESHOLDS)
+            sums["auc_negatives"] += np.bincount(buckets[~positive], minlength=AUC_THRESHOLDS)
         if cols == 1 or self.loss == "binary_crossentropy":
-            sums["correct"] += float(np.sum((A > 0.5) == (T > 0.5)))
+            sums["correct"] += threshold_correct
             sums["judged"] += rows * cols
         else:
-            sums["correct"] += float(np.sum(A.argmax(axis=1) == T.argmax(axis=1)))
+            sums["correct"] += argmax_correct
             sums["judged"] += rows
         D = A.astype(np.float64) - T
         sums["abs_error"] += float(np.abs(D).sum())
@@ -263,13 +299,15 @@ class Network:
         last_batch = num_batches if last_batch < 0 else min(last_batch, num_batches)
         order = permutation(n, seed, epoch) if shuffle else np.arange(n)
         config = dict(self.optimizer, learning_rate=learning_rate)
-        sums = _empty_sums()
+        sums = _empty_sums(self.auc)
         for b in range(first_batch, last_batch):
             rows = order[b * batch_size : min((b + 1) * batch_size, n)]
             Xb, Tb = X[rows], self._targets(Y, rows)
             wb = None if sample_weight is None else sample_weight[rows]
             Zs, As, outs, cache = self._forward(Xb, True, seed, self.step + 1)
-            loss, dZ = self._output_loss(Zs[-1], As[-1], Tb, sums if metrics else _empty_sums(), wb)
+            loss, dZ = self._output_loss(
+                Zs[-1], As[-1], Tb, sums if metrics else _empty_sums(self.auc), wb
+            )
             L = len(self.layers)
             dWs, dbs, dgammas, dbetas = [None] * L, [None] * L, [None] * L, [None] * L
             for l in range(L - 1, -1, -1):  # the chain rule, last layer first
@@ -314,7 +352,7 @@ class Network:
         self, X: np.ndarray, Y: np.ndarray, sample_weight: np.ndarray | None = None
     ) -> dict:
         """Loss (with the regularization penalty) and metric sums over X, no update."""
-        sums = _empty_sums()
+        sums = _empty_sums(self.auc)
         n = X.shape[0]
         if n == 0:
             return sums
