@@ -152,7 +152,7 @@ def test_4_learning_rates_and_the_race(guide):
     small, right, large = (np.array(f["by_rate"][k]) for k in ("too small", "right", "too large"))
     assert small[-1] > 0.4  # still on the plateau
     assert right[-1] < 0.168 and right[-1] < f["surface_min"] + 1e-3  # at the valley's floor
-    assert large[-1] > right[-1] and np.max(np.diff(large)) > 0.05  # it jumps back up
+    assert large.min() > 0.19 and np.max(np.diff(large)) > 0.05  # never the floor; jumps up
     race = {k: np.array(v) for k, v in f["race"].items()}
 
     def arrival(name):

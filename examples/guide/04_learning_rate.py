@@ -46,10 +46,11 @@ def main(out_dir: Path) -> dict:
     # [/page]
 
     # [page] too small, right, too large
-    rates = {"too small": 0.2, "right": 4.0, "too large": 30.0}
+    rates = {"too small": 0.2, "right": 4.0, "too large": 100.0}
     by_rate = {name: train(fnn.optimizers.SGD(lr)) for name, lr in rates.items()}
     for name, (losses, _) in by_rate.items():
-        print(f"SGD, learning rate {rates[name]:>4} ({name}): loss {losses[-1]:.3f}")
+        print(f"SGD, learning rate {rates[name]:>5} ({name}): loss {losses[-1]:.3f}, "
+              f"lowest {min(losses):.3f}")  # fmt: skip
     # [/page]
 
     # [page] the race
@@ -70,11 +71,20 @@ def main(out_dir: Path) -> dict:
     # [/page]
 
     # -- the pictures -----------------------------------------------------------------------
-    w, b = np.meshgrid(np.linspace(-4, 6, 181), np.linspace(-8, 7, 181))
-    Y = fnn.kernels.sigmoid_forward(x * w.ravel() + b.ravel())  # (days, grid points)
-    J = ((Y - y[:, None]) ** 2).mean(axis=0).reshape(w.shape)
+    def loss_surface(runs):
+        """J(w, b) over a grid holding every path (and at least w in [-4, 6], b in [-8, 7])."""
+        points = np.concatenate([p for _, p in runs.values()])
+        low = np.minimum(points.min(axis=0), (-4, -8))
+        high = np.maximum(points.max(axis=0), (6, 7))
+        pad = 0.03 * (high - low)
+        w, b = np.meshgrid(
+            *(np.linspace(lo - p, hi + p, 181) for lo, hi, p in zip(low, high, pad, strict=True))
+        )
+        Y = fnn.kernels.sigmoid_forward(x * w.ravel() + b.ravel())  # (days, grid points)
+        return w, b, ((Y - y[:, None]) ** 2).mean(axis=0).reshape(w.shape)
 
     def panels(runs, name):
+        w, b, J = loss_surface(runs)
         fig, (surface, curves) = plt.subplots(1, 2, figsize=(10, 4), width_ratios=[1.1, 1])
         shown = surface.contourf(w, b, J, levels=24, cmap="viridis")
         fig.colorbar(shown, ax=surface, label="J(w, b) = MSE")
@@ -106,7 +116,7 @@ def main(out_dir: Path) -> dict:
         "rates": rates,
         "by_rate": {k: v[0] for k, v in by_rate.items()},
         "race": {k: v[0] for k, v in race.items()},
-        "surface_min": float(J.min()),
+        "surface_min": float(loss_surface(race)[2].min()),
     }
 
 
