@@ -29,49 +29,63 @@ EXPERIMENTS = [
 ]
 SEED = 0
 
-parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-parser.add_argument("--out-dir", type=Path, default=Path(__file__).parent.parent / "docs/images")
-parser.add_argument("--epochs", type=int, default=1000)
-args = parser.parse_args()
-args.out_dir.mkdir(parents=True, exist_ok=True)
 
-X, y = make_playground("circle", n_samples=500, noise=0, seed=SEED)
-X_train, X_test, y_train, y_test = train_test_split(X, y, test_ratio=0.5, seed=SEED)
+def run(out_dir: Path, epochs: int = 1000) -> list[dict]:
+    """Train the four networks, draw each to ``out_dir/experiment_<tag>.png``; returns each
+    run's description, test loss and accuracy, and picture (examples/guide/06_playground.py
+    shows them)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    X, y = make_playground("circle", n_samples=500, noise=0, seed=SEED)
+    X_train, X_test, y_train, y_test = train_test_split(X, y, test_ratio=0.5, seed=SEED)
+    results = []
+    for number, (tag, description, hidden, activation) in enumerate(EXPERIMENTS, start=1):
+        model = fnn.Sequential(seed=SEED)
+        for i, units in enumerate(hidden):
+            model.add(fnn.Dense(units, activation=activation, input_dim=2 if i == 0 else None))
+        model.add(fnn.Dense(1, activation="sigmoid"))
+        model.compile(
+            optimizer=fnn.optimizers.SGD(learning_rate=0.1),
+            loss="binary_crossentropy",
+            metrics=["accuracy"],
+        )
+        history = model.fit(
+            X_train,
+            y_train,
+            epochs=epochs,
+            batch_size=10,
+            validation_data=(X_test, y_test),
+            verbose=0,
+        )
+        loss, accuracy = model.evaluate(X_test, y_test)
+        path = out_dir / f"experiment_{tag}.png"
+        plot(
+            model,
+            X_train,
+            y_train,
+            X_test,
+            y_test,
+            history,
+            path,
+            domain=PLAYGROUND_DOMAIN,
+            title=(
+                f"Experiment {number}: {description} · circle · {epochs} epochs · "
+                f"test accuracy {accuracy:.3f}"
+            ),
+            dpi=80,
+        )
+        print(f"experiment {number}: {description}: test loss {loss:.4f}, accuracy {accuracy:.3f}")
+        print(f"  wrote {path}")
+        results.append(
+            {"description": description, "loss": loss, "accuracy": accuracy, "path": path}
+        )
+    return results
 
-for number, (tag, description, hidden, activation) in enumerate(EXPERIMENTS, start=1):
-    model = fnn.Sequential(seed=SEED)
-    for i, units in enumerate(hidden):
-        model.add(fnn.Dense(units, activation=activation, input_dim=2 if i == 0 else None))
-    model.add(fnn.Dense(1, activation="sigmoid"))
-    model.compile(
-        optimizer=fnn.optimizers.SGD(learning_rate=0.1),
-        loss="binary_crossentropy",
-        metrics=["accuracy"],
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--out-dir", type=Path, default=Path(__file__).parent.parent / "docs/images"
     )
-    history = model.fit(
-        X_train,
-        y_train,
-        epochs=args.epochs,
-        batch_size=10,
-        validation_data=(X_test, y_test),
-        verbose=0,
-    )
-    loss, accuracy = model.evaluate(X_test, y_test)
-    path = args.out_dir / f"experiment_{tag}.png"
-    plot(
-        model,
-        X_train,
-        y_train,
-        X_test,
-        y_test,
-        history,
-        path,
-        domain=PLAYGROUND_DOMAIN,
-        title=(
-            f"Experiment {number}: {description} · circle · {args.epochs} epochs · "
-            f"test accuracy {accuracy:.3f}"
-        ),
-        dpi=80,
-    )
-    print(f"experiment {number}: {description}: test loss {loss:.4f}, accuracy {accuracy:.3f}")
-    print(f"  wrote {path}")
+    parser.add_argument("--epochs", type=int, default=1000)
+    args = parser.parse_args()
+    run(args.out_dir, args.epochs)
