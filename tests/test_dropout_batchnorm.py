@@ -289,19 +289,25 @@ def test_clipping_in_the_loop_equals_the_numpy_loop_and_changes_training(clip):
     assert difference > 1e-3
 
 
-def test_data_parallel_dropout_draws_the_serial_masks():
+@pytest.mark.parametrize("batch_norm", [False, True], ids=["dropout", "bn_dropout"])
+@pytest.mark.parametrize("n", [600, 513])
+def test_data_parallel_training_equals_the_numpy_loop(batch_norm, n):
     # 64-256-256-10 at batch 256 is past the data-parallel threshold (network.cpp): its threads
-    # draw their rows' masks from the same stream as one thread, so the result is the NumPy
-    # loop's.
+    # draw their rows' masks from the same stream as one thread, and add up their rows'
+    # normalization sums between barriers, so the result is the NumPy loop's. n = 513 ends each
+    # epoch with a batch of 1 row: fewer rows than threads, which thread 0 trains alone.
     rng = np.random.default_rng(1)
-    X = rng.normal(size=(600, 64))
-    y = rng.integers(0, 10, size=600)
+    X = rng.normal(size=(n, 64))
+    y = rng.integers(0, 10, size=n)
 
     def layers():
+        norm = [fnn.BatchNormalization()] if batch_norm else []
         return [
             fnn.Dense(256, "relu", input_dim=64),
+            *norm,
             fnn.Dropout(0.5),
             fnn.Dense(256, "relu"),
+            *([fnn.BatchNormalization(center=False)] if batch_norm else []),
             fnn.Dropout(0.25),
             fnn.Dense(10, "softmax"),
         ]
@@ -312,7 +318,7 @@ def test_data_parallel_dropout_draws_the_serial_masks():
         models = []
         for backend in ("cpp", "reference"):
             model = _model(backend, layers, lambda: optimizers.SGD(0.05))
-            model.fit(X, y, epochs=1, batch_size=256, verbose=0)
+            model.fit(X, y, epochs=2, batch_size=256, verbose=0)
             models.append(model)
         assert models[0]._network(256).data_parallel_threads(256) == 2
     finally:

@@ -5,28 +5,27 @@
 namespace fastnn {
 
 template <typename T>
-void batch_norm_forward(T* out, T* H, double* mean, double* inv_std, T* moving_mean,
-                        T* moving_variance, const T* A, const T* gamma, const T* beta, Index rows,
-                        Index cols, double momentum, double epsilon) {
-  // Two passes over the rows (mean, then the squared deviations from it): the one-pass
-  // E[a^2] - E[a]^2 cancels catastrophically for features far from 0.
-  for (Index c = 0; c < cols; ++c) mean[c] = 0, inv_std[c] = 0;
+void batch_norm_sums(double* sum, const T* A, Index rows, Index cols) {
+  for (Index c = 0; c < cols; ++c) sum[c] = 0;
   for (Index r = 0; r < rows; ++r) {
-    for (Index c = 0; c < cols; ++c) mean[c] += double(A[r * cols + c]);
+    for (Index c = 0; c < cols; ++c) sum[c] += double(A[r * cols + c]);
   }
-  for (Index c = 0; c < cols; ++c) mean[c] /= double(rows);
+}
+
+template <typename T>
+void batch_norm_squares(double* sq, const T* A, const double* mean, Index rows, Index cols) {
+  for (Index c = 0; c < cols; ++c) sq[c] = 0;
   for (Index r = 0; r < rows; ++r) {
     for (Index c = 0; c < cols; ++c) {
       const double d = double(A[r * cols + c]) - mean[c];
-      inv_std[c] += d * d;  // the variance's sum, for now
+      sq[c] += d * d;
     }
   }
-  for (Index c = 0; c < cols; ++c) {
-    const double var = inv_std[c] / double(rows);
-    moving_mean[c] = T(double(moving_mean[c]) * momentum + mean[c] * (1.0 - momentum));
-    moving_variance[c] = T(double(moving_variance[c]) * momentum + var * (1.0 - momentum));
-    inv_std[c] = 1.0 / std::sqrt(var + epsilon);
-  }
+}
+
+template <typename T>
+void batch_norm_normalize(T* out, T* H, const T* A, const double* mean, const double* inv_std,
+                          const T* gamma, const T* beta, Index rows, Index cols) {
   for (Index r = 0; r < rows; ++r) {
     for (Index c = 0; c < cols; ++c) {
       const Index i = r * cols + c;
@@ -37,6 +36,24 @@ void batch_norm_forward(T* out, T* H, double* mean, double* inv_std, T* moving_m
       out[i] = y;
     }
   }
+}
+
+template <typename T>
+void batch_norm_forward(T* out, T* H, double* mean, double* inv_std, T* moving_mean,
+                        T* moving_variance, const T* A, const T* gamma, const T* beta, Index rows,
+                        Index cols, double momentum, double epsilon) {
+  // Two passes over the rows (mean, then the squared deviations from it): the one-pass
+  // E[a^2] - E[a]^2 cancels catastrophically for features far from 0.
+  batch_norm_sums(mean, A, rows, cols);
+  for (Index c = 0; c < cols; ++c) mean[c] /= double(rows);
+  batch_norm_squares(inv_std, A, mean, rows, cols);  // the variance's sum, for now
+  for (Index c = 0; c < cols; ++c) {
+    const double var = inv_std[c] / double(rows);
+    moving_mean[c] = T(double(moving_mean[c]) * momentum + mean[c] * (1.0 - momentum));
+    moving_variance[c] = T(double(moving_variance[c]) * momentum + var * (1.0 - momentum));
+    inv_std[c] = 1.0 / std::sqrt(var + epsilon);
+  }
+  batch_norm_normalize(out, H, A, mean, inv_std, gamma, beta, rows, cols);
 }
 
 template <typename T>
@@ -55,9 +72,7 @@ void batch_norm_inference(T* out, const T* A, const T* moving_mean, const T* mov
 }
 
 template <typename T>
-void batch_norm_backward(T* dA, T* dgamma, T* dbeta, double* sums, const T* dout, const T* H,
-                         const double* inv_std, const T* gamma, Index rows, Index cols) {
-  // Column sums in double, over the rows, before dA (which may be dout) is written.
+void batch_norm_gradient_sums(double* sums, const T* dout, const T* H, Index rows, Index cols) {
   double* sum_g = sums;
   double* sum_gh = sums + cols;
   for (Index c = 0; c < cols; ++c) sum_g[c] = 0, sum_gh[c] = 0;
@@ -68,11 +83,13 @@ void batch_norm_backward(T* dA, T* dgamma, T* dbeta, double* sums, const T* dout
       sum_gh[c] += double(dout[i]) * double(H[i]);
     }
   }
-  for (Index c = 0; c < cols; ++c) {
-    if (dbeta != nullptr) dbeta[c] = T(sum_g[c]);
-    if (dgamma != nullptr) dgamma[c] = T(sum_gh[c]);
-  }
-  const double n = double(rows);
+}
+
+template <typename T>
+void batch_norm_gradient(T* dA, const T* dout, const T* H, const double* inv_std, const T* gamma,
+                         const double* sums, double n, Index rows, Index cols) {
+  const double* sum_g = sums;
+  const double* sum_gh = sums + cols;
   for (Index r = 0; r < rows; ++r) {
     for (Index c = 0; c < cols; ++c) {
       const Index i = r * cols + c;
@@ -80,6 +97,18 @@ void batch_norm_backward(T* dA, T* dgamma, T* dbeta, double* sums, const T* dout
       dA[i] = T(g * inv_std[c] / n * (n * double(dout[i]) - sum_g[c] - double(H[i]) * sum_gh[c]));
     }
   }
+}
+
+template <typename T>
+void batch_norm_backward(T* dA, T* dgamma, T* dbeta, double* sums, const T* dout, const T* H,
+                         const double* inv_std, const T* gamma, Index rows, Index cols) {
+  // Column sums in double, over the rows, before dA (which may be dout) is written.
+  batch_norm_gradient_sums(sums, dout, H, rows, cols);
+  for (Index c = 0; c < cols; ++c) {
+    if (dbeta != nullptr) dbeta[c] = T(sums[c]);
+    if (dgamma != nullptr) dgamma[c] = T(sums[cols + c]);
+  }
+  batch_norm_gradient(dA, dout, H, inv_std, gamma, sums, double(rows), rows, cols);
 }
 
 #define FASTNN_INSTANTIATE(T)                                                                  \
@@ -92,5 +121,17 @@ void batch_norm_backward(T* dA, T* dgamma, T* dbeta, double* sums, const T* dout
 FASTNN_INSTANTIATE(float)
 FASTNN_INSTANTIATE(double)
 #undef FASTNN_INSTANTIATE
+
+#define FASTNN_INSTANTIATE_PARTS(T)                                                               \
+  template void batch_norm_sums<T>(double*, const T*, Index, Index);                              \
+  template void batch_norm_squares<T>(double*, const T*, const double*, Index, Index);            \
+  template void batch_norm_normalize<T>(T*, T*, const T*, const double*, const double*, const T*, \
+                                        const T*, Index, Index);                                  \
+  template void batch_norm_gradient_sums<T>(double*, const T*, const T*, Index, Index);           \
+  template void batch_norm_gradient<T>(T*, const T*, const T*, const double*, const T*,           \
+                                       const double*, double, Index, Index);
+FASTNN_INSTANTIATE_PARTS(float)
+FASTNN_INSTANTIATE_PARTS(double)
+#undef FASTNN_INSTANTIATE_PARTS
 
 }  // namespace fastnn

@@ -45,4 +45,25 @@ template <typename T>
 void batch_norm_backward(T* dA, T* dgamma, T* dbeta, double* sums, const T* dout, const T* H,
                          const double* inv_std, const T* gamma, Index rows, Index cols);
 
+// The same two passes in pieces, for threads that each hold some rows of the batch (the
+// network's data-parallel loop): each sums its rows, the sums are added up, and each goes on
+// with the batch's statistics. The serial kernels above are these in a row.
+//   sum[c] = Σ_r A[r, c]                       (assigned; rows may be 0)
+template <typename T>
+void batch_norm_sums(double* sum, const T* A, Index rows, Index cols);
+//   sq[c] = Σ_r (A[r, c] - mean[c])^2          (assigned)
+template <typename T>
+void batch_norm_squares(double* sq, const T* A, const double* mean, Index rows, Index cols);
+//   H = (A - mean) * inv_std, out = gamma H + beta
+template <typename T>
+void batch_norm_normalize(T* out, T* H, const T* A, const double* mean, const double* inv_std,
+                          const T* gamma, const T* beta, Index rows, Index cols);
+//   sums[c] = Σ_r dout[r, c], sums[cols + c] = Σ_r dout[r, c] H[r, c]   (assigned)
+template <typename T>
+void batch_norm_gradient_sums(double* sums, const T* dout, const T* H, Index rows, Index cols);
+//   dA = gamma inv_std / n (n dout - sums[c] - H sums[cols + c]), n the whole batch's rows
+template <typename T>
+void batch_norm_gradient(T* dA, const T* dout, const T* H, const double* inv_std, const T* gamma,
+                         const double* sums, double n, Index rows, Index cols);
+
 }  // namespace fastnn

@@ -45,8 +45,6 @@ Network<T>::Network(std::vector<LayerSpec> layers, LossKind loss, const Optimize
     const Index bn = l.batch_norm ? l.out : 0, drop = l.dropout > 0 ? l.out : 0;
     H_.emplace_back(max_batch_ * bn);
     N_.emplace_back(max_batch_ * bn);
-    bn_mean_.emplace_back(bn);
-    bn_inv_std_.emplace_back(bn);
     dgamma_.emplace_back(bn);
     dbeta_.emplace_back(bn);
     D_.emplace_back(max_batch_ * drop);
@@ -57,7 +55,7 @@ Network<T>::Network(std::vector<LayerSpec> layers, LossKind loss, const Optimize
         (l.batch_norm && l.bn_scale ? l.out : 0) + (l.batch_norm && l.bn_center ? l.out : 0);
   }
   widest_ = widest;
-  bn_sums_.resize(2 * widest);
+  add_batch_norm_parts(1);
   for (std::size_t l = 0; l < layers_.size(); ++l) {
     const LayerSpec& s = layers_[l];
     clip_grads_.push_back(dW_[0][l].data());
@@ -82,6 +80,57 @@ Network<T>::Network(std::vector<LayerSpec> layers, LossKind loss, const Optimize
 }
 
 template <typename T>
+void Network<T>::add_batch_norm_parts(int threads) {
+  while (bn_mean_.size() < std::size_t(threads)) {
+    bn_mean_.emplace_back();
+    bn_inv_std_.emplace_back();
+    bn_partial_.emplace_back();
+    bn_total_.emplace_back(2 * widest_);
+    for (const LayerSpec& l : layers_) {
+      const Index bn = l.batch_norm ? l.out : 0;
+      bn_mean_.back().emplace_back(bn);
+      bn_inv_std_.back().emplace_back(bn);
+      bn_partial_.back().emplace_back(4 * bn);
+    }
+  }
+}
+
+template <typename T>
+void Network<T>::batch_norm_synced(std::size_t l, std::size_t part, int threads, Index batch_rows,
+                                   T* out, T* H, const T* A, Index rows) {
+  const LayerSpec& s = layers_[l];
+  const Index cols = s.out;
+  const double n = double(batch_rows);
+  double* mine = bn_partial_[part][l].data();  // [0, cols): sums; [cols, 2 cols): squares
+  double* mean = bn_mean_[part][l].data();
+  double* inv_std = bn_inv_std_[part][l].data();
+  batch_norm_sums(mine, A, rows, cols);
+#pragma omp barrier
+  // Every thread adds the parts in the same order: all reach the same statistics. Each layer
+  // has slots of its own, so a thread that runs ahead never writes what another still reads.
+  for (Index c = 0; c < cols; ++c) {
+    double sum = 0;
+    for (int k = 0; k < threads; ++k) sum += bn_partial_[k][l][c];
+    mean[c] = sum / n;
+  }
+  batch_norm_squares(mine + cols, A, mean, rows, cols);
+#pragma omp barrier
+  for (Index c = 0; c < cols; ++c) {
+    double sq = 0;
+    for (int k = 0; k < threads; ++k) sq += bn_partial_[k][l][cols + c];
+    const double var = sq / n;
+    inv_std[c] = 1.0 / std::sqrt(var + s.bn_epsilon);
+    if (part == 0) {  // one thread moves the statistics, as the serial kernel does
+      T& mm = params_.moving_means[l][c];
+      T& mv = params_.moving_variances[l][c];
+      mm = T(double(mm) * s.bn_momentum + mean[c] * (1.0 - s.bn_momentum));
+      mv = T(double(mv) * s.bn_momentum + var * (1.0 - s.bn_momentum));
+    }
+  }
+  batch_norm_normalize(out, H, A, mean, inv_std, params_.gammas[l], params_.betas[l], rows, cols);
+}
+
+template <typename T>
 T* Network<T>::output(std::size_t l, bool training) {
   const LayerSpec& s = layers_[l];
   if (training && s.dropout > 0) return D_[l].data();
@@ -90,7 +139,7 @@ T* Network<T>::output(std::size_t l, bool training) {
 
 template <typename T>
 void Network<T>::forward(const T* Xb, Index r0, Index rows, bool output_activation, bool training,
-                         std::int64_t step) {
+                         std::int64_t step, std::size_t part, int sync_threads, Index batch_rows) {
   const T* input = Xb;
   for (std::size_t l = 0; l < layers_.size(); ++l) {
     const LayerSpec& s = layers_[l];
@@ -102,13 +151,16 @@ void Network<T>::forward(const T* Xb, Index r0, Index rows, bool output_activati
       activation_forward(s.activation, A, Z, rows, s.out, T(s.alpha));
     }
     const T* out = A;
-    if (s.batch_norm) {  // only in the serial loop: r0 is 0 in training
+    if (s.batch_norm) {
       T* normalized = N_[l].data() + at;
-      if (training) {
-        batch_norm_forward(normalized, H_[l].data() + at, bn_mean_[l].data(), bn_inv_std_[l].data(),
-                           params_.moving_means[l], params_.moving_variances[l], A,
-                           params_.gammas[l], params_.betas[l], rows, s.out, s.bn_momentum,
-                           s.bn_epsilon);
+      if (training && sync_threads > 1) {
+        batch_norm_synced(l, part, sync_threads, batch_rows, normalized, H_[l].data() + at, A,
+                          rows);
+      } else if (training) {
+        batch_norm_forward(normalized, H_[l].data() + at, bn_mean_[part][l].data(),
+                           bn_inv_std_[part][l].data(), params_.moving_means[l],
+                           params_.moving_variances[l], A, params_.gammas[l], params_.betas[l],
+                           rows, s.out, s.bn_momentum, s.bn_epsilon);
       } else {
         batch_norm_inference(normalized, A, params_.moving_means[l], params_.moving_variances[l],
                              params_.gammas[l], params_.betas[l], rows, s.out, s.bn_epsilon);
@@ -213,7 +265,8 @@ double Network<T>::output_loss(const T* Tb, const T* wb, Index r0, Index rows, b
 }
 
 template <typename T>
-void Network<T>::backward(const T* Xb, Index r0, Index rows, std::size_t part) {
+void Network<T>::backward(const T* Xb, Index r0, Index rows, std::size_t part, int sync_threads,
+                          Index batch_rows) {
   for (std::size_t l = layers_.size(); l-- > 0;) {
     const LayerSpec& s = layers_[l];
     const T* input = l == 0 ? Xb : output(l - 1, true) + r0 * s.in;
@@ -231,10 +284,32 @@ void Network<T>::backward(const T* Xb, Index r0, Index rows, std::size_t part) {
       if (below.dropout > 0)
         dropout_backward(dX, M_[k].data() + at, dX, rows * below.out, below.dropout);
       if (below.batch_norm) {
-        batch_norm_backward(dX, params_.gammas[k] != nullptr ? dgamma_[k].data() : nullptr,
-                            params_.betas[k] != nullptr ? dbeta_[k].data() : nullptr,
-                            bn_sums_.data(), dX, H_[k].data() + at, bn_inv_std_[k].data(),
-                            params_.gammas[k], rows, below.out);
+        T* dgamma = params_.gammas[k] != nullptr ? dgamma_[k].data() : nullptr;
+        T* dbeta = params_.betas[k] != nullptr ? dbeta_[k].data() : nullptr;
+        const T* H = H_[k].data() + at;
+        const double* inv_std = bn_inv_std_[part][k].data();
+        double* mine = bn_partial_[part][k].data() + 2 * below.out;
+        if (sync_threads > 1) {
+          batch_norm_gradient_sums(mine, dX, H, rows, below.out);
+#pragma omp barrier
+          double* total = bn_total_[part].data();
+          for (Index c = 0; c < 2 * below.out; ++c) {
+            double sum = 0;
+            for (int p = 0; p < sync_threads; ++p) sum += bn_partial_[p][k][2 * below.out + c];
+            total[c] = sum;
+          }
+          if (part == 0) {
+            for (Index c = 0; c < below.out; ++c) {
+              if (dbeta != nullptr) dbeta[c] = T(total[c]);
+              if (dgamma != nullptr) dgamma[c] = T(total[below.out + c]);
+            }
+          }
+          batch_norm_gradient(dX, dX, H, inv_std, params_.gammas[k], total, double(batch_rows),
+                              rows, below.out);
+        } else {
+          batch_norm_backward(dX, dgamma, dbeta, mine, dX, H, inv_std, params_.gammas[k], rows,
+                              below.out);
+        }
       }
       activation_backward(below.activation, dZ_[k].data() + at, Z_[k].data() + at,
                           A_[k].data() + at, dX, rows, below.out, T(below.alpha));
@@ -318,10 +393,10 @@ int Network<T>::data_parallel_threads(Index batch_size) const {
   constexpr Index kDataParallelWork = Index(1) << 20;
   constexpr Index kDataParallelParameters = Index(1) << 20;
   constexpr Index kRowsPerThread = 16;
-  // Batch normalization needs every row's statistics before any row goes on, and clipping
-  // every gradient's norm before any update: both train on the serial loop.
+  // Clipping needs every gradient's norm before any update: it trains on the serial loop.
+  // (Batch normalization adds up the threads' sums between barriers: see batch_norm_synced.)
   if (omp_in_parallel_region() || batch_size * macs_per_sample_ < kDataParallelWork ||
-      parameters_ > kDataParallelParameters || batch_norm_ || clips(optimizer_)) {
+      parameters_ > kDataParallelParameters || clips(optimizer_)) {
     return 1;
   }
   const Index by_rows = std::max<Index>(batch_size / kRowsPerThread, 1);
@@ -451,6 +526,7 @@ Sums Network<T>::train_data_parallel(int threads, const T* X, const T* Y,
       db_.back().emplace_back(l.out);
     }
   }
+  add_batch_norm_parts(threads);
   part_loss_.assign(threads, 0.0);
   part_penalty_.assign(threads, 0.0);
   part_sums_.assign(threads, Sums{});
@@ -466,7 +542,13 @@ Sums Network<T>::train_data_parallel(int threads, const T* X, const T* Y,
     for (Index b = first_batch; b < last_batch; ++b) {
       const Index start = b * batch_size;
       const Index rows = std::min(batch_size, n - start);
-      const Index r0 = rows * t / threads, r1 = rows * (t + 1) / threads, count = r1 - r0;
+      // A batch with fewer rows than threads (the epoch's last, at most) leaves a thread
+      // without rows; with batch normalization, whose threads all meet at its barriers, thread
+      // 0 then runs the whole batch alone (solo) and the others wait for the update.
+      const bool solo = batch_norm_ && rows < threads;
+      auto first_row = [&](int k) { return solo ? (k == 0 ? 0 : rows) : rows * k / threads; };
+      const Index r0 = first_row(t), r1 = t + 1 < threads ? first_row(t + 1) : rows;
+      const Index count = r1 - r0;
 
       // This thread's penalty share, of the weights as they are before this batch's update.
       double penalty = 0;
@@ -486,15 +568,16 @@ Sums Network<T>::train_data_parallel(int threads, const T* X, const T* Y,
         }
         const T* Tb = targets_for(Y, labels, order, start + r0, count, r0);
         const T* wb = weights_for(order, start + r0, count, r0);
+        const int sync = solo ? 1 : threads;
         forward(Xb, r0, count, /*output_activation=*/metrics, /*training=*/true,
-                first_step + (b - first_batch) + 1);
+                first_step + (b - first_batch) + 1, t, sync, rows);
         part_loss_[t] = output_loss(Tb, wb, r0, count, /*backprop=*/true, metrics, mine);
         // The loss kernels divide by this thread's rows; the batch's mean divides by all.
         const Index cols = layers_.back().out;
         const T scale = T(count) / T(rows);
         T* dZ = dZ_[L - 1].data() + r0 * cols;
         for (Index i = 0; i < count * cols; ++i) dZ[i] *= scale;
-        backward(Xb, r0, count, t);
+        backward(Xb, r0, count, t, sync, rows);
       } else {
         part_loss_[t] = 0;
         for (std::size_t l = 0; l < L; ++l) {
@@ -507,7 +590,7 @@ Sums Network<T>::train_data_parallel(int threads, const T* X, const T* Y,
       // loss and the same decision.
       double loss = 0, penalty_sum = 0;
       for (int k = 0; k < threads; ++k) {
-        const Index k0 = rows * k / threads, k1 = rows * (k + 1) / threads;
+        const Index k0 = first_row(k), k1 = k + 1 < threads ? first_row(k + 1) : rows;
         if (k1 > k0) loss += part_loss_[k] * double(k1 - k0);
         penalty_sum += part_penalty_[k];
       }
@@ -530,6 +613,19 @@ Sums Network<T>::train_data_parallel(int threads, const T* X, const T* Y,
         }
       }
       if (t == 0) {
+        // gamma and beta: a few values per layer, updated whole by one thread (part 0 wrote
+        // their gradients; nobody reads them before the next batch's barrier).
+        for (std::size_t l = 0; l < L; ++l) {
+          const LayerSpec& s = layers_[l];
+          if (s.batch_norm && params_.gammas[l] != nullptr) {
+            optimizer_update_range(optimizer, params_.gammas[l], dgamma_[l].data(),
+                                   params_.gamma_states[l], s.out, 0, s.out, this_step);
+          }
+          if (s.batch_norm && params_.betas[l] != nullptr) {
+            optimizer_update_range(optimizer, params_.betas[l], dbeta_[l].data(),
+                                   params_.beta_states[l], s.out, 0, s.out, this_step);
+          }
+        }
         sums.loss += loss * double(rows);
         sums.regularization += penalty_sum * double(rows);
         sums.samples += double(rows);

@@ -67,8 +67,12 @@ class Network final : public NetworkApi<T> {
   // leaves A of a fused output layer uncomputed: training reads only its logits, unless
   // metrics are wanted. training: batch statistics and dropout (its masks those of update
   // `step`), else moving statistics and no dropout.
+  // With sync_threads > 1 every one of that many threads calls it at once on rows of its own of
+  // a batch of batch_rows rows (the data-parallel loop), `part` being the thread's index: batch
+  // normalization then adds up the threads' sums between two barriers.
   void forward(const T* Xb, Index r0, Index rows, bool output_activation = true,
-               bool training = false, std::int64_t step = 0);
+               bool training = false, std::int64_t step = 0, std::size_t part = 0,
+               int sync_threads = 1, Index batch_rows = 0);
   // What layer l hands the next one: its activations, normalized, with dropout in training.
   T* output(std::size_t l, bool training);
   // Every gradient of part 0 (weights, biases, gammas, betas) clipped by the optimizer's rule.
@@ -78,8 +82,16 @@ class Network final : public NetworkApi<T> {
   // wb: these rows' sample weights, or null.
   double output_loss(const T* Tb, const T* wb, Index r0, Index rows, bool backprop, bool metrics,
                      Sums& sums);
-  // Gradients of rows [r0, r0 + rows) into the weight and bias gradients of `part`.
-  void backward(const T* Xb, Index r0, Index rows, std::size_t part);
+  // Gradients of rows [r0, r0 + rows) into the weight and bias gradients of `part`; with
+  // sync_threads > 1 as forward's (the normalization's gradient sums added up between threads).
+  void backward(const T* Xb, Index r0, Index rows, std::size_t part, int sync_threads = 1,
+                Index batch_rows = 0);
+  // Layer l's batch normalization of this thread's rows, with the statistics of all threads'.
+  void batch_norm_synced(std::size_t l, std::size_t part, int threads, Index batch_rows, T* out,
+                         T* H, const T* A, Index rows);
+  // The parts (threads) beyond 0 of the normalizations' statistics, made at the first
+  // data-parallel call.
+  void add_batch_norm_parts(int threads);
   // Elements [lo, hi) of layer l's weights or biases (n values in all): the first `parts`
   // gradients of `grads` summed into part 0's, the penalty's gradient added (weights only),
   // the optimizer's update.
@@ -114,8 +126,10 @@ class Network final : public NetworkApi<T> {
   // batch's mean and 1 / std (double), the gradients of gamma and beta; per layer with dropout:
   // D_ (its output in training) and M_ (the mask). Empty for a layer without.
   std::vector<Workspace<T>> H_, N_, D_, M_, dgamma_, dbeta_;
-  std::vector<std::vector<double>> bn_mean_, bn_inv_std_;
-  std::vector<double> bn_sums_;
+  // Per part (thread), per layer: the batch's mean and 1 / std; and the sums a thread shares
+  // (4 * out: its rows' sums, squared deviations, and the two gradient sums).
+  std::vector<std::vector<std::vector<double>>> bn_mean_, bn_inv_std_, bn_partial_;
+  std::vector<std::vector<double>> bn_total_;  // per part: the gradient sums added up
   bool batch_norm_ = false, dropout_ = false;
   std::uint64_t seed_ = 0;  // the current train() call's: the dropout masks' too
   // The gradients clip() clips: part 0's, every parameter's.
