@@ -281,7 +281,8 @@ def fit(
                 )
                 epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
             model._epochs_done = epoch + 1
-            last_finite, last_finite_step = model._snapshot(), model.optimizer.iterations
+            last_finite = model._snapshot(into=last_finite)
+            last_finite_step = model.optimizer.iterations
             if verbose == 2:
                 print(f"Epoch {epoch + 1}/{epochs} - " + format_logs(epoch_logs), flush=True)
             callback_list.on_epoch_end(epoch, epoch_logs)
