@@ -214,6 +214,20 @@ ARCHITECTURES = {
         fnn.Dropout(0.2, seed=11),
         fnn.Dense(3, "softmax"),
     ],
+    # Keras' "Dense, BatchNormalization, Activation" pattern (no bias before a normalization:
+    # its gradient is 0 up to rounding, which Adam would turn into steps of noise), and an
+    # output Activation standing for the Dense layer's own.
+    "bn_then_activation": lambda: [
+        fnn.Dense(12, input_dim=6, use_bias=False),
+        fnn.BatchNormalization(),
+        fnn.Activation("relu"),
+        fnn.Dropout(0.2),
+        fnn.Dense(8, use_bias=False),
+        fnn.BatchNormalization(scale=False),
+        fnn.Activation("leaky_relu", alpha=0.1),
+        fnn.Dense(3),
+        fnn.Activation("softmax"),
+    ],
     "bn_without_scale": lambda: [
         fnn.Dense(10, "sigmoid", input_dim=6),
         fnn.BatchNormalization(scale=False, momentum=0.5),
@@ -301,7 +315,7 @@ def test_data_parallel_training_equals_the_numpy_loop(batch_norm, n):
     y = rng.integers(0, 10, size=n)
 
     def layers():
-        norm = [fnn.BatchNormalization()] if batch_norm else []
+        norm = [fnn.BatchNormalization(), fnn.Activation("tanh")] if batch_norm else []
         return [
             fnn.Dense(256, "relu", input_dim=64),
             *norm,
@@ -464,7 +478,7 @@ def test_misplaced_layers_are_refused_by_name():
         model.add(fnn.BatchNormalization(name="late"))
     with pytest.raises(ValueError, match="Dropout 'again' follows Dropout 'drop'"):
         model.add(fnn.Dropout(0.1, name="again"))
-    with pytest.raises(ValueError, match="compile: the model ends with Dropout 'drop'"):
+    with pytest.raises(ValueError, match="compile: the output layer is followed by Dropout 'drop'"):
         model.compile("sgd", "mse")
     bn = fnn.BatchNormalization(name="shared")
     fnn.Sequential([fnn.Dense(4, input_dim=2), bn])
@@ -485,3 +499,65 @@ def test_core_network_refuses_normalizing_or_dropping_the_output():
                 [np.zeros((1, 1))],
                 4,
             )
+
+
+def test_an_output_activation_layer_is_the_dense_layers_own():
+    X, y = _data()
+    weights = []
+    for layers in (
+        lambda: [fnn.Dense(8, "tanh", input_dim=6), fnn.Dense(3), fnn.Activation("softmax")],
+        lambda: [fnn.Dense(8, "tanh", input_dim=6), fnn.Dense(3, "softmax")],
+    ):
+        model = _model("cpp", layers)
+        model.fit(X, y, epochs=2, verbose=0)
+        weights.append(model.get_weights())
+    for a, b in zip(*weights, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_activation_layers_save_and_load():
+    X, y = _data()
+    model = _model("cpp", ARCHITECTURES["bn_then_activation"])
+    model.fit(X, y, epochs=1, verbose=0)
+    buffer = io.BytesIO()
+    model.save(buffer)
+    buffer.seek(0)
+    loaded = fnn.load_model(buffer)
+    assert [type(layer).__name__ for layer in loaded.layers].count("Activation") == 3
+    assert loaded.layers[6].alpha == 0.1
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+    outputs = model.layer_outputs(X)
+    np.testing.assert_allclose(outputs[2], np.maximum(outputs[1], 0))
+    np.testing.assert_allclose(outputs[-1], model.predict(X), rtol=1e-12)
+
+
+def test_misplaced_activations_are_refused_by_name():
+    with pytest.raises(ValueError, match="Activation 'a' cannot be the first layer"):
+        fnn.Sequential([fnn.Activation("relu", name="a")])
+    with pytest.raises(ValueError, match="Activation 'a' after Dense 'd', which already applies"):
+        fnn.Sequential(
+            [fnn.Dense(4, "tanh", input_dim=2, name="d"), fnn.Activation("relu", name="a")]
+        )
+    with pytest.raises(ValueError, match="Activation 'b' follows Activation 'a'"):
+        fnn.Sequential(
+            [
+                fnn.Dense(4, input_dim=2),
+                fnn.Activation("relu", name="a"),
+                fnn.Activation("tanh", name="b"),
+            ]
+        )
+    with pytest.raises(ValueError, match="Activation 'a' after Dropout 'x'"):
+        fnn.Sequential(
+            [
+                fnn.Dense(4, input_dim=2),
+                fnn.Dropout(0.1, name="x"),
+                fnn.Activation("relu", name="a"),
+            ]
+        )
+    with pytest.raises(ValueError, match="alpha applies to leaky_relu and elu, not relu"):
+        fnn.Activation("relu", alpha=0.1)
+    model = fnn.Sequential(
+        [fnn.Dense(4, input_dim=2), fnn.BatchNormalization(), fnn.Activation("sigmoid", name="s")]
+    )
+    with pytest.raises(ValueError, match="the output layer is followed by BatchNormalization"):
+        model.compile("sgd", "mse")

@@ -794,7 +794,7 @@ def test_layer_and_model_arguments_are_checked():
     with pytest.raises(ValueError, match="input_dim=5 but the layer before gives 3"):
         fnn.Sequential([fnn.Dense(3, input_dim=2), fnn.Dense(2, input_dim=5)])
     with pytest.raises(
-        TypeError, match=r"expected a fastnn Dense, Dropout or BatchNormalization layer"
+        TypeError, match=r"expected a fastnn Dense, Dropout, BatchNormalization or Activation layer"
     ):
         fnn.Sequential().add("dense")
     with pytest.raises(ValueError, match="dtype must be 'float32' or 'float64'"):

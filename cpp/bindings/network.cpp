@@ -73,6 +73,19 @@ void read_layer_extras(const Call& c, const py::dict& d, std::size_t l, fastnn::
     s.bn_center = get("center") != 0;
     s.bn_scale = get("scale") != 0;
   }
+  if (d.contains("norm_activation") && !d["norm_activation"].is_none()) {
+    if (!s.batch_norm) {
+      throw py::value_error(
+          cat(c.fn, "(): layer ", l, ": norm_activation applies after a batch normalization"));
+    }
+    const fastnn::ActivationInfo& act =
+        by_name(c, "activation", d["norm_activation"].cast<std::string>(), fastnn::kActivations);
+    s.norm_activation = act.id;
+    const bool has_alpha = d.contains("norm_alpha") && !d["norm_alpha"].is_none();
+    if (act.alpha != nullptr) {
+      s.norm_alpha = has_alpha ? c.param(*act.alpha, d["norm_alpha"]) : act.alpha->default_value;
+    }
+  }
   if (d.contains("dropout") && !d["dropout"].is_none()) {
     s.dropout = c.param(fastnn::kDropoutParameters[0], d["dropout"]);
   }

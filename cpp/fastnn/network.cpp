@@ -13,6 +13,13 @@
 
 namespace fastnn {
 
+namespace {
+// Whether a layer applies an activation to its normalized values (only after a normalization).
+inline bool has_norm_activation(const LayerSpec& s) {
+  return s.batch_norm && s.norm_activation != Activation::linear;
+}
+}  // namespace
+
 template <typename T>
 Network<T>::Network(std::vector<LayerSpec> layers, LossKind loss, const OptimizerConfig& optimizer,
                     Parameters<T> params, Index max_batch, MetricOptions metric_options)
@@ -43,6 +50,9 @@ Network<T>::Network(std::vector<LayerSpec> layers, LossKind loss, const Optimize
     macs_per_sample_ += l.in * l.out;
     parameters_ += l.in * l.out + (l.use_bias ? l.out : 0);
     const Index bn = l.batch_norm ? l.out : 0, drop = l.dropout > 0 ? l.out : 0;
+    const Index after = has_norm_activation(l) ? l.out : 0;
+    P_.emplace_back(max_batch_ * after);
+    G_.emplace_back(max_batch_ * after);
     H_.emplace_back(max_batch_ * bn);
     N_.emplace_back(max_batch_ * bn);
     dgamma_.emplace_back(bn);
@@ -134,6 +144,7 @@ template <typename T>
 T* Network<T>::output(std::size_t l, bool training) {
   const LayerSpec& s = layers_[l];
   if (training && s.dropout > 0) return D_[l].data();
+  if (has_norm_activation(s)) return P_[l].data();
   return s.batch_norm ? N_[l].data() : A_[l].data();
 }
 
@@ -166,6 +177,11 @@ void Network<T>::forward(const T* Xb, Index r0, Index rows, bool output_activati
                              params_.gammas[l], params_.betas[l], rows, s.out, s.bn_epsilon);
       }
       out = normalized;
+    }
+    if (has_norm_activation(s)) {
+      T* activated = P_[l].data() + at;
+      activation_forward(s.norm_activation, activated, out, rows, s.out, T(s.norm_alpha));
+      out = activated;
     }
     if (training && s.dropout > 0) {
       T* dropped = D_[l].data() + at;
@@ -283,6 +299,15 @@ void Network<T>::backward(const T* Xb, Index r0, Index rows, std::size_t part, i
       const Index at = r0 * below.out;
       if (below.dropout > 0)
         dropout_backward(dX, M_[k].data() + at, dX, rows * below.out, below.dropout);
+      // The normalization's output gradient: dX itself, or back through the activation after
+      // it (into G_, as the activation's backward may not write over its input).
+      const T* dout = dX;
+      if (has_norm_activation(below)) {
+        T* g = G_[k].data() + at;
+        activation_backward(below.norm_activation, g, N_[k].data() + at, P_[k].data() + at, dX,
+                            rows, below.out, T(below.norm_alpha));
+        dout = g;
+      }
       if (below.batch_norm) {
         T* dgamma = params_.gammas[k] != nullptr ? dgamma_[k].data() : nullptr;
         T* dbeta = params_.betas[k] != nullptr ? dbeta_[k].data() : nullptr;
@@ -290,7 +315,7 @@ void Network<T>::backward(const T* Xb, Index r0, Index rows, std::size_t part, i
         const double* inv_std = bn_inv_std_[part][k].data();
         double* mine = bn_partial_[part][k].data() + 2 * below.out;
         if (sync_threads > 1) {
-          batch_norm_gradient_sums(mine, dX, H, rows, below.out);
+          batch_norm_gradient_sums(mine, dout, H, rows, below.out);
 #pragma omp barrier
           double* total = bn_total_[part].data();
           for (Index c = 0; c < 2 * below.out; ++c) {
@@ -304,10 +329,10 @@ void Network<T>::backward(const T* Xb, Index r0, Index rows, std::size_t part, i
               if (dgamma != nullptr) dgamma[c] = T(total[below.out + c]);
             }
           }
-          batch_norm_gradient(dX, dX, H, inv_std, params_.gammas[k], total, double(batch_rows),
+          batch_norm_gradient(dX, dout, H, inv_std, params_.gammas[k], total, double(batch_rows),
                               rows, below.out);
         } else {
-          batch_norm_backward(dX, dgamma, dbeta, mine, dX, H, inv_std, params_.gammas[k], rows,
+          batch_norm_backward(dX, dgamma, dbeta, mine, dout, H, inv_std, params_.gammas[k], rows,
                               below.out);
         }
       }

@@ -126,6 +126,9 @@ class Network final : public NetworkApi<T> {
   // batch's mean and 1 / std (double), the gradients of gamma and beta; per layer with dropout:
   // D_ (its output in training) and M_ (the mask). Empty for a layer without.
   std::vector<Workspace<T>> H_, N_, D_, M_, dgamma_, dbeta_;
+  // Per layer with an activation after its normalization: its output P_ and the gradient of
+  // its input G_.
+  std::vector<Workspace<T>> P_, G_;
   // Per part (thread), per layer: the batch's mean and 1 / std; and the sums a thread shares
   // (4 * out: its rows' sums, squared deviations, and the two gradient sums).
   std::vector<std::vector<std::vector<double>>> bn_mean_, bn_inv_std_, bn_partial_;

@@ -173,12 +173,15 @@ struct LayerSpec {
   double alpha = 0.0;  // leaky_relu's slope, elu's scale
   bool use_bias = true;
   double l1 = 0.0, l2 = 0.0;  // kernel regularization: l1 sum|W| + l2 sum W^2 added to the loss
-  // What follows the activation, in this order (layers.hpp has their tables): Keras'
-  // BatchNormalization, then inverted dropout of rate `dropout` (in training only), its masks
-  // drawn from stream `dropout_stream` of the seed.
+  // What follows the activation, in this order (dropout.hpp and batch_norm.hpp have their
+  // tables): Keras' BatchNormalization, an activation of the normalized values (Keras'
+  // Activation layer after the normalization: linear is none), then inverted dropout of rate
+  // `dropout` (in training only), its masks drawn from stream `dropout_stream` of the seed.
   bool batch_norm = false;
   double bn_momentum = 0.99, bn_epsilon = 1e-3;
   bool bn_center = true, bn_scale = true;
+  Activation norm_activation = Activation::linear;
+  double norm_alpha = 0.0;
   double dropout = 0.0;
   std::uint64_t dropout_stream = 0;
 };

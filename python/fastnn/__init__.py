@@ -28,7 +28,7 @@ from fastnn import (  # noqa: E402
     tables,
 )
 from fastnn._config import build_info, get_num_threads, set_num_threads, show_config  # noqa: E402
-from fastnn.layers import BatchNormalization, Dense, Dropout  # noqa: E402
+from fastnn.layers import Activation, BatchNormalization, Dense, Dropout  # noqa: E402
 from fastnn.models import Sequential, load_model  # noqa: E402
 from fastnn.perceptron import Perceptron  # noqa: E402
 
@@ -37,6 +37,7 @@ from fastnn.perceptron import Perceptron  # noqa: E402
 __version__ = _metadata.version("fastnn")
 
 __all__ = [
+    "Activation",
     "BatchNormalization",
     "Dense",
     "Dropout",

@@ -1,6 +1,7 @@
-"""Layers. fastnn's networks are stacks of :class:`Dense` layers, each optionally followed by a
-:class:`BatchNormalization` and then a :class:`Dropout` of its outputs (Keras' layers of those
-names), which the fused C++ loop runs as part of the Dense layer before them."""
+"""Layers. fastnn's networks are stacks of :class:`Dense` layers, each optionally followed by
+a :class:`BatchNormalization`, an :class:`Activation` and a :class:`Dropout` of its outputs, in
+that order (Keras' layers of those names), which the fused C++ loop runs as part of the Dense
+layer before them."""
 
 from __future__ import annotations
 
@@ -288,11 +289,77 @@ class BatchNormalization:
         return f"BatchNormalization(momentum={self.momentum!r}, epsilon={self.epsilon!r})"
 
 
+class Activation:
+    """Keras' ``Activation`` layer: an activation (any of the core's table) of the values
+    before it. After a BatchNormalization it acts on the normalized values (Keras' "Dense,
+    BatchNormalization, Activation" pattern); right after a Dense layer without activation of
+    its own it is that layer's activation (``Dense(10)``, ``Activation("softmax")`` trains
+    through the fused softmax cross-entropy as ``Dense(10, "softmax")`` does)."""
+
+    def __init__(self, activation: str, alpha: float | None = None, name: str | None = None):
+        self.activation = activations.get(activation)
+        alpha_row = tables.ACTIVATIONS[self.activation].alpha
+        if alpha is not None and alpha_row is None:
+            takers = " and ".join(n for n, row in tables.ACTIVATIONS.items() if row.alpha)
+            raise ValueError(f"Activation: alpha applies to {takers}, not {self.activation}")
+        if alpha_row is None:
+            self.alpha = 0.0
+        else:
+            self.alpha = alpha_row.check(
+                alpha_row.default if alpha is None else alpha, "Activation"
+            )
+        self.name = name
+        self.units: int | None = None
+
+    @property
+    def built(self) -> bool:
+        """True once added to a model."""
+        return self.units is not None
+
+    def build(self, units: int, dtype: np.dtype) -> None:
+        """Take the layer before's width (nothing to allocate)."""
+        self.units = int(units)
+
+    def count_params(self) -> int:
+        """0: an activation has no weights."""
+        return 0
+
+    @staticmethod
+    def arrays_of(config: dict, inputs: int) -> dict[str, list[int]]:
+        """None: an activation saves no arrays."""
+        return {}
+
+    def __call__(self, X: np.ndarray) -> np.ndarray:
+        """The activation of X (through the C++ kernel)."""
+        forward = getattr(kernels, f"{self.activation}_forward")
+        if tables.ACTIVATIONS[self.activation].alpha is not None:
+            return forward(X, alpha=self.alpha)
+        return forward(X)
+
+    def get_config(self) -> dict:
+        """The constructor's arguments, for saving."""
+        has_alpha = tables.ACTIVATIONS[self.activation].alpha is not None
+        return {
+            "class_name": "Activation",
+            "activation": self.activation,
+            "alpha": self.alpha if has_alpha else None,
+            "name": self.name,
+        }
+
+    def __repr__(self) -> str:
+        return f"Activation({self.activation!r})"
+
+
 #: The layer classes a model file's config names (``class_name``; Dense when absent).
-LAYER_CLASSES = {"Dense": Dense, "Dropout": Dropout, "BatchNormalization": BatchNormalization}
+LAYER_CLASSES = {
+    "Dense": Dense,
+    "Dropout": Dropout,
+    "BatchNormalization": BatchNormalization,
+    "Activation": Activation,
+}
 
 
-def from_config(config: dict) -> Dense | Dropout | BatchNormalization:
+def from_config(config: dict) -> Dense | Dropout | BatchNormalization | Activation:
     """A layer from its get_config()."""
     config = dict(config)
     name = config.pop("class_name", "Dense")

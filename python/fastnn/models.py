@@ -28,10 +28,76 @@ from fastnn import metrics as fastnn_metrics
 from fastnn import optimizers as optimizers_module
 from fastnn import reference as reference_module
 from fastnn.callbacks import Callback, CallbackList, History
-from fastnn.layers import BatchNormalization, Dense, Dropout
+from fastnn.layers import Activation, BatchNormalization, Dense, Dropout
 
-Layer = Dense | Dropout | BatchNormalization
-_LAYER_PREFIX = {Dense: "dense", Dropout: "dropout", BatchNormalization: "batch_normalization"}
+Layer = Dense | Dropout | BatchNormalization | Activation
+_LAYER_PREFIX = {
+    Dense: "dense",
+    Dropout: "dropout",
+    BatchNormalization: "batch_normalization",
+    Activation: "activation",
+}
+
+
+class _Block:
+    """A Dense layer and what follows it, as the core runs them as one layer: an Activation
+    standing for the Dense layer's own (``activation``), a BatchNormalization (``norm``), an
+    Activation of the normalized values (``after_norm``), a Dropout (``dropout``)."""
+
+    def __init__(self, position: int, dense: Dense) -> None:
+        self.position, self.dense = position, dense
+        self.activation: Activation | None = None
+        self.norm: BatchNormalization | None = None
+        self.after_norm: Activation | None = None
+        self.dropout: Dropout | None = None
+
+    @property
+    def output_activation(self) -> tuple[str, float]:
+        """The activation (and alpha) of the Dense layer's values."""
+        if self.activation is not None:
+            return self.activation.activation, self.activation.alpha
+        return self.dense.activation, self.dense.alpha
+
+    def add(self, layer: Layer) -> None:
+        """Place `layer` after what is there, or ValueError naming it and why not."""
+        name = f"{type(layer).__name__} {layer.name!r}"
+        if isinstance(layer, Dropout) and self.dropout is not None:
+            raise ValueError(
+                f"Sequential.add: {name} follows Dropout {self.dropout.name!r}; use one Dropout "
+                "with the combined rate 1 - (1 - a) * (1 - b)"
+            )
+        if self.dropout is not None:
+            raise ValueError(
+                f"Sequential.add: {name} after Dropout {self.dropout.name!r}: fastnn drops a "
+                "Dense layer's outputs last; add it before the Dropout"
+            )
+        if isinstance(layer, Dropout):
+            self.dropout = layer
+        elif isinstance(layer, BatchNormalization):
+            if self.norm is not None:
+                raise ValueError(
+                    f"Sequential.add: {name} follows another one ({self.norm.name!r}) on the "
+                    "same Dense layer's outputs"
+                )
+            self.norm = layer
+        elif self.norm is not None:
+            if self.after_norm is not None:
+                raise ValueError(
+                    f"Sequential.add: {name} follows Activation {self.after_norm.name!r}; use one"
+                )
+            self.after_norm = layer
+        else:
+            if self.activation is not None:
+                raise ValueError(
+                    f"Sequential.add: {name} follows Activation {self.activation.name!r}; use one"
+                )
+            if self.dense.activation != "linear":
+                raise ValueError(
+                    f"Sequential.add: {name} after Dense {self.dense.name!r}, which already "
+                    f"applies {self.dense.activation!r}: give the Dense layer no activation"
+                )
+            self.activation = layer
+
 
 METRICS = training.METRICS
 _BACKENDS = {"cpp": _core.Network, "reference": reference_module.Network}
@@ -131,10 +197,10 @@ class Sequential:
     def add(self, layer: Layer) -> None:
         """Append a layer; the first is a Dense layer with ``input_dim``. A BatchNormalization
         and a Dropout act on the outputs of the Dense layer before them, in that order."""
-        if not isinstance(layer, (Dense, Dropout, BatchNormalization)):
+        if not isinstance(layer, (Dense, Dropout, BatchNormalization, Activation)):
             raise TypeError(
-                "Sequential.add: expected a fastnn Dense, Dropout or BatchNormalization layer, "
-                f"got {type(layer).__name__}"
+                "Sequential.add: expected a fastnn Dense, Dropout, BatchNormalization or "
+                f"Activation layer, got {type(layer).__name__}"
             )
         if layer.name is None:
             layer.name = f"{_LAYER_PREFIX[type(layer)]}_{len(self.layers)}"
@@ -154,57 +220,45 @@ class Sequential:
         self._predictor = None  # it points at the old list of weights
         # The optimizer's state no longer fits the parameters: the next fit builds it afresh.
 
-    def _add_after_dense(self, layer: Dropout | BatchNormalization) -> None:
+    def _add_after_dense(self, layer: Dropout | BatchNormalization | Activation) -> None:
         kind = type(layer).__name__
         if not self.layers:
             raise ValueError(
                 f"Sequential.add: {kind} {layer.name!r} cannot be the first layer: it acts on a "
                 "Dense layer's outputs; add a Dense layer with input_dim first"
             )
-        after = self._blocks()[-1][2:]  # the last Dense layer's BatchNormalization, Dropout
-        if isinstance(layer, BatchNormalization) and after[0] is not None:
-            raise ValueError(
-                f"Sequential.add: BatchNormalization {layer.name!r} follows another one "
-                f"({after[0].name!r}) on the same Dense layer's outputs"
-            )
-        if isinstance(layer, BatchNormalization) and after[1] is not None:
-            raise ValueError(
-                f"Sequential.add: BatchNormalization {layer.name!r} after Dropout "
-                f"{after[1].name!r}: fastnn normalizes a Dense layer's outputs before dropping "
-                "them; add the BatchNormalization first"
-            )
-        if isinstance(layer, Dropout) and after[1] is not None:
-            raise ValueError(
-                f"Sequential.add: Dropout {layer.name!r} follows Dropout {after[1].name!r}; use "
-                "one Dropout with the combined rate 1 - (1 - a) * (1 - b)"
-            )
+        self._blocks()[-1].add(layer)  # ValueError if it cannot go there
         layer.build(self.layers[-1].units, self.dtype)
         self.layers.append(layer)
         self._predictor = None
 
-    def _blocks(self) -> list[tuple[int, Dense, BatchNormalization | None, Dropout | None]]:
-        """(position, Dense layer, its BatchNormalization or None, its Dropout or None) for
-        each Dense layer: what the core runs as one layer."""
-        blocks: list = []
+    def _blocks(self) -> list[_Block]:
+        """Each Dense layer with what follows it: what the core runs as one layer."""
+        blocks: list[_Block] = []
         for i, layer in enumerate(self.layers):
             if isinstance(layer, Dense):
-                blocks.append([i, layer, None, None])
-            elif isinstance(layer, BatchNormalization):
-                blocks[-1][2] = layer
+                blocks.append(_Block(i, layer))
             else:
-                blocks[-1][3] = layer
-        return [tuple(b) for b in blocks]
+                blocks[-1].add(layer)
+        return blocks
 
     def _dense_layers(self) -> list[Dense]:
         return [layer for layer in self.layers if isinstance(layer, Dense)]
 
     def _require_dense_last(self, what: str) -> None:
-        last = self.layers[-1]
-        if not isinstance(last, Dense):
-            raise ValueError(
-                f"{what}: the model ends with {type(last).__name__} {last.name!r}; the output "
-                "layer must be Dense (the loss reads its activations)"
-            )
+        last = self._blocks()[-1]
+        for layer in (last.norm, last.after_norm, last.dropout):
+            if layer is not None:
+                raise ValueError(
+                    f"{what}: the output layer is followed by {type(layer).__name__} "
+                    f"{layer.name!r}; the model must end with a Dense layer (or its Activation): "
+                    "the loss reads its activations"
+                )
+
+    def _output_layer(self) -> Dense | Activation:
+        """The layer whose values the model outputs: the last Dense, or its Activation."""
+        last = self._blocks()[-1]
+        return last.activation if last.activation is not None else last.dense
 
     @property
     def input_dim(self) -> int:
@@ -247,7 +301,7 @@ class Sequential:
         self._require_dense_last("compile")
         self.optimizer = optimizers_module.get(optimizer)
         self.loss = losses.get(loss)
-        last = self.layers[-1]
+        last = self._output_layer()
         row = tables.LOSSES[self.loss]
         if row.kernel is None and not row.fuses(last.activation):
             raise ValueError(
@@ -304,8 +358,13 @@ class Sequential:
         arrays; state_of(name, param) gives a parameter's optimizer state."""
         self._require_dense_last("Sequential")
         out: dict[str, list] = {k: [] for k in ("specs", "W", "b", "W_state", "b_state", "bn")}
-        for i, dense, bn, dropout in self._blocks():
+        for block in self._blocks():
+            i, dense, bn, dropout = block.position, block.dense, block.norm, block.dropout
             spec = dense.spec()
+            spec["activation"], spec["alpha"] = block.output_activation
+            if block.after_norm is not None:
+                spec["norm_activation"] = block.after_norm.activation
+                spec["norm_alpha"] = block.after_norm.alpha
             # The core wants a bias per layer even where there is none; it never reads it.
             bias = dense.bias if dense.use_bias else np.zeros(dense.units, self.dtype)
             out["W"].append(dense.kernel)

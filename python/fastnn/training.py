@@ -62,7 +62,7 @@ def check_metrics(
     if isinstance(metrics, str):
         metrics = [metrics]
     names, top_k = [], 0
-    loss, last = model.loss, model.layers[-1]
+    loss, last = model.loss, model._output_layer()
     sparse = tables.LOSSES[loss].labels
     outputs, activation = last.units, last.activation
     for metric in metrics or []:

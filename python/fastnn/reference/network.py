@@ -155,6 +155,17 @@ class Network:
             }
         else:
             spec["batch_norm"] = None
+        after = spec.get("norm_activation")
+        if after is not None and spec["batch_norm"] is None:
+            raise ValueError(
+                f"Network(): layer {l}: norm_activation applies after a batch normalization"
+            )
+        if after is not None and after not in tables.ACTIVATIONS:
+            raise ValueError(
+                f"Network(): unknown activation '{after}'; expected one of "
+                + ", ".join(tables.ACTIVATIONS)
+            )
+        spec["norm_activation"] = None if after in (None, "linear") else after
         rate = spec.get("dropout")
         spec["dropout"] = 0.0 if rate is None else tables.DROPOUT["rate"].check(rate, "Network()")
         stream = spec.get("dropout_stream")
@@ -171,15 +182,21 @@ class Network:
             kwargs["alpha"] = row.alpha.default if alpha is None else alpha
         return getattr(_activations, f"{row.name}_{suffix}")(*arrays, **kwargs)
 
+    @staticmethod
+    def _after_norm(spec: dict) -> dict:
+        """The activation after a layer's normalization, as a layer dict _activation reads."""
+        return {"activation": spec["norm_activation"], "alpha": spec.get("norm_alpha")}
+
     def _forward(self, Xb, training: bool = False, seed: int = 0, step: int = 0):
         """Every layer's Z and A, and in training what the backward needs: each layer's
-        output (after normalization and dropout), H and inv_std of its normalization, and its
-        dropout mask. The masks are those of update `step` (1-based) of `seed`."""
+        output (after normalization, its activation and dropout), H and inv_std of its
+        normalization, its dropout mask, and the activation's input and output. The masks are
+        those of update `step` (1-based) of `seed`."""
         Zs, As, outs, cache, inputs = [], [], [], [], Xb
         for l, (W, b, spec) in enumerate(zip(self.weights, self.biases, self.layers, strict=True)):
             Z = dense_forward(inputs, W, b if spec.get("use_bias", True) else None)
             A = self._activation(spec, "forward", Z)
-            out, H, inv_std, mask = A, None, None, None
+            out, H, inv_std, mask, normalized, activated = A, None, None, None, None, None
             bn, arrays = spec["batch_norm"], self.batch_norm[l]
             if bn is not None:
                 gamma, beta = arrays.get("gamma"), arrays.get("beta")
@@ -190,14 +207,17 @@ class Network:
                     )
                 else:
                     out = batch_norm_inference(A, gamma, beta, mean, var, bn["epsilon"])
+            if spec["norm_activation"] is not None:
+                normalized = out
+                out = activated = self._activation(self._after_norm(spec), "forward", normalized)
             if training and spec["dropout"] > 0:
                 key = dropout_key(seed, step, spec["dropout_stream"])
                 mask = dropout_mask(out.shape[0], out.shape[1], 0, spec["dropout"], key)
                 out = dropout_forward(out, mask, spec["dropout"])
             Zs.append(Z)
             As.append(A)
+            cache.append((H, inv_std, mask, normalized, activated))
             outs.append(out)
-            cache.append((H, inv_std, mask))
             inputs = out
         if training:
             return Zs, As, outs, cache
@@ -315,9 +335,12 @@ class Network:
                 dX, dWs[l], dbs[l] = dense_backward(inputs, self.weights[l], dZ)
                 if l > 0:  # back through the layer below's dropout, normalization, activation
                     k, below = l - 1, self.layers[l - 1]
-                    H, inv_std, mask = cache[k]
+                    H, inv_std, mask, normalized, activated = cache[k]
                     if below["dropout"] > 0:
                         dX = dropout_backward(dX, mask, below["dropout"])
+                    if below["norm_activation"] is not None:
+                        post = self._after_norm(below)
+                        dX = self._activation(post, "backward", normalized, activated, dX)
                     if below["batch_norm"] is not None:
                         dX, dgammas[k], dbetas[k] = batch_norm_backward(
                             dX, H, inv_std, self.batch_norm[k].get("gamma")
