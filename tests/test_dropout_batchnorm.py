@@ -561,3 +561,27 @@ def test_misplaced_activations_are_refused_by_name():
     )
     with pytest.raises(ValueError, match="the output layer is followed by BatchNormalization"):
         model.compile("sgd", "mse")
+
+
+@pytest.mark.parametrize("backend", ["cpp", "reference"])
+def test_checkpoint_keeps_and_restores_every_trained_array(backend):
+    # fit's guard against an epoch ending in NaN: the network's checkpoint covers the weights,
+    # biases, gamma, beta, their optimizer states and the moving statistics.
+    X, y = _data()
+    model = _model(backend, ARCHITECTURES["bn_dropout_both_layers"], lambda: optimizers.Adam(0.01))
+    model.fit(X, y, epochs=1, verbose=0)
+    network = model._network(16)
+
+    def trained():
+        return model.get_weights() + [s for s in model.optimizer.states if s is not None]
+
+    before = [a.copy() for a in trained()]
+    assert network.checkpoint()
+    network.train_epoch(X, y, batch_size=16, shuffle=True, seed=1, epoch=5, learning_rate=0.01)
+    moved = trained()
+    assert any(not np.array_equal(a, b) for a, b in zip(moved, before, strict=True))
+    model.layers[0].kernel[0, 0] = np.nan  # a weight gone bad: no checkpoint taken
+    assert not network.checkpoint()
+    network.restore_checkpoint()
+    for a, b in zip(trained(), before, strict=True):
+        np.testing.assert_array_equal(a, b)

@@ -260,6 +260,26 @@ class PyNetwork {
                     : f64_->data_parallel_threads(batch_size);
   }
 
+  bool checkpoint() {
+    if (!trainable_) {
+      throw py::value_error(
+          "Network.checkpoint(): this network was made for inference (trainable=False)");
+    }
+    py::gil_scoped_release nogil;
+    std::lock_guard<std::mutex> lock(busy_);
+    return float32_ ? f32_->checkpoint() : f64_->checkpoint();
+  }
+
+  void restore_checkpoint() {
+    if (!trainable_) {
+      throw py::value_error(
+          "Network.restore_checkpoint(): this network was made for inference (trainable=False)");
+    }
+    py::gil_scoped_release nogil;
+    std::lock_guard<std::mutex> lock(busy_);
+    float32_ ? f32_->restore_checkpoint() : f64_->restore_checkpoint();
+  }
+
   std::int64_t step = 0;
 
   py::int_ get_step() const { return py::int_(step); }
@@ -534,6 +554,13 @@ void bind_network(py::module_& m) {
       .def("data_parallel_threads", &PyNetwork::data_parallel_threads, py::arg("batch_size"),
            "How many threads train batches of batch_size rows data-parallel now (1: one thread "
            "runs the batch loop; its largest products may still split).")
+      .def("checkpoint", &PyNetwork::checkpoint,
+           "If every trained value (weights, biases, gamma, beta, their optimizer states, the "
+           "moving statistics) is finite, copy them all aside and return True; else copy "
+           "nothing and return False.")
+      .def("restore_checkpoint", &PyNetwork::restore_checkpoint,
+           "Copy the last checkpoint's values back into the trained arrays (nothing before the "
+           "first checkpoint).")
       .def_property("step", &PyNetwork::get_step, &PyNetwork::set_step,
                     "The optimizer's update count.");
 }

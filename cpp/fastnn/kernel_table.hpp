@@ -21,7 +21,7 @@
 namespace fastnn {
 
 // Bump when KernelTable, KernelsOf or NetworkApi change shape.
-constexpr int kKernelTableAbi = 7;
+constexpr int kKernelTableAbi = 8;
 
 // The fused training loop (network.hpp), as the bindings hold it: Network<T> of the level that
 // made it. See Network<T> for what each call does.
@@ -37,6 +37,8 @@ class NetworkApi {
                         Index n) = 0;
   virtual void predict(T* out, const T* X, Index n) = 0;
   virtual int data_parallel_threads(Index batch_size) const = 0;
+  virtual bool checkpoint() = 0;
+  virtual void restore_checkpoint() = 0;
   virtual Index inputs() const = 0;
   virtual Index outputs() const = 0;
 };

@@ -66,6 +66,25 @@ Network<T>::Network(std::vector<LayerSpec> layers, LossKind loss, const Optimize
   }
   widest_ = widest;
   add_batch_norm_parts(1);
+  const Index slots = optimizer_state_slots(optimizer_.kind);
+  auto trained = [&](T* p, Index n) {
+    if (p != nullptr) trained_.emplace_back(p, n);
+  };
+  for (std::size_t l = 0; l < layers_.size(); ++l) {
+    const LayerSpec& s = layers_[l];
+    trained(params_.weights[l], s.in * s.out);
+    trained(params_.weight_states[l], slots * s.in * s.out);
+    trained(params_.biases[l], s.out);
+    trained(params_.bias_states[l], slots * s.out);
+    if (s.batch_norm) {
+      trained(params_.gammas[l], s.out);
+      trained(params_.gamma_states[l], slots * s.out);
+      trained(params_.betas[l], s.out);
+      trained(params_.beta_states[l], slots * s.out);
+      trained(params_.moving_means[l], s.out);
+      trained(params_.moving_variances[l], s.out);
+    }
+  }
   for (std::size_t l = 0; l < layers_.size(); ++l) {
     const LayerSpec& s = layers_[l];
     clip_grads_.push_back(dW_[0][l].data());
@@ -403,6 +422,38 @@ const T* Network<T>::weights_for(const Index* order, Index start, Index rows, In
   T* wb = Wb_.data() + at;
   for (Index r = 0; r < rows; ++r) wb[r] = sample_weight_[order[start + r]];
   return wb;
+}
+
+template <typename T>
+bool Network<T>::checkpoint() {
+  Index total = 0;
+  for (const auto& [p, n] : trained_) {
+    // A sum is finite only if every value is (NaN and inf survive it); on overflow of the sum
+    // alone, look at each value.
+    double sum = 0;
+    for (Index i = 0; i < n; ++i) sum += double(p[i]);
+    if (!std::isfinite(sum)) {
+      for (Index i = 0; i < n; ++i) {
+        if (!std::isfinite(p[i])) return false;
+      }
+    }
+    total += n;
+  }
+  saved_.resize(total);  // allocates at the first checkpoint only
+  T* out = saved_.data();
+  for (const auto& [p, n] : trained_) out = std::copy(p, p + n, out);
+  has_checkpoint_ = true;
+  return true;
+}
+
+template <typename T>
+void Network<T>::restore_checkpoint() {
+  if (!has_checkpoint_) return;
+  const T* in = saved_.data();
+  for (const auto& [p, n] : trained_) {
+    std::copy(in, in + n, p);
+    in += n;
+  }
 }
 
 template <typename T>

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "fastnn/activations.hpp"
@@ -44,6 +45,14 @@ class Network final : public NetworkApi<T> {
   // How many threads train batches of batch_size rows data-parallel (1: the serial loop, whose
   // kernels may still split large products).
   int data_parallel_threads(Index batch_size) const override;
+
+  // The weights to go back to when an epoch ends in NaN or inf (fit's guard): checkpoint()
+  // copies every trained array (weights, biases, gamma, beta, their optimizer states, the
+  // moving statistics) aside if all their values are finite, and says whether they were;
+  // restore_checkpoint() copies the last such copy back (nothing before the first). The copy
+  // is made once, at the first checkpoint: one pass over the parameters, no allocation after.
+  bool checkpoint() override;
+  void restore_checkpoint() override;
 
   Index outputs() const override { return layers_.back().out; }
   Index inputs() const override { return layers_.front().in; }
@@ -138,6 +147,10 @@ class Network final : public NetworkApi<T> {
   // The gradients clip() clips: part 0's, every parameter's.
   std::vector<T*> clip_grads_;
   std::vector<Index> clip_sizes_;
+  // Every trained array (pointer, size) and checkpoint()'s copy of them all, end to end.
+  std::vector<std::pair<T*, Index>> trained_;
+  Workspace<T> saved_;
+  bool has_checkpoint_ = false;
   // Weight and bias gradients per part: part 0 is the serial loop's, parts 1.. the other
   // threads' of a data-parallel batch (made at its first use).
   std::vector<std::vector<Workspace<T>>> dW_, db_;

@@ -374,6 +374,11 @@ class Network:
         among the top_k outputs (top_k_correct); auc adds AUC's histograms of a one-output
         network to the sums (auc_positives, auc_negatives: 200 buckets).
         """
+    def checkpoint(self) -> bool:
+        """If every trained value (weights, biases, gamma, beta, their optimizer states, the moving
+        statistics) is finite, copy them all aside and return True; else copy nothing and return
+        False.
+        """
     def data_parallel_threads(self, batch_size: int) -> int:
         """How many threads train batches of batch_size rows data-parallel now (1: one thread runs
         the batch loop; its largest products may still split).
@@ -394,6 +399,10 @@ class Network:
         """
     def predict(self, X: _Array) -> _Array:
         """The network's output for X."""
+    def restore_checkpoint(self) -> None:
+        """Copy the last checkpoint's values back into the trained arrays (nothing before the first
+        checkpoint).
+        """
     @property
     def step(self) -> int:
         """The optimizer's update count."""

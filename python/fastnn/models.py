@@ -499,29 +499,6 @@ class Sequential:
             class_weight=class_weight,
         )
 
-    def _snapshot(self, into: list | None = None) -> list:
-        """Copies of the trained arrays; into a snapshot of the same arrays, without allocating
-        (fit takes one every epoch, the weights to go back to if the next one overflows)."""
-        if into is None:
-            return [np.copy(a) for a in self._trained_arrays()]
-        for saved, a in zip(into, self._trained_arrays(), strict=True):
-            np.copyto(saved, a)
-        return into
-
-    def _restore(self, snapshot: list) -> None:
-        for target, saved in zip(self._trained_arrays(), snapshot, strict=True):
-            target[...] = saved
-
-    def _trained_arrays(self) -> list[np.ndarray]:
-        params = [p for p in self._params() if p is not None]
-        moving = [
-            a
-            for layer in self.layers
-            if isinstance(layer, BatchNormalization)
-            for a in (layer.moving_mean, layer.moving_variance)
-        ]
-        return params + moving + [s for s in self.optimizer.states if s is not None]
-
     # ---- inference -----------------------------------------------------------------------
 
     def evaluate(

@@ -9,7 +9,6 @@ data, the callbacks, the logs, and keeping the last finite weights when training
 from __future__ import annotations
 
 import itertools
-import math
 import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -222,7 +221,10 @@ def fit(
     sst_val = _total_squares(model, y_val) if X_val is not None else None
 
     callback_list.on_train_begin({})
-    last_finite, last_finite_step = model._snapshot(), model.optimizer.iterations
+    # The core keeps a copy of the weights after the last finite epoch (and of the optimizer
+    # state and moving statistics) to go back to, refreshed as each epoch ends finite.
+    network.checkpoint()
+    last_finite_step = model.optimizer.iterations
     try:
         for epoch in range(initial_epoch, epochs):
             callback_list.on_epoch_begin(epoch, {})
@@ -260,12 +262,11 @@ def fit(
             model.optimizer.iterations = network.step
             # The core checks each batch's loss before its update; the epoch's last update
             # can still overflow the weights (SGD at 1e30) with every loss finite.
-            weights_finite = sums["finite"] and all(map(_finite, model._trained_arrays()))
+            weights_finite = sums["finite"] and network.checkpoint()
             if not weights_finite:
                 what = "the loss" if not sums["finite"] else "the weights"
-                model._restore(last_finite)
+                network.restore_checkpoint()
                 model.optimizer.iterations = last_finite_step  # the count goes back too
-                network = model._network(batch_size)
                 message = (
                     f"fit: {what} became NaN or infinite in epoch {epoch + 1}; training stopped "
                     f"and the weights are those after epoch {epoch} (the last finite one). "
@@ -281,7 +282,6 @@ def fit(
                 )
                 epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
             model._epochs_done = epoch + 1
-            last_finite = model._snapshot(into=last_finite)
             last_finite_step = model.optimizer.iterations
             if verbose == 2:
                 print(f"Epoch {epoch + 1}/{epochs} - " + format_logs(epoch_logs), flush=True)
@@ -293,12 +293,6 @@ def fit(
             bar.close()
     callback_list.on_train_end({})
     return model.history
-
-
-def _finite(a: np.ndarray) -> bool:
-    # A sum is finite only if every value is (NaN and inf survive it), so one reduction
-    # answers the common case; an overflow of the sum alone is told apart by the full check.
-    return math.isfinite(np.add.reduce(a, axis=None)) or bool(np.isfinite(a).all())
 
 
 def _total_squares(model: Sequential, y: np.ndarray) -> float | None:

@@ -390,6 +390,43 @@ class Network:
         sums["finite"] = bool(np.isfinite(sums["loss"] + sums["regularization"]))
         return sums
 
+    def _trained(self) -> list[np.ndarray]:
+        """Every array training changes, in the core's order."""
+        out = []
+        for l, spec in enumerate(self.layers):
+            out += [self.weights[l], self.weight_states[l]]
+            if spec.get("use_bias", True):
+                out += [self.biases[l], self.bias_states[l]]
+            arrays = self.batch_norm[l]
+            if arrays is not None:
+                names = ("gamma", "gamma_state", "beta", "beta_state")
+                out += [arrays[k] for k in names if arrays.get(k) is not None]
+                out += [arrays["moving_mean"], arrays["moving_variance"]]
+        return out
+
+    def checkpoint(self) -> bool:
+        """If every trained value is finite, keep a copy of them all and return True; else
+        keep nothing and return False."""
+        if not self.trainable:
+            raise ValueError(
+                "Network.checkpoint(): this network was made for inference (trainable=False)"
+            )
+        arrays = self._trained()
+        if not all(np.isfinite(a).all() for a in arrays):
+            return False
+        self._saved = [a.copy() for a in arrays]
+        return True
+
+    def restore_checkpoint(self) -> None:
+        """Copy the last checkpoint's values back (nothing before the first)."""
+        if not self.trainable:
+            raise ValueError(
+                "Network.restore_checkpoint(): this network was made for inference "
+                "(trainable=False)"
+            )
+        for target, saved in zip(self._trained(), getattr(self, "_saved", []), strict=False):
+            target[...] = saved
+
     def predict(self, X: np.ndarray) -> np.ndarray:
         """The network's output for X."""
         return self._forward(X)[1][-1]
