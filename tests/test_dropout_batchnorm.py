@@ -303,13 +303,25 @@ def test_clipping_in_the_loop_equals_the_numpy_loop_and_changes_training(clip):
     assert difference > 1e-3
 
 
-@pytest.mark.parametrize("batch_norm", [False, True], ids=["dropout", "bn_dropout"])
-@pytest.mark.parametrize("n", [600, 513])
-def test_data_parallel_training_equals_the_numpy_loop(batch_norm, n):
+@pytest.mark.parametrize(
+    ("batch_norm", "n", "clip"),
+    [
+        (False, 600, {}),
+        (False, 513, {}),
+        (True, 600, {}),
+        (True, 513, {}),
+        (True, 513, {"clipnorm": 0.05}),
+        (True, 600, {"global_clipnorm": 0.1}),
+        (True, 600, {"clipvalue": 0.001}),
+    ],
+    ids=["dropout", "dropout-513", "bn", "bn-513", "bn-clipnorm", "bn-global", "bn-clipvalue"],
+)
+def test_data_parallel_training_equals_the_numpy_loop(batch_norm, n, clip):
     # 64-256-256-10 at batch 256 is past the data-parallel threshold (network.cpp): its threads
     # draw their rows' masks from the same stream as one thread, and add up their rows'
-    # normalization sums between barriers, so the result is the NumPy loop's. n = 513 ends each
-    # epoch with a batch of 1 row: fewer rows than threads, which thread 0 trains alone.
+    # normalization sums and gradient norms (clipping) between barriers, so the result is the
+    # NumPy loop's. n = 513 ends each epoch with a batch of 1 row: fewer rows than threads,
+    # which thread 0 trains alone. The clipping limits are below the gradients' norms.
     rng = np.random.default_rng(1)
     X = rng.normal(size=(n, 64))
     y = rng.integers(0, 10, size=n)
@@ -331,7 +343,7 @@ def test_data_parallel_training_equals_the_numpy_loop(batch_norm, n):
     try:
         models = []
         for backend in ("cpp", "reference"):
-            model = _model(backend, layers, lambda: optimizers.SGD(0.05))
+            model = _model(backend, layers, lambda: optimizers.SGD(0.05, **clip))
             model.fit(X, y, epochs=2, batch_size=256, verbose=0)
             models.append(model)
         assert models[0]._network(256).data_parallel_threads(256) == 2

@@ -469,10 +469,10 @@ int Network<T>::data_parallel_threads(Index batch_size) const {
   constexpr Index kDataParallelWork = Index(1) << 20;
   constexpr Index kDataParallelParameters = Index(1) << 20;
   constexpr Index kRowsPerThread = 16;
-  // Clipping needs every gradient's norm before any update: it trains on the serial loop.
-  // (Batch normalization adds up the threads' sums between barriers: see batch_norm_synced.)
+  // (Batch normalization and clipping by a norm add up the threads' sums between barriers:
+  // see batch_norm_synced and clip_and_update.)
   if (omp_in_parallel_region() || batch_size * macs_per_sample_ < kDataParallelWork ||
-      parameters_ > kDataParallelParameters || clips(optimizer_)) {
+      parameters_ > kDataParallelParameters) {
     return 1;
   }
   const Index by_rows = std::max<Index>(batch_size / kRowsPerThread, 1);
@@ -570,11 +570,127 @@ Sums Network<T>::train_serial(const T* X, const T* Y, const std::int64_t* labels
 }
 
 template <typename T>
+void Network<T>::sum_range(std::size_t l, bool weights,
+                           std::vector<std::vector<Workspace<T>>>& grads, Index lo, Index hi,
+                           int parts, double* squares) {
+  T* g = grads[0][l].data();
+  for (int k = 1; k < parts; ++k) {
+    const T* more = grads[k][l].data();
+    for (Index i = lo; i < hi; ++i) g[i] += more[i];
+  }
+  if (weights && regularized_) regularize(l, lo, hi, g);
+  double sq = 0;
+  for (Index i = lo; i < hi; ++i) sq += double(g[i]) * double(g[i]);
+  *squares += sq;
+}
+
+template <typename T>
+void Network<T>::update_shares(const OptimizerConfig& optimizer, int t, int threads,
+                               std::int64_t step) {
+  // This thread's range of every parameter: the gradients summed (in part order, so the
+  // result does not depend on which thread finished first), the penalty's gradient, the
+  // update; a chunk at a time, so that the summed gradient is still in L1 when the update
+  // reads it (a pass over the whole range first cost a round trip through memory).
+  for (std::size_t l = 0; l < layers_.size(); ++l) {
+    const LayerSpec& s = layers_[l];
+    const Index size = s.in * s.out;
+    update_range(optimizer, l, true, params_.weights[l], params_.weight_states[l], dW_, size,
+                 size * t / threads, size * (t + 1) / threads, step, threads);
+    if (params_.biases[l] != nullptr) {
+      update_range(optimizer, l, false, params_.biases[l], params_.bias_states[l], db_, s.out,
+                   s.out * t / threads, s.out * (t + 1) / threads, step, threads);
+    }
+    // gamma and beta: a few values per layer, updated whole by thread 0 (part 0 wrote their
+    // gradients; nobody reads them before the next batch's barrier).
+    if (t != 0 || !s.batch_norm) continue;
+    T* norm_params[2][3] = {{params_.gammas[l], dgamma_[l].data(), params_.gamma_states[l]},
+                            {params_.betas[l], dbeta_[l].data(), params_.beta_states[l]}};
+    for (auto& [param, grad, state] : norm_params) {
+      if (param == nullptr) continue;
+      if (optimizer.clipvalue > 0) clip_gradients(0.0, optimizer.clipvalue, 0.0, &grad, &s.out, 1);
+      optimizer_update_range(optimizer, param, grad, state, s.out, 0, s.out, step);
+    }
+  }
+}
+
+template <typename T>
+void Network<T>::clip_and_update(const OptimizerConfig& optimizer, int t, int threads,
+                                 std::int64_t step) {
+  const std::size_t L = layers_.size();
+  std::vector<double>& mine = part_squares_[t];
+  std::fill(mine.begin(), mine.end(), 0.0);
+  auto squares = [](const T* g, Index n) {
+    double sq = 0;
+    for (Index i = 0; i < n; ++i) sq += double(g[i]) * double(g[i]);
+    return sq;
+  };
+  for (std::size_t l = 0; l < L; ++l) {
+    const LayerSpec& s = layers_[l];
+    const Index size = s.in * s.out;
+    sum_range(l, true, dW_, size * t / threads, size * (t + 1) / threads, threads, &mine[4 * l]);
+    if (params_.biases[l] != nullptr) {
+      sum_range(l, false, db_, s.out * t / threads, s.out * (t + 1) / threads, threads,
+                &mine[4 * l + 1]);
+    }
+    if (t == 0 && s.batch_norm) {  // gamma and beta are thread 0's (part 0 holds them whole)
+      if (params_.gammas[l] != nullptr) mine[4 * l + 2] = squares(dgamma_[l].data(), s.out);
+      if (params_.betas[l] != nullptr) mine[4 * l + 3] = squares(dbeta_[l].data(), s.out);
+    }
+  }
+#pragma omp barrier
+  // Every thread adds the shares in the same order: the same factors everywhere. A gradient
+  // within its limit is left as it is (factor 1, no multiplication), as clip_gradients does.
+  auto total = [&](std::size_t i) {
+    double sq = 0;
+    for (int k = 0; k < threads; ++k) sq += part_squares_[k][i];
+    return sq;
+  };
+  double global_factor = 1;
+  if (optimizer.global_clipnorm > 0) {
+    double sq = 0;
+    for (std::size_t i = 0; i < 4 * L; ++i) sq += total(i);
+    const double norm = std::sqrt(sq);
+    if (norm > optimizer.global_clipnorm) global_factor = optimizer.global_clipnorm / norm;
+  }
+  auto factor = [&](std::size_t i) {
+    if (optimizer.clipnorm <= 0) return global_factor;
+    const double norm = std::sqrt(total(i));
+    return norm > optimizer.clipnorm ? optimizer.clipnorm / norm : 1.0;
+  };
+  auto scale_and_update = [&](T* param, T* g, T* state, Index n, Index lo, Index hi, double f) {
+    if (f != 1.0) {
+      const T scale = T(f);
+      for (Index i = lo; i < hi; ++i) g[i] *= scale;
+    }
+    optimizer_update_range(optimizer, param, g, state, n, lo, hi, step);
+  };
+  for (std::size_t l = 0; l < L; ++l) {
+    const LayerSpec& s = layers_[l];
+    const Index size = s.in * s.out;
+    scale_and_update(params_.weights[l], dW_[0][l].data(), params_.weight_states[l], size,
+                     size * t / threads, size * (t + 1) / threads, factor(4 * l));
+    if (params_.biases[l] != nullptr) {
+      scale_and_update(params_.biases[l], db_[0][l].data(), params_.bias_states[l], s.out,
+                       s.out * t / threads, s.out * (t + 1) / threads, factor(4 * l + 1));
+    }
+    if (t == 0 && s.batch_norm && params_.gammas[l] != nullptr) {
+      scale_and_update(params_.gammas[l], dgamma_[l].data(), params_.gamma_states[l], s.out, 0,
+                       s.out, factor(4 * l + 2));
+    }
+    if (t == 0 && s.batch_norm && params_.betas[l] != nullptr) {
+      scale_and_update(params_.betas[l], dbeta_[l].data(), params_.beta_states[l], s.out, 0, s.out,
+                       factor(4 * l + 3));
+    }
+  }
+}
+
+template <typename T>
 void Network<T>::update_range(const OptimizerConfig& optimizer, std::size_t l, bool weights,
                               T* param, T* state, std::vector<std::vector<Workspace<T>>>& grads,
                               Index n, Index lo, Index hi, std::int64_t step, int parts) {
   constexpr Index kChunk = 2048;  // 8 KB of float32 gradient: a quarter of an L1
   T* g = grads[0][l].data();
+  const T v = T(optimizer.clipvalue);
   for (Index c0 = lo; c0 < hi; c0 += kChunk) {
     const Index c1 = std::min(hi, c0 + kChunk);
     for (int k = 1; k < parts; ++k) {
@@ -582,6 +698,9 @@ void Network<T>::update_range(const OptimizerConfig& optimizer, std::size_t l, b
       for (Index i = c0; i < c1; ++i) g[i] += more[i];
     }
     if (weights && regularized_) regularize(l, c0, c1, g);
+    if (optimizer.clipvalue > 0) {  // elementwise: each thread clamps its own range
+      for (Index i = c0; i < c1; ++i) g[i] = g[i] > v ? v : (g[i] < -v ? -v : g[i]);
+    }
     optimizer_update_range(optimizer, param, g, state, n, c0, c1, step);
   }
 }
@@ -605,6 +724,8 @@ Sums Network<T>::train_data_parallel(int threads, const T* X, const T* Y,
   add_batch_norm_parts(threads);
   part_loss_.assign(threads, 0.0);
   part_penalty_.assign(threads, 0.0);
+  const bool clip_norm = optimizer.clipnorm > 0 || optimizer.global_clipnorm > 0;
+  if (clip_norm) part_squares_.assign(threads, std::vector<double>(4 * layers_.size()));
   part_sums_.assign(threads, Sums{});
   Sums sums;
   const Index in = layers_.front().in;
@@ -674,34 +795,12 @@ Sums Network<T>::train_data_parallel(int threads, const T* X, const T* Y,
       if (!std::isfinite(loss + penalty_sum)) break;  // before the update, as the serial loop
       const std::int64_t this_step = first_step + (b - first_batch) + 1;
 
-      // This thread's range of every parameter: the gradients summed (in part order, so the
-      // result does not depend on which thread finished first), the penalty's gradient, the
-      // update; a chunk at a time, so that the summed gradient is still in L1 when the update
-      // reads it (a pass over the whole range first cost a round trip through memory).
-      for (std::size_t l = 0; l < L; ++l) {
-        const LayerSpec& s = layers_[l];
-        const Index size = s.in * s.out;
-        update_range(optimizer, l, true, params_.weights[l], params_.weight_states[l], dW_, size,
-                     size * t / threads, size * (t + 1) / threads, this_step, threads);
-        if (params_.biases[l] != nullptr) {
-          update_range(optimizer, l, false, params_.biases[l], params_.bias_states[l], db_, s.out,
-                       s.out * t / threads, s.out * (t + 1) / threads, this_step, threads);
-        }
+      if (clip_norm) {
+        clip_and_update(optimizer, t, threads, this_step);
+      } else {
+        update_shares(optimizer, t, threads, this_step);
       }
       if (t == 0) {
-        // gamma and beta: a few values per layer, updated whole by one thread (part 0 wrote
-        // their gradients; nobody reads them before the next batch's barrier).
-        for (std::size_t l = 0; l < L; ++l) {
-          const LayerSpec& s = layers_[l];
-          if (s.batch_norm && params_.gammas[l] != nullptr) {
-            optimizer_update_range(optimizer, params_.gammas[l], dgamma_[l].data(),
-                                   params_.gamma_states[l], s.out, 0, s.out, this_step);
-          }
-          if (s.batch_norm && params_.betas[l] != nullptr) {
-            optimizer_update_range(optimizer, params_.betas[l], dbeta_[l].data(),
-                                   params_.beta_states[l], s.out, 0, s.out, this_step);
-          }
-        }
         sums.loss += loss * double(rows);
         sums.regularization += penalty_sum * double(rows);
         sums.samples += double(rows);

@@ -104,6 +104,18 @@ class Network final : public NetworkApi<T> {
   // Elements [lo, hi) of layer l's weights or biases (n values in all): the first `parts`
   // gradients of `grads` summed into part 0's, the penalty's gradient added (weights only),
   // the optimizer's update.
+  // With scale non-null (clipping by a norm, which needs every gradient summed first) only
+  // the summing and the penalty's gradient happen here, and the squared norm of [lo, hi) is
+  // added to *scale; scale_and_update() then does the rest.
+  void sum_range(std::size_t l, bool weights, std::vector<std::vector<Workspace<T>>>& grads,
+                 Index lo, Index hi, int parts, double* squares);
+  // Thread t's share of a data-parallel update that clips by clipnorm or global_clipnorm: its
+  // ranges summed and their squared norms shared, a barrier, then every thread scales its
+  // ranges by the same factors (from the shares added in thread order) and updates them.
+  void clip_and_update(const OptimizerConfig& optimizer, int t, int threads, std::int64_t step);
+  // Thread t's share of a data-parallel update without clipping by a norm (update_range over
+  // its ranges; thread 0 also updates gamma and beta whole).
+  void update_shares(const OptimizerConfig& optimizer, int t, int threads, std::int64_t step);
   void update_range(const OptimizerConfig& optimizer, std::size_t l, bool weights, T* param,
                     T* state, std::vector<std::vector<Workspace<T>>>& grads, Index n, Index lo,
                     Index hi, std::int64_t step, int parts);
@@ -162,6 +174,9 @@ class Network final : public NetworkApi<T> {
   std::uint64_t order_epoch_ = ~std::uint64_t(0), order_seed_ = 0;
   // Per thread of a data-parallel batch: its rows' mean loss and its share of the penalty.
   std::vector<double> part_loss_, part_penalty_;
+  // Per thread of a data-parallel batch that clips by a norm: its share of each gradient's
+  // squared norm (4 per layer: weights, biases, gamma, beta).
+  std::vector<std::vector<double>> part_squares_;
   std::vector<Sums> part_sums_;
 };
 
