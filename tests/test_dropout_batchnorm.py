@@ -8,6 +8,7 @@ are test_training_parity's (PARITY_TOL, float64), for the reasons written there.
 
 from __future__ import annotations
 
+import inspect
 import io
 
 import numpy as np
@@ -44,10 +45,10 @@ def test_batch_norm_backward_is_the_gradient_of_its_forward(center, scale, rows)
     R = rng.normal(size=(rows, 5))
 
     def loss(A_, gamma_=gamma, beta_=beta):
-        out, _, _ = batch_norm_forward(A_, gamma_, beta_, np.zeros(5), np.ones(5), 0.9, 1e-3)
+        out, _, _ = batch_norm_forward(A_, gamma_, beta_, np.zeros(5), np.ones(5), momentum=0.9)
         return float(np.sum(out * R))
 
-    _, H, inv_std = batch_norm_forward(A, gamma, beta, np.zeros(5), np.ones(5), 0.9, 1e-3)
+    _, H, inv_std = batch_norm_forward(A, gamma, beta, np.zeros(5), np.ones(5), momentum=0.9)
     dA, dgamma, dbeta = batch_norm_backward(R, H, inv_std, gamma)
     h = 1e-6
 
@@ -75,12 +76,12 @@ def test_batch_norm_forward_normalizes_and_moves_the_statistics():
     rng = np.random.default_rng(0)
     A = rng.normal(size=(50, 3)) * [1, 10, 0.1] + [5, -2, 0]
     mean, var = np.zeros(3), np.ones(3)
-    out, _, _ = batch_norm_forward(A, None, None, mean, var, 0.9, 1e-3)
+    out, _, _ = batch_norm_forward(A, None, None, mean, var, momentum=0.9, epsilon=1e-3)
     np.testing.assert_allclose(out.mean(axis=0), 0, atol=1e-12)
     np.testing.assert_allclose(out.var(axis=0), A.var(axis=0) / (A.var(axis=0) + 1e-3))
     np.testing.assert_allclose(mean, 0.1 * A.mean(axis=0))
     np.testing.assert_allclose(var, 0.9 + 0.1 * A.var(axis=0))  # Keras: the biased variance
-    inferred = batch_norm_inference(A, None, None, mean, var, 1e-3)
+    inferred = batch_norm_inference(A, None, None, mean, var, epsilon=1e-3)
     np.testing.assert_allclose(inferred, (A - mean) / np.sqrt(var + 1e-3))
 
 
@@ -90,10 +91,11 @@ def test_dropout_masks_keep_one_minus_rate_and_scale_the_rest(rate):
     # 10**5 draws: the kept fraction's standard deviation is <= 0.0016; 0.01 is > 6 sigma.
     assert abs(mask.mean() - (1 - rate)) < 0.01
     A = np.ones((1000, 100))
-    out = dropout_forward(A, mask, rate)
+    out, kept = dropout_forward(A, rate=rate, key=dropout_key(1, 1, 0))
+    np.testing.assert_array_equal(kept, mask)
     np.testing.assert_array_equal(out[mask], 1 / (1 - rate))
     np.testing.assert_array_equal(out[~mask], 0)
-    np.testing.assert_array_equal(dropout_backward(A, mask, rate), out)
+    np.testing.assert_array_equal(dropout_backward(A, kept, rate=rate), out)
     # Rows of a batch are a window of one stream: a thread's rows draw what one thread draws.
     np.testing.assert_array_equal(
         dropout_mask(10, 100, 990, rate, dropout_key(1, 1, 0)), mask[990:]
@@ -597,3 +599,123 @@ def test_checkpoint_keeps_and_restores_every_trained_array(backend):
     network.restore_checkpoint()
     for a, b in zip(trained(), before, strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+# ---- the kernels against their twins, one by one ---------------------------------------------
+# float64: the same formulas in the same order; what differs is the order of the column sums
+# (NumPy's pairwise sum against a running sum) and a fused multiply-add the compiler may form
+# for gamma * H + beta: a few ulps, so rtol 1e-12. float32: H is rounded to float32 from the
+# same double value (equal or one ulp apart), then gamma * H + beta in float32: rtol 1e-5.
+# dropout: the same draws and one IEEE division: equal bit for bit in both dtypes.
+
+SHAPES = [(1, 1), (1, 7), (7, 5), (128, 33)]
+TOL = {np.float32: dict(rtol=1e-5, atol=1e-6), np.float64: dict(rtol=1e-12, atol=1e-13)}
+
+
+def _signatures_agree(name):
+    kernel = getattr(kernels, name).__doc__.splitlines()[0]
+    inside = kernel[kernel.index("(") + 1 : kernel.rindex(") ->")]
+    names = [p.split(":")[0] for p in inside.split(", ") if p not in ("*", "/")]
+    return names == list(inspect.signature(getattr(reference, name)).parameters)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "dropout_forward",
+        "dropout_backward",
+        "dropout_key",
+        "batch_norm_forward",
+        "batch_norm_inference",
+        "batch_norm_backward",
+    ],
+)
+def test_the_layer_kernels_and_twins_share_names_and_signatures(name):
+    assert _signatures_agree(name)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("rate", [0.0, 0.3, 0.999])
+def test_dropout_kernels_equal_their_twins(dtype, shape, rate):
+    rng = np.random.default_rng(1)
+    A = rng.normal(size=shape).astype(dtype)
+    key = kernels.dropout_key(7, 3, 2)
+    assert key == reference.dropout_key(7, 3, 2)
+    for row0 in (0, 5):
+        out, mask = kernels.dropout_forward(A, rate=rate, key=key, row0=row0)
+        twin_out, twin_mask = reference.dropout_forward(A, rate=rate, key=key, row0=row0)
+        assert out.dtype == mask.dtype == dtype
+        np.testing.assert_array_equal(mask, twin_mask)
+        np.testing.assert_array_equal(out, twin_out)
+        dout = rng.normal(size=shape).astype(dtype)
+        np.testing.assert_array_equal(
+            kernels.dropout_backward(dout, mask, rate=rate),
+            reference.dropout_backward(dout, mask, rate=rate),
+        )
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("affine", ["both", "none", "gamma"])
+def test_batch_norm_kernels_equal_their_twins(dtype, shape, affine):
+    rng = np.random.default_rng(2)
+    _, cols = shape
+    A = (rng.normal(size=shape) * 3 + 2).astype(dtype)
+    gamma = rng.normal(size=cols).astype(dtype) if affine != "none" else None
+    beta = rng.normal(size=cols).astype(dtype) if affine == "both" else None
+    stats = [
+        (rng.normal(size=cols).astype(dtype), rng.uniform(0.5, 2, size=cols).astype(dtype))
+        for _ in range(2)
+    ]
+    stats[1] = (stats[0][0].copy(), stats[0][1].copy())
+    got = kernels.batch_norm_forward(A, gamma, beta, *stats[0], momentum=0.9, epsilon=1e-3)
+    want = reference.batch_norm_forward(A, gamma, beta, *stats[1], momentum=0.9, epsilon=1e-3)
+    for g, w in zip(got, want, strict=True):
+        np.testing.assert_allclose(g, w, **TOL[dtype])
+    for g, w in zip(stats[0], stats[1], strict=True):  # the moving statistics, moved alike
+        np.testing.assert_allclose(g, w, **TOL[dtype])
+    np.testing.assert_allclose(
+        kernels.batch_norm_inference(A, gamma, beta, *stats[0], epsilon=1e-2),
+        reference.batch_norm_inference(A, gamma, beta, *stats[0], epsilon=1e-2),
+        **TOL[dtype],
+    )
+    dout = rng.normal(size=shape).astype(dtype)
+    _, H, inv_std = want
+    for g, w in zip(
+        kernels.batch_norm_backward(dout, H, inv_std, gamma),
+        reference.batch_norm_backward(dout, H, inv_std, gamma),
+        strict=True,
+    ):
+        assert g.dtype == dtype
+        # dA of a batch of one row is 0 up to rounding in both: compare absolutely.
+        np.testing.assert_allclose(g, w, rtol=TOL[dtype]["rtol"], atol=TOL[dtype]["atol"] * 10)
+
+
+@pytest.mark.parametrize("module", [kernels, reference], ids=["kernel", "twin"])
+def test_the_layer_kernels_refuse_bad_arguments(module):
+    A = np.ones((4, 3))
+    with pytest.raises(ValueError, match=r"rate must be a finite number in \[0, 1\)"):
+        module.dropout_forward(A, rate=1.0, key=1)
+    with pytest.raises(ValueError, match=r"key must be an int in \[0, 2\*\*64\)"):
+        module.dropout_forward(A, rate=0.5, key=-1)
+    with pytest.raises(ValueError, match="momentum must be a finite number"):
+        module.batch_norm_forward(A, None, None, np.zeros(3), np.ones(3), momentum=2.0)
+    with pytest.raises(ValueError, match="at least one row"):
+        module.batch_norm_forward(np.ones((0, 3)), None, None, np.zeros(3), np.ones(3))
+
+
+def test_the_layer_kernels_refuse_shapes_and_dtypes_by_name():
+    A = np.ones((4, 3))
+    with pytest.raises(ValueError, match=r"gamma must be a 1-D array of shape \(3,\)"):
+        kernels.batch_norm_forward(A, np.ones(4), None, np.zeros(3), np.ones(3))
+    with pytest.raises(TypeError, match="moving_mean must have dtype float64"):
+        kernels.batch_norm_forward(A, None, None, np.zeros(3, np.float32), np.ones(3))
+    read_only = np.zeros(3)
+    read_only.flags.writeable = False
+    with pytest.raises(ValueError, match="moving_mean is updated in place, so it must be writ"):
+        kernels.batch_norm_forward(A, None, None, read_only, np.ones(3))
+    with pytest.raises(ValueError, match=r"mask must have shape dout.shape = \(4, 3\)"):
+        kernels.dropout_backward(A, np.ones((3, 4)), rate=0.5)
+    with pytest.raises(TypeError, match="inv_std must have dtype float64"):
+        kernels.batch_norm_backward(A, A, np.ones(3, np.float32), None)

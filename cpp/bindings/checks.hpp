@@ -600,6 +600,8 @@ void bind_dense(py::module_& m);
 void bind_activations(py::module_& m);
 void bind_losses(py::module_& m);
 void bind_optimizers(py::module_& m);
+void bind_dropout(py::module_& m);
+void bind_batch_norm(py::module_& m);
 void bind_perceptron(py::module_& m);
 void bind_network(py::module_& m);
 

@@ -53,6 +53,8 @@ PYBIND11_MODULE(_core, m) {
   bind_activations(m);
   bind_losses(m);
   bind_optimizers(m);
+  bind_dropout(m);
+  bind_batch_norm(m);
   bind_perceptron(m);
   bind_network(m);
 

@@ -492,13 +492,6 @@ class PyNetwork {
 }  // namespace
 
 void bind_network(py::module_& m) {
-  py::dict dropout, batch_norm;
-  for (const fastnn::Parameter& p : fastnn::kDropoutParameters) dropout[p.name] = parameter_dict(p);
-  for (const fastnn::Parameter& p : fastnn::kBatchNormParameters) {
-    batch_norm[p.name] = parameter_dict(p);
-  }
-  m.attr("DROPOUT") = dropout;
-  m.attr("BATCH_NORM") = batch_norm;
   m.def(
       "permutation",
       [](py::handle n_arg, py::handle seed_arg, py::handle epoch_arg) {

@@ -25,6 +25,14 @@ inline constexpr Parameter kDropoutParameters[] = {
               "the stream of its masks, mixed with the model's seed (None: the layer's position)"),
 };
 
+// The arguments of dropout_key() and the key itself, as the bindings check them.
+inline constexpr Parameter kDropoutKeyParameters[] = {
+    int_param("seed", 0, 0, 18446744073709551616.0, true, "the model's seed"),
+    int_param("step", 0, 0, 18446744073709551616.0, true, "the 1-based number of the update"),
+    int_param("stream", 0, 0, 18446744073709551616.0, true, "the layer's stream"),
+    int_param("key", 0, 0, 18446744073709551616.0, true, "a batch's key, from dropout_key()"),
+};
+
 // A value is kept when its draw's top 53 bits are >= this (exact: rate * 2**53 is a double
 // without rounding, truncated).
 inline std::uint64_t dropout_threshold(double rate) {

@@ -3,8 +3,10 @@
 #include "fastnn/kernel_table.hpp"
 
 #include "fastnn/activations.hpp"
+#include "fastnn/batch_norm.hpp"
 #include "fastnn/config.hpp"
 #include "fastnn/dense.hpp"
+#include "fastnn/dropout.hpp"
 #include "fastnn/losses.hpp"
 #include "fastnn/network.hpp"
 #include "fastnn/optimizers.hpp"
@@ -35,6 +37,11 @@ KernelsOf<T> kernels_of() {
   k.rmsprop_update = &rmsprop_update<T>;
   k.adam_update = &adam_update<T>;
   k.adamw_update = &adamw_update<T>;
+  k.dropout_forward = &dropout_forward<T>;
+  k.dropout_backward = &dropout_backward<T>;
+  k.batch_norm_forward = &batch_norm_forward<T>;
+  k.batch_norm_inference = &batch_norm_inference<T>;
+  k.batch_norm_backward = &batch_norm_backward<T>;
   k.clip_gradients = &clip_gradients<T>;
   k.perceptron_epoch = &perceptron_epoch<T>;
   k.perceptron_fit = &perceptron_fit<T>;

@@ -21,7 +21,7 @@
 namespace fastnn {
 
 // Bump when KernelTable, KernelsOf or NetworkApi change shape.
-constexpr int kKernelTableAbi = 8;
+constexpr int kKernelTableAbi = 9;
 
 // The fused training loop (network.hpp), as the bindings hold it: Network<T> of the level that
 // made it. See Network<T> for what each call does.
@@ -70,6 +70,17 @@ struct KernelsOf {
   void (*adamw_update)(T* param, T* exp_avg, T* exp_avg_sq, T* max_exp_avg_sq, const T* grad,
                        Index n, double learning_rate, double beta_1, double beta_2, double eps,
                        bool amsgrad, double weight_decay, std::int64_t step);
+  void (*dropout_forward)(T* out, T* mask, const T* A, Index rows, Index cols, Index row0,
+                          double rate, std::uint64_t key);
+  void (*dropout_backward)(T* dA, const T* mask, const T* dout, Index n, double rate);
+  void (*batch_norm_forward)(T* out, T* H, double* mean, double* inv_std, T* moving_mean,
+                             T* moving_variance, const T* A, const T* gamma, const T* beta,
+                             Index rows, Index cols, double momentum, double epsilon);
+  void (*batch_norm_inference)(T* out, const T* A, const T* moving_mean, const T* moving_variance,
+                               const T* gamma, const T* beta, Index rows, Index cols,
+                               double epsilon);
+  void (*batch_norm_backward)(T* dA, T* dgamma, T* dbeta, double* sums, const T* dout, const T* H,
+                              const double* inv_std, const T* gamma, Index rows, Index cols);
   void (*clip_gradients)(double clipnorm, double clipvalue, double global_clipnorm, T* const* grads,
                          const Index* sizes, Index count);
   Index (*perceptron_epoch)(T* w, T* b, const T* X, const T* y, const Index* order, Index n,

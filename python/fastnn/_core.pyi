@@ -101,6 +101,44 @@ def adamw_update(
     array are updated in place and must be C-contiguous and writable; all arrays share param's
     shape (1-D or 2-D) and dtype. step is the 1-based number of this update. Returns None.
     """
+def batch_norm_backward(
+    dout: float,
+    H: float,
+    inv_std: float,
+    gamma: float,
+) -> tuple[_Array, _Array, _Array]:
+    """The gradients through batch_norm_forward: (dA, dgamma, dbeta), dgamma = sum(dout * H) and
+    dbeta = sum(dout) over the rows, dA = gamma * inv_std / n * (n * dout - sum(dout) - H *
+    sum(dout * H)).
+    """
+def batch_norm_forward(
+    A: _Array,
+    gamma: float,
+    beta: float,
+    moving_mean: float,
+    moving_variance: float,
+    *,
+    momentum: float = 0.99,
+    epsilon: float = 0.001,
+) -> tuple[_Array, _Array, _Array]:
+    """Batch normalization in training: (out, H, inv_std). Each column of A (batch, features) is
+    normalized by the batch's mean and biased variance (summed in double), H = (A - mean) *
+    inv_std with inv_std = 1 / sqrt(var + epsilon) (float64), out = gamma * H + beta (gamma,
+    beta: None or (features,)); moving_mean and moving_variance (features,) move in place:
+    moving = moving * momentum + batch * (1 - momentum).
+    """
+def batch_norm_inference(
+    A: _Array,
+    gamma: float,
+    beta: float,
+    moving_mean: float,
+    moving_variance: float,
+    *,
+    epsilon: float = 0.001,
+) -> _Array:
+    """Batch normalization in predict and evaluate: gamma * (A - moving_mean) /
+    sqrt(moving_variance + epsilon) + beta.
+    """
 def binary_crossentropy_backward(Y: _Array, T: _Array) -> _Array:
     """Loss gradient dLoss/dY of binary_crossentropy_forward (binary cross-entropy of probabilities
     Y (clipped to [1e-7, 1 - 1e-7]), mean over every element).
@@ -130,6 +168,24 @@ def dense_forward(X: _Array, W: _Array, b: _Array | None = None) -> _Array:
     """Dense layer forward: Z = X @ W + b.
 
     X (batch, in), W (in, out), b (out,) or None; returns Z (batch, out).
+    """
+def dropout_backward(dout: float, mask: float, *, rate: float) -> _Array:
+    """The gradient through dropout_forward: dout / (1 - rate) where mask is 1, else 0."""
+def dropout_forward(
+    A: _Array,
+    *,
+    rate: float,
+    key: float,
+    row0: float = 0,
+) -> tuple[_Array, _Array, _Array]:
+    """Inverted dropout of A (batch, features) in training: (out, mask). Element i (row-major, row
+    r being row row0 + r of the batch) is kept, divided by 1 - rate, when the top 53 bits of
+    draw i of SplitMix64(key) are >= rate * 2**53, else set to 0; mask is 1 where kept, 0 where
+    dropped, in A's dtype.
+    """
+def dropout_key(seed: int, step: int, stream: float) -> int:
+    """The key of one batch's dropout masks for one layer: SplitMix64 of the model's seed, the
+    1-based number of the update and the layer's stream. Returns an int.
     """
 def elu_backward(Z: _Array, A: _Array, dA: _Array, alpha: float = 1.0) -> _Array:
     """Activation backward of elu: dZ = dA where Z > 0, dA * alpha * exp(Z) elsewhere (A = g(Z)).

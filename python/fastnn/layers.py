@@ -264,14 +264,11 @@ class BatchNormalization:
         return {name: [inputs] for name in names}
 
     def __call__(self, X: np.ndarray) -> np.ndarray:
-        """Inference: X normalized by the moving statistics (through fastnn.reference's twin of
-        the core's kernel: the fused loop runs the core's own)."""
+        """Inference: X normalized by the moving statistics (the C++ kernel)."""
         if not self.built:
             raise ValueError(f"BatchNormalization {self.name or ''}: not built yet; add it first")
-        from fastnn.reference.batch_norm import batch_norm_inference
-
-        return batch_norm_inference(
-            X, self.gamma, self.beta, self.moving_mean, self.moving_variance, self.epsilon
+        return kernels.batch_norm_inference(
+            X, self.gamma, self.beta, self.moving_mean, self.moving_variance, epsilon=self.epsilon
         )
 
     def get_config(self) -> dict:

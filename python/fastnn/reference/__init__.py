@@ -44,9 +44,18 @@ from fastnn.reference.activations import (
     tanh_backward,
     tanh_forward,
 )
+from fastnn.reference.batch_norm import (
+    batch_norm_backward,
+    batch_norm_forward,
+    batch_norm_inference,
+)
 from fastnn.reference.dense import (
     dense_backward,
     dense_forward,
+)
+from fastnn.reference.dropout import (
+    dropout_backward,
+    dropout_forward,
 )
 from fastnn.reference.losses import (
     BCE_CLIP_EPS,
@@ -87,6 +96,7 @@ from fastnn.reference.perceptron import (
 )
 from fastnn.reference.random import (
     SplitMix64,
+    dropout_key,
     permutation,
 )
 
@@ -99,11 +109,17 @@ __all__ = [
     "adagrad_update",
     "adam_update",
     "adamw_update",
+    "batch_norm_backward",
+    "batch_norm_forward",
+    "batch_norm_inference",
     "binary_crossentropy_backward",
     "binary_crossentropy_forward",
     "clip_gradients",
     "dense_backward",
     "dense_forward",
+    "dropout_backward",
+    "dropout_forward",
+    "dropout_key",
     "elu_backward",
     "elu_forward",
     "gelu_backward",

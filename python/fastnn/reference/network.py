@@ -13,7 +13,7 @@ from fastnn.reference.batch_norm import (
     batch_norm_inference,
 )
 from fastnn.reference.dense import dense_backward, dense_forward
-from fastnn.reference.dropout import dropout_backward, dropout_forward, dropout_mask
+from fastnn.reference.dropout import dropout_backward, dropout_forward
 from fastnn.reference.optimizers import clip_gradients, optimizer_update
 from fastnn.reference.random import dropout_key, permutation
 
@@ -203,17 +203,16 @@ class Network:
                 mean, var = arrays["moving_mean"], arrays["moving_variance"]
                 if training:
                     out, H, inv_std = batch_norm_forward(
-                        A, gamma, beta, mean, var, bn["momentum"], bn["epsilon"]
+                        A, gamma, beta, mean, var, momentum=bn["momentum"], epsilon=bn["epsilon"]
                     )
                 else:
-                    out = batch_norm_inference(A, gamma, beta, mean, var, bn["epsilon"])
+                    out = batch_norm_inference(A, gamma, beta, mean, var, epsilon=bn["epsilon"])
             if spec["norm_activation"] is not None:
                 normalized = out
                 out = activated = self._activation(self._after_norm(spec), "forward", normalized)
             if training and spec["dropout"] > 0:
                 key = dropout_key(seed, step, spec["dropout_stream"])
-                mask = dropout_mask(out.shape[0], out.shape[1], 0, spec["dropout"], key)
-                out = dropout_forward(out, mask, spec["dropout"])
+                out, mask = dropout_forward(out, rate=spec["dropout"], key=key)
             Zs.append(Z)
             As.append(A)
             cache.append((H, inv_std, mask, normalized, activated))
@@ -337,7 +336,7 @@ class Network:
                     k, below = l - 1, self.layers[l - 1]
                     H, inv_std, mask, normalized, activated = cache[k]
                     if below["dropout"] > 0:
-                        dX = dropout_backward(dX, mask, below["dropout"])
+                        dX = dropout_backward(dX, mask, rate=below["dropout"])
                     if below["norm_activation"] is not None:
                         post = self._after_norm(below)
                         dX = self._activation(post, "backward", normalized, activated, dX)
