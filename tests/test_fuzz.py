@@ -177,6 +177,48 @@ def test_dense(data, batch, n_in, n_out):
     _run("dense_backward", [X, W, dZm], {}, dtype, compare=dZm is dZ)
 
 
+@settings(FUZZ, max_examples=150)
+@given(st.data(), SHAPES)
+def test_dropout(data, shape):
+    dtype = data.draw(st.sampled_from(DTYPES))
+    A = data.draw(arrays(shape, dtype))
+    rate = data.draw(st.one_of(st.floats(0, 0.99), NUMBERS))
+    key = data.draw(st.one_of(st.integers(0, 2**64 - 1), NUMBERS))
+    Am = _mangle(data.draw, A)
+    clean = isinstance(rate, float) and 0 <= rate < 1 and isinstance(key, int) and key >= 0
+    _run("dropout_forward", [Am], {"rate": rate, "key": key}, dtype, compare=clean and Am is A)
+    mask = (data.draw(arrays(shape, dtype)) > 0).astype(dtype)
+    dout = data.draw(arrays(shape, dtype))
+    dm = _mangle(data.draw, dout)
+    _run("dropout_backward", [dm, mask], {"rate": rate}, dtype, compare=clean and dm is dout)
+
+
+@settings(FUZZ, max_examples=150)
+@given(st.data(), SHAPES)
+def test_batch_norm(data, shape):
+    dtype = data.draw(st.sampled_from(DTYPES))
+    cols = shape[1]
+    A = data.draw(arrays(shape, dtype))
+    gamma = data.draw(st.one_of(st.none(), arrays((cols,), dtype)))
+    beta = data.draw(st.one_of(st.none(), arrays((cols,), dtype)))
+    mean, var = np.zeros(cols, dtype), np.ones(cols, dtype)
+    kwargs = {}
+    if data.draw(st.booleans()):
+        kwargs["momentum"] = data.draw(st.one_of(st.floats(0, 1), NUMBERS))
+    Am = _mangle(data.draw, A)
+    clean = all(isinstance(v, float) and 0 <= v <= 1 for v in kwargs.values())
+    _run("batch_norm_forward", [Am, gamma, beta, mean, var], kwargs, dtype,
+         compare=clean and Am is A)  # fmt: skip
+    _run("batch_norm_inference", [Am, gamma, beta, mean, var], {}, dtype, compare=Am is A)
+    if shape[0] == 0:
+        return
+    _, H, inv_std = reference.batch_norm_forward(np.ascontiguousarray(A), gamma, beta, mean.copy(),
+                                                 var.copy())  # fmt: skip
+    dout = data.draw(arrays(shape, dtype))
+    dm = _mangle(data.draw, dout)
+    _run("batch_norm_backward", [dm, H, inv_std, gamma], {}, dtype, compare=dm is dout)
+
+
 @FUZZ
 @given(st.data(), st.sampled_from(list(tables.OPTIMIZERS)), st.integers(1, 6))
 def test_optimizer_updates(data, name, size):
