@@ -67,8 +67,9 @@ def test_model_checkpoint_best_only_keeps_the_best_epoch(tmp_path):
 
 
 def test_model_checkpoint_refuses_what_it_cannot_do(tmp_path):
-    with pytest.raises(ValueError, match="save_freq must be 'epoch'"):
-        callbacks.ModelCheckpoint(tmp_path / "m.fnn", save_freq=10)
+    for bad in ("batch", 0, True, 2.5):
+        with pytest.raises(ValueError, match="save_freq must be 'epoch' or an int >= 1"):
+            callbacks.ModelCheckpoint(tmp_path / "m.fnn", save_freq=bad)
     model, X, y = model_and_data()
     with pytest.raises(ValueError, match="cannot fill filepath"):
         model.fit(
@@ -168,3 +169,22 @@ def test_terminate_on_nan_stops_and_says_why():
     history = model.fit(X, y, epochs=5, verbose=0, callbacks=[Poison(), callbacks.TerminateOnNaN()])
     assert history.epoch == [0, 1]
     assert "TerminateOnNaN: the loss of epoch 2 is nan" in history.stopped_reason
+
+
+def test_model_checkpoint_every_n_batches(tmp_path):
+    # 48 samples in batches of 8: 6 batches an epoch, 12 in two epochs; every 5th is saved
+    # (batches 5 and 10, counted across epochs: epoch 1 batch 5, epoch 2 batch 4), and the
+    # batch-by-batch loop this needs trains to the same weights as one call per epoch.
+    model, X, y = model_and_data()
+    start = model.get_weights()
+    cb = callbacks.ModelCheckpoint(tmp_path / "m-{epoch}-{batch}.fnn", save_freq=5)
+    model.fit(X[:48], y[:48], epochs=2, batch_size=8, shuffle=True, verbose=0, callbacks=[cb])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m-1-5.fnn", "m-2-4.fnn"]
+    assert not callbacks.overrides(callbacks.ModelCheckpoint(tmp_path / "x"), "on_train_batch_end")
+    plain, _, _ = model_and_data()
+    plain.set_weights(start)
+    plain.fit(X[:48], y[:48], epochs=2, batch_size=8, shuffle=True, verbose=0)
+    for a, b in zip(model.get_weights(), plain.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+    saved = fastnn.load_model(tmp_path / "m-2-4.fnn")
+    assert saved.optimizer.iterations == 10

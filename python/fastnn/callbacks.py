@@ -390,6 +390,10 @@ class ModelCheckpoint(Callback):
     the previous checkpoint whole. It saves whole models (architecture, weights and the
     optimizer's state), which ``fastnn.load_model`` reads back, or with ``save_weights_only``
     the weights alone (``model.save_weights``; ``model.load_weights`` reads them).
+
+    ``save_freq`` is ``"epoch"`` or, as in Keras, an int N: save after every N-th batch
+    (counted across epochs; ``filepath`` may then use ``{batch}``, 1-based within the epoch, and
+    the running logs). Only then does ``fit`` hand back to Python after each batch.
     """
 
     def __init__(
@@ -400,15 +404,26 @@ class ModelCheckpoint(Callback):
         save_best_only: bool = False,
         save_weights_only: bool = False,
         mode: str = "auto",
-        save_freq: str = "epoch",
+        save_freq: str | int = "epoch",
         initial_value_threshold: float | None = None,
     ) -> None:
         super().__init__()
-        if save_freq != "epoch":
+        every_batches = (
+            isinstance(save_freq, (int, np.integer))
+            and not isinstance(save_freq, bool)
+            and save_freq >= 1
+        )
+        if save_freq != "epoch" and not every_batches:
             raise ValueError(
-                f"ModelCheckpoint: save_freq must be 'epoch' (it saves at the end of epochs), "
-                f"got {save_freq!r}"
+                "ModelCheckpoint: save_freq must be 'epoch' or an int >= 1 (a number of "
+                f"batches), got {save_freq!r}"
             )
+        self.save_freq = int(save_freq) if every_batches else "epoch"
+        if every_batches:
+            # On the instance, so that only such a checkpoint makes fit go batch by batch.
+            self.on_train_batch_end = self._batch_end
+        self._epoch = 0
+        self._batches_seen = 0
         self.filepath = os.fspath(filepath)
         self.monitor = monitor
         self.verbose = verbose
@@ -423,14 +438,26 @@ class ModelCheckpoint(Callback):
             self.best = float(self.initial_value_threshold)
         self._warned = False
 
+    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+        self._epoch = epoch
+
+    def _batch_end(self, batch: int, logs: dict | None = None) -> None:
+        self._batches_seen += 1
+        if self._batches_seen % self.save_freq == 0:
+            self._save(self._epoch, logs, batch=batch + 1)
+
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        if self.save_freq == "epoch":
+            self._save(epoch, logs)
+
+    def _save(self, epoch: int, logs: dict | None, **fields) -> None:
         logs = dict(logs or {})
         try:
-            path = self.filepath.format(epoch=epoch + 1, **logs)
+            path = self.filepath.format(epoch=epoch + 1, **fields, **logs)
         except (KeyError, IndexError, ValueError) as e:
+            names = ", ".join(sorted(["epoch", *fields, *logs]))
             raise ValueError(
-                f"ModelCheckpoint: cannot fill filepath {self.filepath!r} from epoch and the logs "
-                f"({', '.join(sorted(logs))}): {e}"
+                f"ModelCheckpoint: cannot fill filepath {self.filepath!r} from {names}: {e}"
             ) from None
         if self.save_best_only:
             value = _monitored(self, "ModelCheckpoint", logs, self.monitor)
