@@ -230,6 +230,13 @@ ARCHITECTURES = {
         fnn.Dense(3),
         fnn.Activation("softmax"),
     ],
+    # Keras' Dropout of the inputs, before the first Dense layer.
+    "input_dropout": lambda: [
+        fnn.Dropout(0.25, input_dim=6),
+        fnn.Dense(12, "tanh"),
+        fnn.Dropout(0.1),
+        fnn.Dense(3, "softmax"),
+    ],
     "bn_without_scale": lambda: [
         fnn.Dense(10, "sigmoid", input_dim=6),
         fnn.BatchNormalization(scale=False, momentum=0.5),
@@ -315,8 +322,18 @@ def test_clipping_in_the_loop_equals_the_numpy_loop_and_changes_training(clip):
         (True, 513, {"clipnorm": 0.05}),
         (True, 600, {"global_clipnorm": 0.1}),
         (True, 600, {"clipvalue": 0.001}),
+        ("inputs", 513, {}),
     ],
-    ids=["dropout", "dropout-513", "bn", "bn-513", "bn-clipnorm", "bn-global", "bn-clipvalue"],
+    ids=[
+        "dropout",
+        "dropout-513",
+        "bn",
+        "bn-513",
+        "bn-clipnorm",
+        "bn-global",
+        "bn-clipvalue",
+        "input-dropout",
+    ],
 )
 def test_data_parallel_training_equals_the_numpy_loop(batch_norm, n, clip):
     # 64-256-256-10 at batch 256 is past the data-parallel threshold (network.cpp): its threads
@@ -330,8 +347,10 @@ def test_data_parallel_training_equals_the_numpy_loop(batch_norm, n, clip):
 
     def layers():
         norm = [fnn.BatchNormalization(), fnn.Activation("tanh")] if batch_norm else []
+        inputs = [fnn.Dropout(0.2, input_dim=64)] if batch_norm == "inputs" else []
         return [
-            fnn.Dense(256, "relu", input_dim=64),
+            *inputs,
+            fnn.Dense(256, "relu", input_dim=None if inputs else 64),
             *norm,
             fnn.Dropout(0.5),
             fnn.Dense(256, "relu"),
@@ -484,7 +503,10 @@ def test_batch_norm_arguments_are_checked_by_the_table():
 
 def test_misplaced_layers_are_refused_by_name():
     model = fnn.Sequential()
-    with pytest.raises(ValueError, match="Dropout 'first' cannot be the first layer"):
+    with pytest.raises(
+        ValueError,
+        match=r"Dropout 'first' cannot come before the first Dense layer .a Dropout of the inputs",
+    ):
         model.add(fnn.Dropout(0.5, name="first"))
     model.add(fnn.Dense(4, "relu", input_dim=2))
     model.add(fnn.Dropout(0.5, name="drop"))
@@ -546,7 +568,7 @@ def test_activation_layers_save_and_load():
 
 
 def test_misplaced_activations_are_refused_by_name():
-    with pytest.raises(ValueError, match="Activation 'a' cannot be the first layer"):
+    with pytest.raises(ValueError, match="Activation 'a' cannot come before the first Dense layer"):
         fnn.Sequential([fnn.Activation("relu", name="a")])
     with pytest.raises(ValueError, match="Activation 'a' after Dense 'd', which already applies"):
         fnn.Sequential(
@@ -719,3 +741,26 @@ def test_the_layer_kernels_refuse_shapes_and_dtypes_by_name():
         kernels.dropout_backward(A, np.ones((3, 4)), rate=0.5)
     with pytest.raises(TypeError, match="inv_std must have dtype float64"):
         kernels.batch_norm_backward(A, A, np.ones(3, np.float32), None)
+
+
+def test_input_dropout_drops_inputs_and_is_saved():
+    X, y = _data()
+    model = _model("cpp", ARCHITECTURES["input_dropout"])
+    assert model.input_dim == 6 and model.count_params() == 6 * 12 + 12 + 12 * 3 + 3
+    plain = _model("cpp", lambda: [fnn.Dense(12, "tanh", input_dim=6), fnn.Dense(3, "softmax")])
+    plain.set_weights(model.get_weights())
+    np.testing.assert_array_equal(model.predict(X), plain.predict(X))  # off in predict
+    model.fit(X, y, epochs=1, verbose=0)
+    buffer = io.BytesIO()
+    model.save(buffer)
+    buffer.seek(0)
+    loaded = fnn.load_model(buffer)
+    assert isinstance(loaded.layers[0], fnn.Dropout) and loaded.layers[0].input_dim == 6
+    model.fit(X, y, epochs=1, verbose=0)
+    loaded.fit(X, y, epochs=1, verbose=0)
+    for a, b in zip(model.get_weights(), loaded.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+    with pytest.raises(ValueError, match="BatchNormalization 'n' cannot come before the first"):
+        fnn.Sequential([fnn.Dropout(0.1, input_dim=2), fnn.BatchNormalization(name="n")])
+    with pytest.raises(ValueError, match="input_dim must be an int >= 1 or None"):
+        fnn.Dropout(0.1, input_dim=0)

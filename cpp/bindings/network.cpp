@@ -92,6 +92,16 @@ void read_layer_extras(const Call& c, const py::dict& d, std::size_t l, fastnn::
   if (d.contains("dropout_stream") && !d["dropout_stream"].is_none()) {
     s.dropout_stream = c.uint64(fastnn::kDropoutParameters[1], d["dropout_stream"]);
   }
+  if (d.contains("input_dropout") && !d["input_dropout"].is_none()) {
+    if (l > 0) {
+      throw py::value_error(
+          cat(c.fn, "(): layer ", l, ": input_dropout applies to the network's inputs (layer 0)"));
+    }
+    s.input_dropout = c.param(fastnn::kDropoutParameters[0], d["input_dropout"]);
+  }
+  if (d.contains("input_dropout_stream") && !d["input_dropout_stream"].is_none()) {
+    s.input_dropout_stream = c.uint64(fastnn::kDropoutParameters[1], d["input_dropout_stream"]);
+  }
 }
 
 // auc: the AUC histograms too, as two arrays (only when asked: they cost a few microseconds).

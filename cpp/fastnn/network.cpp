@@ -104,6 +104,11 @@ Network<T>::Network(std::vector<LayerSpec> layers, LossKind loss, const Optimize
   }
   dA_.resize(max_batch_ * widest);
   Xb_.resize(max_batch_ * layers_.front().in);
+  if (layers_.front().input_dropout > 0) {
+    DI_.resize(max_batch_ * layers_.front().in);
+    MI_.resize(max_batch_ * layers_.front().in);
+    dropout_ = true;
+  }
   Tb_.resize(max_batch_ * layers_.back().out);
   Wb_.resize(max_batch_);
 }
@@ -171,6 +176,13 @@ template <typename T>
 void Network<T>::forward(const T* Xb, Index r0, Index rows, bool output_activation, bool training,
                          std::int64_t step, std::size_t part, int sync_threads, Index batch_rows) {
   const T* input = Xb;
+  const LayerSpec& first = layers_.front();
+  if (training && first.input_dropout > 0) {
+    const Index at = r0 * first.in;
+    dropout_forward(DI_.data() + at, MI_.data() + at, Xb, rows, first.in, r0, first.input_dropout,
+                    dropout_key(seed_, std::uint64_t(step), first.input_dropout_stream));
+    input = DI_.data() + at;
+  }
   for (std::size_t l = 0; l < layers_.size(); ++l) {
     const LayerSpec& s = layers_[l];
     const Index at = r0 * s.out;
@@ -304,7 +316,9 @@ void Network<T>::backward(const T* Xb, Index r0, Index rows, std::size_t part, i
                           Index batch_rows) {
   for (std::size_t l = layers_.size(); l-- > 0;) {
     const LayerSpec& s = layers_[l];
-    const T* input = l == 0 ? Xb : output(l - 1, true) + r0 * s.in;
+    const T* input = l > 0                 ? output(l - 1, true) + r0 * s.in
+                     : s.input_dropout > 0 ? DI_.data() + r0 * s.in
+                                           : Xb;
     // The first layer's dX is nobody's gradient: skip that product.
     T* dX = l == 0 ? nullptr : dA_.data() + r0 * widest_;
     T* db = params_.biases[l] != nullptr ? db_[part][l].data() : nullptr;

@@ -150,6 +150,8 @@ class Network final : public NetworkApi<T> {
   // Per layer with an activation after its normalization: its output P_ and the gradient of
   // its input G_.
   std::vector<Workspace<T>> P_, G_;
+  // The inputs after input dropout, and its mask (empty without).
+  Workspace<T> DI_, MI_;
   // Per part (thread), per layer: the batch's mean and 1 / std; and the sums a thread shares
   // (4 * out: its rows' sums, squared deviations, and the two gradient sums).
   std::vector<std::vector<std::vector<double>>> bn_mean_, bn_inv_std_, bn_partial_;

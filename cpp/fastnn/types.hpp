@@ -184,6 +184,10 @@ struct LayerSpec {
   double norm_alpha = 0.0;
   double dropout = 0.0;
   std::uint64_t dropout_stream = 0;
+  // The first layer only: dropout of the network's inputs (Keras' Dropout before the first
+  // Dense layer), in training.
+  double input_dropout = 0.0;
+  std::uint64_t input_dropout_stream = 0;
 };
 
 // Where the parameters live: per layer W (in, out), b (out,) or null, and their optimizer state

@@ -349,6 +349,8 @@ def _check_layers_against_manifest(header: dict, manifest: dict, bad) -> None:
             units = layer.get("units")
             if i == 0:
                 inputs = layer.get("input_dim")
+        elif i == 0 and cls is layers.Dropout and layer.get("input_dim") is not None:
+            inputs = units = layer.get("input_dim")  # a dropout of the inputs
         elif i == 0:
             raise bad(f"layer 0 is {layer['class_name']}; a model starts with a Dense layer")
         else:

@@ -163,11 +163,26 @@ class Dropout:
     The masks come from the model's seed, the update's number and ``seed`` (None: the layer's
     position), drawn in the C++ core by the generator that shuffles the batches, so the same
     seed trains to the same weights, and the NumPy loop draws the same masks.
+
+    As a model's first layer, with ``input_dim``, it drops the inputs themselves.
     """
 
-    def __init__(self, rate: float, seed: int | None = None, name: str | None = None) -> None:
+    def __init__(
+        self,
+        rate: float,
+        seed: int | None = None,
+        input_dim: int | None = None,
+        name: str | None = None,
+    ) -> None:
         self.rate = tables.DROPOUT["rate"].check(rate, "Dropout")
         self.seed = None if seed is None else tables.DROPOUT["seed"].check(seed, "Dropout")
+        if input_dim is not None and (
+            isinstance(input_dim, bool)
+            or not isinstance(input_dim, (int, np.integer))
+            or input_dim < 1
+        ):
+            raise ValueError(f"Dropout: input_dim must be an int >= 1 or None, got {input_dim!r}")
+        self.input_dim = None if input_dim is None else int(input_dim)
         self.name = name
         self.units: int | None = None  # the layer before's, once added
 
@@ -195,7 +210,13 @@ class Dropout:
 
     def get_config(self) -> dict:
         """The constructor's arguments, for saving."""
-        return {"class_name": "Dropout", "rate": self.rate, "seed": self.seed, "name": self.name}
+        return {
+            "class_name": "Dropout",
+            "rate": self.rate,
+            "seed": self.seed,
+            "input_dim": self.input_dim,
+            "name": self.name,
+        }
 
     def __repr__(self) -> str:
         return f"Dropout({self.rate!r})"

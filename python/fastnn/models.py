@@ -222,12 +222,21 @@ class Sequential:
 
     def _add_after_dense(self, layer: Dropout | BatchNormalization | Activation) -> None:
         kind = type(layer).__name__
-        if not self.layers:
-            raise ValueError(
-                f"Sequential.add: {kind} {layer.name!r} cannot be the first layer: it acts on a "
-                "Dense layer's outputs; add a Dense layer with input_dim first"
+        if not self.layers and isinstance(layer, Dropout) and layer.input_dim is not None:
+            layer.build(layer.input_dim, self.dtype)  # dropout of the inputs themselves
+            self.layers.append(layer)
+            self._predictor = None
+            return
+        blocks = self._blocks()
+        if not blocks:
+            hint = (
+                " (a Dropout of the inputs takes input_dim)" if isinstance(layer, Dropout) else ""
             )
-        self._blocks()[-1].add(layer)  # ValueError if it cannot go there
+            raise ValueError(
+                f"Sequential.add: {kind} {layer.name!r} cannot come before the first Dense layer"
+                f"{hint}: it acts on a Dense layer's outputs"
+            )
+        blocks[-1].add(layer)  # ValueError if it cannot go there
         layer.build(self.layers[-1].units, self.dtype)
         self.layers.append(layer)
         self._predictor = None
@@ -238,8 +247,9 @@ class Sequential:
         for i, layer in enumerate(self.layers):
             if isinstance(layer, Dense):
                 blocks.append(_Block(i, layer))
-            else:
+            elif blocks:
                 blocks[-1].add(layer)
+            # else: the Dropout of the inputs (add() lets nothing else come first)
         return blocks
 
     def _dense_layers(self) -> list[Dense]:
@@ -392,6 +402,10 @@ class Sequential:
                 # Each Dropout's own stream: its seed, else its position in the model.
                 position = self.layers.index(dropout)
                 spec["dropout_stream"] = dropout.seed if dropout.seed is not None else position
+            if i == 1 and isinstance(self.layers[0], Dropout):  # the inputs' dropout
+                first = self.layers[0]
+                spec["input_dropout"] = first.rate
+                spec["input_dropout_stream"] = first.seed if first.seed is not None else 0
             out["specs"].append(spec)
             out["bn"].append(arrays)
         return out

@@ -172,6 +172,18 @@ class Network:
         spec["dropout_stream"] = (
             0 if stream is None else tables.DROPOUT["seed"].check(stream, "Network()")
         )
+        rate = spec.get("input_dropout")
+        if rate is not None and l > 0:
+            raise ValueError(
+                f"Network(): layer {l}: input_dropout applies to the network's inputs (layer 0)"
+            )
+        spec["input_dropout"] = (
+            0.0 if rate is None else tables.DROPOUT["rate"].check(rate, "Network()")
+        )
+        stream = spec.get("input_dropout_stream")
+        spec["input_dropout_stream"] = (
+            0 if stream is None else tables.DROPOUT["seed"].check(stream, "Network()")
+        )
         return spec
 
     def _activation(self, spec: dict, suffix: str, *arrays):
@@ -193,6 +205,11 @@ class Network:
         normalization, its dropout mask, and the activation's input and output. The masks are
         those of update `step` (1-based) of `seed`."""
         Zs, As, outs, cache, inputs = [], [], [], [], Xb
+        first = self.layers[0]
+        if training and first["input_dropout"] > 0:
+            key = dropout_key(seed, step, first["input_dropout_stream"])
+            inputs, _ = dropout_forward(Xb, rate=first["input_dropout"], key=key)
+        self._dropped_inputs = inputs
         for l, (W, b, spec) in enumerate(zip(self.weights, self.biases, self.layers, strict=True)):
             Z = dense_forward(inputs, W, b if spec.get("use_bias", True) else None)
             A = self._activation(spec, "forward", Z)
@@ -330,7 +347,7 @@ class Network:
             L = len(self.layers)
             dWs, dbs, dgammas, dbetas = [None] * L, [None] * L, [None] * L, [None] * L
             for l in range(L - 1, -1, -1):  # the chain rule, last layer first
-                inputs = Xb if l == 0 else outs[l - 1]
+                inputs = self._dropped_inputs if l == 0 else outs[l - 1]
                 dX, dWs[l], dbs[l] = dense_backward(inputs, self.weights[l], dZ)
                 if l > 0:  # back through the layer below's dropout, normalization, activation
                     k, below = l - 1, self.layers[l - 1]
