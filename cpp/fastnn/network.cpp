@@ -442,15 +442,7 @@ template <typename T>
 bool Network<T>::checkpoint() {
   Index total = 0;
   for (const auto& [p, n] : trained_) {
-    // A sum is finite only if every value is (NaN and inf survive it); on overflow of the sum
-    // alone, look at each value.
-    double sum = 0;
-    for (Index i = 0; i < n; ++i) sum += double(p[i]);
-    if (!std::isfinite(sum)) {
-      for (Index i = 0; i < n; ++i) {
-        if (!std::isfinite(p[i])) return false;
-      }
-    }
+    if (!ConstArrayMap<T>(p, n).allFinite()) return false;  // in SIMD registers
     total += n;
   }
   saved_.resize(total);  // allocates at the first checkpoint only
