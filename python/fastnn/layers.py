@@ -42,14 +42,7 @@ class Dense:
             raise ValueError(f"Dense: input_dim must be an int >= 1 or None, got {input_dim!r}")
         self.units = int(units)
         self.activation = activations.get(activation)
-        alpha_row = tables.ACTIVATIONS[self.activation].alpha
-        if alpha is not None and alpha_row is None:
-            takers = " and ".join(n for n, row in tables.ACTIVATIONS.items() if row.alpha)
-            raise ValueError(f"Dense: alpha applies to {takers}, not {self.activation}")
-        if alpha_row is None:
-            self.alpha = 0.0
-        else:
-            self.alpha = alpha_row.check(alpha_row.default if alpha is None else alpha, "Dense")
+        self.alpha = _checked_alpha(self.activation, alpha, "Dense")
         self.input_dim = None if input_dim is None else int(input_dim)
         self.use_bias = bool(use_bias)
         initializers.get(kernel_initializer)
@@ -122,10 +115,7 @@ class Dense:
                 f"{X.dtype} (convert with .astype())"
             )
         Z = kernels.dense_forward(X, self.kernel, self.bias if self.use_bias else None)
-        forward = getattr(kernels, f"{self.activation}_forward")
-        if tables.ACTIVATIONS[self.activation].alpha is not None:
-            return forward(Z, alpha=self.alpha)
-        return forward(Z)
+        return _activate(self.activation, self.alpha, Z)
 
     @staticmethod
     def arrays_of(config: dict, inputs: int) -> dict[str, list[int]]:
@@ -155,7 +145,52 @@ class Dense:
         return f"Dense({self.units}, activation={self.activation!r})"
 
 
-class Dropout:
+def _checked_alpha(activation: str, alpha: float | None, where: str) -> float:
+    """The activation's alpha checked by its row (its default for None), 0.0 for an activation
+    without one (where alpha is refused)."""
+    row = tables.ACTIVATIONS[activation].alpha
+    if alpha is not None and row is None:
+        takers = " and ".join(n for n, r in tables.ACTIVATIONS.items() if r.alpha)
+        raise ValueError(f"{where}: alpha applies to {takers}, not {activation}")
+    if row is None:
+        return 0.0
+    return row.check(row.default if alpha is None else alpha, where)
+
+
+def _activate(activation: str, alpha: float, Z: np.ndarray) -> np.ndarray:
+    """The activation's C++ kernel on Z (with alpha where it takes one)."""
+    forward = getattr(kernels, f"{activation}_forward")
+    if tables.ACTIVATIONS[activation].alpha is not None:
+        return forward(Z, alpha=alpha)
+    return forward(Z)
+
+
+class _Weightless:
+    """A layer without weights that keeps the width of the layer before it (Dropout,
+    Activation): built when added to a model, saving no arrays."""
+
+    units: int | None
+
+    @property
+    def built(self) -> bool:
+        """True once added to a model."""
+        return self.units is not None
+
+    def build(self, units: int, dtype: np.dtype) -> None:
+        """Take the layer before's width (nothing to allocate)."""
+        self.units = int(units)
+
+    def count_params(self) -> int:
+        """0: no weights."""
+        return 0
+
+    @staticmethod
+    def arrays_of(config: dict, inputs: int) -> dict[str, list[int]]:
+        """None: no arrays to save."""
+        return {}
+
+
+class Dropout(_Weightless):
     """Inverted dropout, Keras' ``Dropout``: in ``fit``, each output of the layer before is set
     to 0 with probability ``rate`` and the others are divided by ``1 - rate``; ``predict`` and
     ``evaluate`` pass the values through. It follows a Dense layer (or its BatchNormalization).
@@ -185,24 +220,6 @@ class Dropout:
         self.input_dim = None if input_dim is None else int(input_dim)
         self.name = name
         self.units: int | None = None  # the layer before's, once added
-
-    @property
-    def built(self) -> bool:
-        """True once added to a model."""
-        return self.units is not None
-
-    def build(self, units: int, dtype: np.dtype) -> None:
-        """Take the layer before's width (nothing to allocate)."""
-        self.units = int(units)
-
-    def count_params(self) -> int:
-        """0: dropout has no weights."""
-        return 0
-
-    @staticmethod
-    def arrays_of(config: dict, inputs: int) -> dict[str, list[int]]:
-        """None: dropout saves no arrays."""
-        return {}
 
     def __call__(self, X: np.ndarray) -> np.ndarray:
         """Inference: X itself (dropout acts in fit only)."""
@@ -307,7 +324,7 @@ class BatchNormalization:
         return f"BatchNormalization(momentum={self.momentum!r}, epsilon={self.epsilon!r})"
 
 
-class Activation:
+class Activation(_Weightless):
     """Keras' ``Activation`` layer: an activation (any of the core's table) of the values
     before it. After a BatchNormalization it acts on the normalized values (Keras' "Dense,
     BatchNormalization, Activation" pattern); right after a Dense layer without activation of
@@ -316,43 +333,13 @@ class Activation:
 
     def __init__(self, activation: str, alpha: float | None = None, name: str | None = None):
         self.activation = activations.get(activation)
-        alpha_row = tables.ACTIVATIONS[self.activation].alpha
-        if alpha is not None and alpha_row is None:
-            takers = " and ".join(n for n, row in tables.ACTIVATIONS.items() if row.alpha)
-            raise ValueError(f"Activation: alpha applies to {takers}, not {self.activation}")
-        if alpha_row is None:
-            self.alpha = 0.0
-        else:
-            self.alpha = alpha_row.check(
-                alpha_row.default if alpha is None else alpha, "Activation"
-            )
+        self.alpha = _checked_alpha(self.activation, alpha, "Activation")
         self.name = name
         self.units: int | None = None
 
-    @property
-    def built(self) -> bool:
-        """True once added to a model."""
-        return self.units is not None
-
-    def build(self, units: int, dtype: np.dtype) -> None:
-        """Take the layer before's width (nothing to allocate)."""
-        self.units = int(units)
-
-    def count_params(self) -> int:
-        """0: an activation has no weights."""
-        return 0
-
-    @staticmethod
-    def arrays_of(config: dict, inputs: int) -> dict[str, list[int]]:
-        """None: an activation saves no arrays."""
-        return {}
-
     def __call__(self, X: np.ndarray) -> np.ndarray:
         """The activation of X (through the C++ kernel)."""
-        forward = getattr(kernels, f"{self.activation}_forward")
-        if tables.ACTIVATIONS[self.activation].alpha is not None:
-            return forward(X, alpha=self.alpha)
-        return forward(X)
+        return _activate(self.activation, self.alpha, X)
 
     def get_config(self) -> dict:
         """The constructor's arguments, for saving."""
